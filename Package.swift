@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One library target per pipeline stage; SwiftPM forbids cycles, so data can only flow one way:
+// Spec → (plan) → DataSources (bars) → Strategies/Engine (results) → Scoring → Reports / Risk+Brokers.
+let package = Package(
+    name: "stratopt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stratopt", targets: ["stratopt"]),
+        .library(name: "StratoptKit", targets: ["Pipeline", "Engine", "Strategies", "Market", "DataSources", "Reports", "Scoring", "Spec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        // Value types shared by every stage: session dates, bars, the exchange calendar.
+        .target(name: "Market"),
+        // Indicators and strategies: pure functions from bars to entry/exit signals.
+        .target(name: "Strategies", dependencies: ["Market"]),
+        // The bar-by-bar simulator, costs, sizing, conventions and metrics. Pure.
+        .target(name: "Engine", dependencies: ["Market", "Strategies"]),
+        // Composite score and per-symbol ranking. Pure.
+        .target(name: "Scoring", dependencies: ["Engine"]),
+        // Pipeline spec: YAML with source locations, validation, defaults.
+        .target(name: "Spec", dependencies: ["Market", "Strategies", .product(name: "Yams", package: "Yams")]),
+        // Risk rules and their verdicts. Pure.
+        .target(name: "Risk", dependencies: ["Market"]),
+        // Bar providers (synthetic, csv, http) and the SQLite bar cache.
+        .target(
+            name: "DataSources",
+            dependencies: [
+                "Market", "CLibCSV",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // Paper broker (SQLite ledger) and broker clients.
+        .target(name: "Brokers", dependencies: ["Market", "Risk", .product(name: "GRDB", package: "GRDB.swift")]),
+        // CSV / JSON / HTML rendering of results.
+        .target(
+            name: "Reports",
+            dependencies: ["Market", "Engine", "Scoring", .product(name: "Mustache", package: "swift-mustache")]),
+        // The staged runner: plan, fetch, backtest in batches, score, report, manifest.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "stratopt",
+            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "MarketTests", dependencies: ["Market"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Brokers stage. See docs/architecture.md.

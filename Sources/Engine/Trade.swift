@@ -1,0 +1,29 @@
+import Market
+
+/// A round trip. Prices are fill prices (slippage included); bars are fill bars.
+public struct Trade: Sendable, Equatable, Codable {
+    public var entryBar: Int
+    public var exitBar: Int
+    public var entryDate: SessionDate
+    public var exitDate: SessionDate
+    public var entryPrice: Double
+    public var exitPrice: Double
+    public var shares: Double
+    public var entryCommission: Double
+    public var exitCommission: Double
+    /// `shares·(exit − entry) − commissions`.
+    public var pnl: Double
+    /// Percent, net of both commissions: `100·[(exit/entry − 1) − commissions/(shares·entry)]`.
+    public var returnPct: Double
+
+    public var commission: Double { entryCommission + exitCommission }
+}
+
+/// A position left open at the end of the data (SEMANTICS.md §5 case 3, or when not finalizing).
+public struct OpenPosition: Sendable, Equatable, Codable {
+    public var entryBar: Int
+    public var entryDate: SessionDate
+    public var entryPrice: Double
+    public var shares: Double
+    public var entryCommission: Double
+}

@@ -1,0 +1,1 @@
+// The Pipeline stage. See docs/architecture.md.

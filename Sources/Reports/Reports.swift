@@ -1,0 +1,1 @@
+// The Reports stage. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Risk stage. See docs/architecture.md.
