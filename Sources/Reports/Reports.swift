@@ -1,1 +1,0 @@
-// The Reports stage. See docs/architecture.md.

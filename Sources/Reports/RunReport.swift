@@ -1,0 +1,175 @@
+import Engine
+import Market
+import Scoring
+
+/// Everything the report stage renders, as plain values (built by the pipeline, rendered here).
+///
+/// Result files must be byte-identical across reruns of the same inputs, so nothing here carries a
+/// wall-clock time or run id except `RunInfo`, which only `report.html` and the manifest show.
+public struct RunReport: Sendable {
+    public var info: RunInfo
+    /// One row per symbol × strategy × params, in plan order (symbol, then strategy entry, then grid order).
+    public var rows: [ResultRow]
+    /// Per symbol, in universe order: bars used and the curves of every backtest (aligned with `rows`).
+    public var symbols: [SymbolReport]
+    /// Symbols that produced no results, with the reason (fetch failure, quarantine, too few bars).
+    public var issues: [SymbolIssue]
+    /// Execute stage outcome, when it ran.
+    public var execution: [ExecutionRow]?
+
+    public init(
+        info: RunInfo, rows: [ResultRow], symbols: [SymbolReport], issues: [SymbolIssue],
+        execution: [ExecutionRow]? = nil
+    ) {
+        self.info = info
+        self.rows = rows
+        self.symbols = symbols
+        self.issues = issues
+        self.execution = execution
+    }
+}
+
+/// Run-level facts shown in the summary.
+public struct RunInfo: Sendable {
+    public var specName: String
+    public var specPath: String
+    public var provider: String
+    public var isSynthetic: Bool
+    public var periodStart: SessionDate
+    public var periodEnd: SessionDate
+    public var conventions: String
+    public var costs: String
+    public var sizing: String
+    public var initialCapital: Double
+    /// Shown in report.html only (never in CSV/JSON result files).
+    public var runId: String
+    public var toolVersion: String
+    /// Grid points skipped by a parameter constraint, e.g. `sma_crossover fast=50;slow=50: fast < slow`.
+    public var skippedCombinations: [String]
+
+    public init(
+        specName: String, specPath: String, provider: String, isSynthetic: Bool, periodStart: SessionDate,
+        periodEnd: SessionDate, conventions: String, costs: String, sizing: String, initialCapital: Double,
+        runId: String, toolVersion: String, skippedCombinations: [String]
+    ) {
+        self.specName = specName
+        self.specPath = specPath
+        self.provider = provider
+        self.isSynthetic = isSynthetic
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.conventions = conventions
+        self.costs = costs
+        self.sizing = sizing
+        self.initialCapital = initialCapital
+        self.runId = runId
+        self.toolVersion = toolVersion
+        self.skippedCombinations = skippedCombinations
+    }
+}
+
+/// One backtest's outcome and its place in the symbol's ranking.
+public struct ResultRow: Sendable {
+    public var symbol: String
+    public var strategy: String
+    /// Canonical `name=value;…` text, names sorted.
+    public var params: String
+    public var metrics: Metrics
+    public var score: ScoreBreakdown
+    /// 1 = best for the symbol.
+    public var rank: Int
+    public var trades: [Trade]
+
+    public init(
+        symbol: String, strategy: String, params: String, metrics: Metrics, score: ScoreBreakdown, rank: Int,
+        trades: [Trade]
+    ) {
+        self.symbol = symbol
+        self.strategy = strategy
+        self.params = params
+        self.metrics = metrics
+        self.score = score
+        self.rank = rank
+        self.trades = trades
+    }
+}
+
+/// A symbol's bars and equity curves, for charts and `equity.csv`.
+public struct SymbolReport: Sendable {
+    public var symbol: String
+    public var dates: [SessionDate]
+    public var close: [Double]
+    /// Indices into `RunReport.rows` of this symbol's backtests, in plan order.
+    public var rowIndices: [Int]
+    /// Equity curves aligned with `rowIndices`, one point per date.
+    public var equity: [[Double]]
+
+    public init(symbol: String, dates: [SessionDate], close: [Double], rowIndices: [Int], equity: [[Double]]) {
+        self.symbol = symbol
+        self.dates = dates
+        self.close = close
+        self.rowIndices = rowIndices
+        self.equity = equity
+    }
+}
+
+/// Why a symbol has no results.
+public struct SymbolIssue: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case failed
+        case quarantined
+    }
+    public var symbol: String
+    public var kind: Kind
+    public var reasons: [String]
+
+    public init(symbol: String, kind: Kind, reasons: [String]) {
+        self.symbol = symbol
+        self.kind = kind
+        self.reasons = reasons
+    }
+}
+
+/// One order of the execute stage, as shown in the report and `orders.csv`.
+public struct ExecutionRow: Sendable {
+    public var symbol: String
+    public var strategy: String
+    public var side: String
+    public var shares: Double
+    public var price: Double
+    public var value: Double
+    /// submitted | blocked | failed | skipped
+    public var status: String
+    public var brokerOrderId: String
+    public var clientOrderId: String
+    /// Risk verdicts, e.g. `MAX_POSITION_SIZE: symbol=TSLA, value_pct=18.0, limit_pct=10.0`.
+    public var verdicts: [String]
+    public var error: String
+
+    public init(
+        symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double, status: String,
+        brokerOrderId: String, clientOrderId: String, verdicts: [String], error: String
+    ) {
+        self.symbol = symbol
+        self.strategy = strategy
+        self.side = side
+        self.shares = shares
+        self.price = price
+        self.value = value
+        self.status = status
+        self.brokerOrderId = brokerOrderId
+        self.clientOrderId = clientOrderId
+        self.verdicts = verdicts
+        self.error = error
+    }
+}
+
+/// A rendered output file.
+public struct ReportFile: Sendable {
+    public var name: String
+    public var contents: [UInt8]
+    public init(name: String, contents: [UInt8]) {
+        self.name = name
+        self.contents = contents
+    }
+}
