@@ -51,8 +51,10 @@ import Testing
 
     @Test func rankingBreaksTiesOnReturnThenStrategyThenParams() {
         let c = [
-            RankCandidate(symbol: "A", strategy: "sma_crossover", params: "fast=20;slow=50", score: 60, totalReturnPct: 5),
-            RankCandidate(symbol: "A", strategy: "sma_crossover", params: "fast=10;slow=50", score: 60, totalReturnPct: 5),
+            RankCandidate(
+                symbol: "A", strategy: "sma_crossover", params: "fast=20;slow=50", score: 60, totalReturnPct: 5),
+            RankCandidate(
+                symbol: "A", strategy: "sma_crossover", params: "fast=10;slow=50", score: 60, totalReturnPct: 5),
             RankCandidate(symbol: "A", strategy: "buy_and_hold", params: "", score: 60, totalReturnPct: 5),
             RankCandidate(symbol: "A", strategy: "rsi_reversion", params: "", score: 60, totalReturnPct: 9),
             RankCandidate(symbol: "B", strategy: "buy_and_hold", params: "", score: 10, totalReturnPct: 1),

@@ -1,0 +1,72 @@
+import Foundation
+import Spec
+
+/// manifest.json: everything needed to reproduce a run, and the only file with ids and wall-clock times.
+public struct Manifest: Codable, Sendable {
+    public struct SymbolEntry: Codable, Sendable {
+        public var symbol: String
+        public var status: String
+        public var bars: Int
+        public var firstDate: String?
+        public var lastDate: String?
+        /// SHA-256 of the bars used, in the canonical form of `Hashing.fingerprint`.
+        public var barsSHA256: String?
+        public var reason: String?
+    }
+
+    public var manifestVersion = 1
+    public var runId: String
+    public var toolVersion: String
+    public var status: String
+    public var specPath: String
+    public var specSHA256: String
+    public var resolvedSpec: PipelineSpec
+    public var asOf: String
+    public var periodStart: String
+    public var periodEnd: String
+    public var provider: String
+    public var conventions: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var symbols: [SymbolEntry]
+    public var skippedCombinations: [String]
+    public var backtests: Int
+
+    enum CodingKeys: String, CodingKey {
+        case manifestVersion = "manifest_version"
+        case runId = "run_id"
+        case toolVersion = "tool_version"
+        case status
+        case specPath = "spec_path"
+        case specSHA256 = "spec_sha256"
+        case resolvedSpec = "resolved_spec"
+        case asOf = "as_of"
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case provider, conventions
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case symbols
+        case skippedCombinations = "skipped_combinations"
+        case backtests
+    }
+
+    public func write(to path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try enc.encode(self)
+        data.append(0x0A)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func read(from path: String) throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// ISO 8601 UTC with seconds, e.g. `2026-11-25T10:44:06Z`.
+    public static func timestamp(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+}

@@ -1,1 +1,0 @@
-// The Pipeline stage. See docs/architecture.md.
