@@ -21,6 +21,9 @@ let package = Package(
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         // Value types shared by every stage: session dates, bars, the exchange calendar.
         .target(name: "Market"),
+        // The tool version and the git commit it was built from (stamped by BuildInfoPlugin).
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // Indicators and strategies: pure functions from bars to entry/exit signals.
         .target(name: "Strategies", dependencies: ["Market"]),
         // The bar-by-bar simulator, costs, sizing, conventions and metrics. Pure.
@@ -49,12 +52,12 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers",
+                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers", "BuildInfo",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "stratopt",
-            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),

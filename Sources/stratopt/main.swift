@@ -1,1 +1,3 @@
-print("stratopt")
+import BuildInfo
+
+print("stratopt \(ToolVersion.current)")
