@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Spec", dependencies: ["Market", "Strategies", .product(name: "Yams", package: "Yams")]),
         // Risk rules and their verdicts. Pure.
         .target(name: "Risk", dependencies: ["Market"]),
+        // The data-quality gate between fetch and backtest: gaps, stale bars, split-like jumps. Pure.
+        .target(name: "DataQuality", dependencies: ["Market"]),
         // Bar providers (synthetic, csv, http) and the SQLite bar cache.
         .target(
             name: "DataSources",
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers", "BuildInfo",
+                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers", "BuildInfo", "DataQuality",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
@@ -60,6 +62,7 @@ let package = Package(
             dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
+        .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
     ]
