@@ -1,3 +1,4 @@
+import DataQuality
 import DataSources
 import Engine
 import Foundation
@@ -83,11 +84,16 @@ public struct PipelineRunner: Sendable {
     public var environment: RunEnvironment
     public var calendar: any TradingCalendar
     public var provider: any BarProvider
+    public var qualityThresholds: QualityThresholds
 
-    public init(environment: RunEnvironment, calendar: any TradingCalendar, provider: any BarProvider) {
+    public init(
+        environment: RunEnvironment, calendar: any TradingCalendar, provider: any BarProvider,
+        qualityThresholds: QualityThresholds = .standard
+    ) {
         self.environment = environment
         self.calendar = calendar
         self.provider = provider
+        self.qualityThresholds = qualityThresholds
     }
 
     public func run(_ input: SpecInput) async throws -> RunOutcome {
@@ -117,7 +123,14 @@ public struct PipelineRunner: Sendable {
         for s in loaded {
             switch s.result {
             case .success(let bars) where bars.count >= 2:
-                series[s.symbol] = bars
+                let verdict = DataQualityGate.check(
+                    bars, start: plan.start, end: plan.end, calendar: calendar, thresholds: qualityThresholds)
+                if verdict.passed {
+                    series[s.symbol] = bars
+                } else {
+                    issues.append(
+                        SymbolIssue(symbol: s.symbol, kind: .quarantined, reasons: verdict.findings.map(\.description)))
+                }
             case .success(let bars):
                 issues.append(
                     SymbolIssue(
@@ -128,7 +141,7 @@ public struct PipelineRunner: Sendable {
             }
         }
         for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
-        env.log("fetch: \(series.count) of \(plan.symbols.count) symbols loaded")
+        env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
 
         // 3. backtest
         let config = Self.backtestConfig(spec)

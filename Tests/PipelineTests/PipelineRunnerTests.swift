@@ -10,6 +10,8 @@ import Testing
 struct WaveProvider: BarProvider {
     var id: String { "wave" }
     var failing: Set<String> = []
+    /// Symbols whose prices halve overnight half-way through (an unadjusted 2:1 split).
+    var splitting: Set<String> = []
     let calendar = WeekdayCalendar()
 
     func bars(symbol: String, from: SessionDate, to: SessionDate) async throws -> [Bar] {
@@ -17,11 +19,13 @@ struct WaveProvider: BarProvider {
             throw MarketDataError(symbol: symbol, provider: id, message: "HTTP 500, retried 3 times")
         }
         let k = Double(symbol.unicodeScalars.reduce(0) { $0 + Int($1.value) } % 7 + 1)
-        return calendar.tradingDays(in: from...to).map { d in
+        let days = calendar.tradingDays(in: from...to)
+        return days.enumerated().map { i, d in
             let t = Double(d.daysSinceEpoch)
-            let c = 100 + 10 * sin(t / (9 + k)) + 4 * sin(t / 3.1) + 0.01 * k * (t - 19_000)
-            let o = c - 0.5 * sin(t / 2)
-            return Bar(date: d, open: o, high: max(o, c) + 1, low: min(o, c) - 1, close: c, volume: 1_000)
+            let f = splitting.contains(symbol) && i >= days.count / 2 ? 0.5 : 1
+            let c = (100 + 10 * sin(t / (9 + k)) + 4 * sin(t / 3.1) + 0.01 * k * (t - 19_000)) * f
+            let o = c - 0.5 * sin(t / 2) * f
+            return Bar(date: d, open: o, high: max(o, c) + f, low: min(o, c) - f, close: c, volume: 1_000)
         }
     }
 }
@@ -92,6 +96,18 @@ struct WaveProvider: BarProvider {
         let manifest = try Manifest.read(from: root + "/r/manifest.json")
         #expect(manifest.symbols.map(\.status) == ["ok", "failed", "ok"])
         #expect(manifest.symbols[0].barsSHA256?.count == 64)
+    }
+
+    @Test func aSymbolFailingTheDataQualityGateIsQuarantinedNotTraded() async throws {
+        let root = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let outcome = try await Self.runner(root, provider: WaveProvider(splitting: ["CCC"]))
+            .run(SpecInput(spec: Self.spec(batch: 5, dir: root + "/r"), path: "t.yaml", text: ""))
+        #expect(outcome.status == .partial)
+        #expect(Set(outcome.report.rows.map(\.symbol)) == ["AAA", "BBB"])
+        #expect(outcome.report.issues.map(\.kind) == [.quarantined])
+        #expect(outcome.report.issues[0].reasons[0].hasPrefix("SPLIT_LIKE_JUMP: "))
+        #expect(outcome.report.issues[0].reasons[0].contains("looks like an unadjusted 2:1 split"))
     }
 
     @Test func everySymbolFailingFailsTheRun() async throws {
