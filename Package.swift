@@ -62,6 +62,7 @@ let package = Package(
             dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market"]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
