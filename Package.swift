@@ -58,5 +58,9 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+        .testTarget(
+            name: "DataSourcesTests",
+            dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]),
     ]
 )
