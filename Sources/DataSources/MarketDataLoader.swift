@@ -15,6 +15,10 @@ public struct MarketDataLoader: Sendable {
     public let cache: BarCache?
     public let offline: Bool
     public let concurrency: Int
+    /// The last session whose bars are final (e.g. `NYSECalendar.lastCompletedSession(asOfUTC: now)`).
+    /// Requests are clamped to it, so a session still trading is never fetched nor marked covered.
+    /// nil: no clamp (synthetic data, tests).
+    public let settledThrough: SessionDate?
 
     public init(provider: any BarProvider, calendar: any TradingCalendar) {
         self.init(provider: provider, calendar: calendar, cache: nil)
@@ -22,8 +26,9 @@ public struct MarketDataLoader: Sendable {
 
     public init(
         provider: any BarProvider, calendar: any TradingCalendar, cache: BarCache?, offline: Bool = false,
-        concurrency: Int = 4
+        concurrency: Int = 4, settledThrough: SessionDate? = nil
     ) {
+        self.settledThrough = settledThrough
         self.provider = provider
         self.calendar = calendar
         self.cache = cache
@@ -53,9 +58,16 @@ public struct MarketDataLoader: Sendable {
     }
 
     /// Loads one symbol.
-    public func load(symbol: String, from: SessionDate, to: SessionDate) async -> Result<BarSeries, MarketDataError> {
+    public func load(symbol: String, from: SessionDate, to requestedTo: SessionDate) async -> Result<
+        BarSeries, MarketDataError
+    > {
+        let to = settledThrough.map { min($0, requestedTo) } ?? requestedTo
         guard from <= to else {
-            return .failure(error(symbol, "empty date range \(from.iso)…\(to.iso) (from is after to)", .other))
+            let why =
+                to < requestedTo
+                ? "nothing settled yet: \(from.iso) is after the last completed session \(to.iso)"
+                : "empty date range \(from.iso)…\(to.iso) (from is after to)"
+            return .failure(error(symbol, why, .other))
         }
         do {
             let bars: [Bar]

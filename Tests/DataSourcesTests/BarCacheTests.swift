@@ -17,7 +17,9 @@ import Testing
         let dir = Paths.tempDir() + "/nested/data"
         let cache = try BarCache(dataDir: dir)
         #expect(FileManager.default.fileExists(atPath: dir + "/cache.sqlite"))
-        let odd = Bar(date: day("2024-01-02"), open: 0.1 + 0.2, high: 1e300, low: .leastNonzeroMagnitude, close: 1 / 3, volume: 123_456_789)
+        let odd = Bar(
+            date: day("2024-01-02"), open: 0.1 + 0.2, high: 1e300, low: .leastNonzeroMagnitude, close: 1 / 3,
+            volume: 123_456_789)
         try cache.store(bars: [odd], covering: day("2024-01-01")...day("2024-01-02"), provider: "p", symbol: "S")
         #expect(try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-12-31")) == [odd])
         let mode = try DatabaseQueue(path: dir + "/cache.sqlite").read { db in

@@ -25,8 +25,11 @@ import Testing
         let bars = try await good.bars(symbol: "BBB", from: day("2024-01-01"), to: day("2024-01-31"))
         #expect(
             bars == [
-                Bar(date: day("2024-01-02"), open: 187.15, high: 188.44, low: 183.885, close: 185.64, volume: 82_488_700),
-                Bar(date: day("2024-01-03"), open: 184.22, high: 185.88, low: 183.43, close: 184.25, volume: 58_414_500),
+                Bar(
+                    date: day("2024-01-02"), open: 187.15, high: 188.44, low: 183.885, close: 185.64, volume: 82_488_700
+                ),
+                Bar(
+                    date: day("2024-01-03"), open: 184.22, high: 185.88, low: 183.43, close: 184.25, volume: 58_414_500),
             ])
     }
 
@@ -70,7 +73,9 @@ import Testing
         let p = CSVFolderProvider(folder: Paths.reference + "/data")
         let bars = try p.allBars(symbol: "GOOG")
         #expect(bars.count == 2148)
-        #expect(bars.first == Bar(date: day("2004-08-19"), open: 100, high: 104.06, low: 95.96, close: 100.34, volume: 22_351_900))
+        #expect(
+            bars.first
+                == Bar(date: day("2004-08-19"), open: 100, high: 104.06, low: 95.96, close: 100.34, volume: 22_351_900))
         #expect(bars.last?.date == day("2013-03-01"))
         // Every GOOG session is an NYSE trading day, and GOOG misses none of them: the calendar and the data
         // agree on all 2148 sessions (including the 2007-01-02 and 2012-10-29/30 closures).

@@ -2,7 +2,9 @@ import DataSources
 import Testing
 
 @Suite struct CSVReaderTests {
-    func parse(_ text: String) throws(CSVError) -> [CSVRecord] { try CSVReader.parse(Array(text.utf8), source: "t.csv") }
+    func parse(_ text: String) throws(CSVError) -> [CSVRecord] {
+        try CSVReader.parse(Array(text.utf8), source: "t.csv")
+    }
 
     @Test func quotedFieldsCommasQuotesAndNewlines() throws {
         let r = try parse("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nlast,,\"\"\n")

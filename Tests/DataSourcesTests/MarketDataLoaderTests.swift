@@ -104,8 +104,10 @@ import Testing
         #expect(ugly.message.hasPrefix("1 invalid bar(s) from the provider: 2024-06-04: high"))
         // Nothing was cached for the corrupt answer: the whole range is still missing.
         #expect(
-            try cache.missingRanges(provider: "counting", symbol: "UGLY", from: day("2024-06-01"), to: day("2024-06-30"))
-                .count == 1)
+            try cache.missingRanges(
+                provider: "counting", symbol: "UGLY", from: day("2024-06-01"), to: day("2024-06-30")
+            )
+            .count == 1)
     }
 
     @Test func withoutCacheCallsTheProviderEveryTime() async throws {
@@ -132,5 +134,18 @@ import Testing
         }
         #expect(e.kind == .notFound)
         #expect(try cache.verify().isEmpty)
+    }
+
+    @Test func unsettledSessionsAreNeitherFetchedNorCovered() async throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        let provider = CountingProvider(calendar: cal)
+        let loader = MarketDataLoader(
+            provider: provider, calendar: cal, cache: cache, settledThrough: day("2024-01-10"))
+        let r = await loader.load(symbols: ["AAA"], from: day("2024-01-01"), to: day("2024-01-31"))
+        #expect(calls(provider) == ["AAA 2024-01-02…2024-01-10"])
+        #expect(try r[0].result.get().dates.last == day("2024-01-10"))
+        #expect(
+            try cache.missingRanges(provider: "counting", symbol: "AAA", from: day("2024-01-01"), to: day("2024-01-31"))
+                .map { "\($0.lowerBound)…\($0.upperBound)" } == ["2024-01-11…2024-01-31"])
     }
 }

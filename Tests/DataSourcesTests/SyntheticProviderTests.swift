@@ -61,7 +61,8 @@ import Testing
     @Test func nothingBeforeOrigin() {
         let p = SyntheticProvider(seed: 1, calendar: cal)
         #expect(p.generate(symbol: "X", from: day("1980-01-01"), to: day("1989-12-31")).isEmpty)
-        #expect(p.generate(symbol: "X", from: day("1980-01-01"), to: day("1990-01-05")).first?.date == day("1990-01-02"))
+        #expect(
+            p.generate(symbol: "X", from: day("1980-01-01"), to: day("1990-01-05")).first?.date == day("1990-01-02"))
     }
 
     @Test func profileRangesAndRealisedVolatility() {
