@@ -148,4 +148,18 @@ import Testing
             try cache.missingRanges(provider: "counting", symbol: "AAA", from: day("2024-01-01"), to: day("2024-01-31"))
                 .map { "\($0.lowerBound)…\($0.upperBound)" } == ["2024-01-11…2024-01-31"])
     }
+
+    @Test func repeatedSymbolLoadedConcurrentlyStaysConsistent() async throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        let provider = CountingProvider(calendar: cal)
+        let loader = MarketDataLoader(provider: provider, calendar: cal, cache: cache, concurrency: 4)
+        let out = await loader.load(
+            symbols: ["AAA", "AAA", "AAA", "AAA"], from: day("2024-01-01"), to: day("2024-02-29"))
+        let first = try out[0].result.get()
+        for s in out { #expect(try s.result.get() == first) }
+        #expect(try cache.verify().isEmpty)
+        #expect(
+            try cache.coveredRanges(provider: "counting", symbol: "AAA").map { "\($0.lowerBound)…\($0.upperBound)" }
+                == ["2024-01-01…2024-02-29"])
+    }
 }
