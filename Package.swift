@@ -66,5 +66,9 @@ let package = Package(
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
+        .testTarget(
+            name: "DataSourcesTests",
+            dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]),
     ]
 )

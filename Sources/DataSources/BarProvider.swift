@@ -29,44 +29,32 @@ public struct SymbolBars: Sendable {
 
 /// A market-data failure for one symbol. `description` reads like advice and never contains a secret.
 public struct MarketDataError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for callers that react differently (e.g. retry network errors, not bad data).
+    public enum Kind: String, Sendable, Equatable {
+        /// The provider has nothing for this symbol (unknown ticker, no file).
+        case notFound
+        /// The provider answered with data that is malformed or fails validation.
+        case invalidData
+        /// Network or remote-service failure.
+        case network
+        /// Offline mode and the cache does not cover the requested range.
+        case notCached
+        /// The local cache could not be read or written.
+        case cache
+        case other
+    }
+
     public var symbol: String
     public var provider: String
     public var message: String
+    public var kind: Kind
 
-    public init(symbol: String, provider: String, message: String) {
+    public init(symbol: String, provider: String, message: String, kind: Kind = .other) {
         self.symbol = symbol
         self.provider = provider
         self.message = message
+        self.kind = kind
     }
 
     public var description: String { "\(symbol) (\(provider)): \(message)" }
-}
-
-/// Loads bars for a universe through an optional cache, asking the provider only for what is missing.
-public struct MarketDataLoader: Sendable {
-    public let provider: any BarProvider
-    public let calendar: any TradingCalendar
-
-    public init(provider: any BarProvider, calendar: any TradingCalendar) {
-        self.provider = provider
-        self.calendar = calendar
-    }
-
-    /// One entry per symbol, in the order given. A failing symbol never stops the others.
-    public func load(symbols: [String], from: SessionDate, to: SessionDate) async -> [SymbolBars] {
-        var out: [SymbolBars] = []
-        for s in symbols {
-            do {
-                let bars = try await provider.bars(symbol: s, from: from, to: to)
-                out.append(SymbolBars(symbol: s, result: .success(BarSeries(symbol: s, bars: bars))))
-            } catch let e as MarketDataError {
-                out.append(SymbolBars(symbol: s, result: .failure(e)))
-            } catch {
-                out.append(
-                    SymbolBars(
-                        symbol: s, result: .failure(MarketDataError(symbol: s, provider: provider.id, message: "\(error)"))))
-            }
-        }
-        return out
-    }
 }

@@ -1,0 +1,384 @@
+import Foundation
+import GRDB
+import Market
+
+/// What the cache holds for one (provider, symbol, timeframe, adjustment).
+public struct CoverageSummary: Sendable, Equatable {
+    public var provider: String
+    public var symbol: String
+    public var timeframe: String
+    public var adjustment: String
+    /// Covered date ranges (asked of the provider), ascending and disjoint.
+    public var ranges: [ClosedRange<SessionDate>]
+    /// First and last covered dates.
+    public var first: SessionDate
+    public var last: SessionDate
+    public var barCount: Int
+    public var firstBar: SessionDate?
+    public var lastBar: SessionDate?
+}
+
+/// A problem `BarCache.verify()` found in stored data.
+public struct CacheProblem: Sendable, Equatable, CustomStringConvertible {
+    public var provider: String
+    public var symbol: String
+    /// The stored date text of the bad row (nil for problems not tied to one bar).
+    public var date: String?
+    public var message: String
+
+    public var description: String {
+        "\(symbol) (\(provider))" + (date.map { " \($0)" } ?? "") + ": \(message)"
+    }
+}
+
+/// A cache file that cannot be opened or written.
+public struct CacheError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "bar cache \(path): \(message)" }
+}
+
+/// The SQLite bar cache (`<dataDir>/cache.sqlite`, WAL mode through GRDB's `DatabasePool`).
+///
+/// Bars are keyed by (provider, symbol, timeframe, adjustment, date); dates are stored as `YYYY-MM-DD` text.
+/// A separate coverage table records which date ranges each key has been fetched for — a range is covered when
+/// the provider was asked for it, so holidays and days without data inside it never cause a refetch.
+/// `store` writes bars and coverage in one transaction; touching or overlapping ranges are merged.
+public struct BarCache: Sendable {
+    public static let fileName = "cache.sqlite"
+    public static let defaultTimeframe = "1d"
+    /// Bars as the provider returns them (each provider documents its own adjustment).
+    public static let defaultAdjustment = "provider"
+
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating the folder and file if missing) `<dataDir>/cache.sqlite`.
+    public init(dataDir: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw CacheError(path: dataDir, message: "cannot create the data folder: \(error.localizedDescription)")
+        }
+        try self.init(path: (dataDir as NSString).appendingPathComponent(BarCache.fileName))
+    }
+
+    /// Opens (creating if missing) the SQLite file at `path`.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            pool = try DatabasePool(path: path)
+            try BarCache.migrator.migrate(pool)
+        } catch {
+            throw CacheError(path: path, message: "cannot open the cache (\(error)); delete the file to rebuild it")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bar (
+                        provider TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        timeframe TEXT NOT NULL,
+                        adjustment TEXT NOT NULL,
+                        date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                        open REAL NOT NULL CHECK (open > 0),
+                        high REAL NOT NULL CHECK (high >= open AND high >= close AND high >= low),
+                        low REAL NOT NULL CHECK (low > 0 AND low <= open AND low <= close),
+                        close REAL NOT NULL CHECK (close > 0),
+                        volume REAL NOT NULL CHECK (volume >= 0),
+                        PRIMARY KEY (provider, symbol, timeframe, adjustment, date)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE coverage (
+                        provider TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        timeframe TEXT NOT NULL,
+                        adjustment TEXT NOT NULL,
+                        first TEXT NOT NULL,
+                        last TEXT NOT NULL,
+                        CHECK (first <= last),
+                        PRIMARY KEY (provider, symbol, timeframe, adjustment, first)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return m
+    }
+
+    // MARK: - Coverage
+
+    /// Covered ranges for a key, ascending.
+    public func coveredRanges(
+        provider: String, symbol: String, timeframe: String = defaultTimeframe,
+        adjustment: String = defaultAdjustment
+    ) throws -> [ClosedRange<SessionDate>] {
+        try pool.read { db in
+            try BarCache.coverage(db, provider, symbol, timeframe, adjustment)
+        }
+    }
+
+    /// The parts of `from...to` not yet covered, ascending (empty when fully covered).
+    public func missingRanges(
+        provider: String, symbol: String, from: SessionDate, to: SessionDate, timeframe: String = defaultTimeframe,
+        adjustment: String = defaultAdjustment
+    ) throws -> [ClosedRange<SessionDate>] {
+        guard from <= to else { return [] }
+        let covered = try coveredRanges(
+            provider: provider, symbol: symbol, timeframe: timeframe, adjustment: adjustment)
+        var out: [ClosedRange<SessionDate>] = []
+        var cursor = from
+        for r in covered where r.upperBound >= cursor {
+            if r.lowerBound > to { break }
+            if r.lowerBound > cursor { out.append(cursor...r.lowerBound.adding(days: -1)) }
+            cursor = r.upperBound.adding(days: 1)
+            if cursor > to { return out }
+        }
+        out.append(cursor...to)
+        return out
+    }
+
+    static func coverage(
+        _ db: Database, _ provider: String, _ symbol: String, _ timeframe: String, _ adjustment: String
+    ) throws -> [ClosedRange<SessionDate>] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT first, last FROM coverage
+                WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? ORDER BY first
+                """,
+            arguments: [provider, symbol, timeframe, adjustment])
+        return rows.compactMap { row in
+            guard let a = SessionDate(iso: row["first"] as String), let b = SessionDate(iso: row["last"] as String),
+                a <= b
+            else { return nil }
+            return a...b
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Stores `bars` and marks `covering` as fetched, in one transaction (all or nothing).
+    ///
+    /// Every bar must lie inside `covering`. Existing bars on the same dates are replaced. The new range is
+    /// merged with covered ranges it overlaps or touches.
+    public func store(
+        bars: [Bar], covering: ClosedRange<SessionDate>, provider: String, symbol: String,
+        timeframe: String = defaultTimeframe, adjustment: String = defaultAdjustment
+    ) throws {
+        if let outside = bars.first(where: { !covering.contains($0.date) }) {
+            throw CacheError(
+                path: path,
+                message: "\(symbol) (\(provider)): bar \(outside.date.iso) lies outside the stored range "
+                    + "\(covering.lowerBound.iso)…\(covering.upperBound.iso)")
+        }
+        try pool.write { db in
+            // Coverage first, then bars: a failing bar insert must roll the coverage back too.
+            let existing = try BarCache.coverage(db, provider, symbol, timeframe, adjustment)
+            var lo = covering.lowerBound
+            var hi = covering.upperBound
+            var absorbed: [ClosedRange<SessionDate>] = []
+            for r in existing
+            where r.lowerBound.daysSinceEpoch <= hi.daysSinceEpoch + 1
+                && r.upperBound.daysSinceEpoch >= lo.daysSinceEpoch - 1
+            {
+                absorbed.append(r)
+                lo = min(lo, r.lowerBound)
+                hi = max(hi, r.upperBound)
+            }
+            for r in absorbed {
+                try db.execute(
+                    sql: """
+                        DELETE FROM coverage
+                        WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND first = ?
+                        """,
+                    arguments: [provider, symbol, timeframe, adjustment, r.lowerBound.iso])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO coverage (provider, symbol, timeframe, adjustment, first, last)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [provider, symbol, timeframe, adjustment, lo.iso, hi.iso])
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO bar
+                    (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for b in bars {
+                try insert.execute(arguments: [
+                    provider, symbol, timeframe, adjustment, b.date.iso, b.open, b.high, b.low, b.close, b.volume,
+                ])
+            }
+        }
+    }
+
+    /// Deletes bars and coverage of `symbol` (every provider), or everything when nil.
+    public func clear(symbol: String? = nil) throws {
+        try pool.write { db in
+            if let symbol {
+                try db.execute(sql: "DELETE FROM bar WHERE symbol = ?", arguments: [symbol])
+                try db.execute(sql: "DELETE FROM coverage WHERE symbol = ?", arguments: [symbol])
+            } else {
+                try db.execute(sql: "DELETE FROM bar")
+                try db.execute(sql: "DELETE FROM coverage")
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Stored bars in `from...to`, ascending by date.
+    public func bars(
+        provider: String, symbol: String, from: SessionDate, to: SessionDate, timeframe: String = defaultTimeframe,
+        adjustment: String = defaultAdjustment
+    ) throws -> [Bar] {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT date, open, high, low, close, volume FROM bar
+                    WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
+                    ORDER BY date
+                    """,
+                arguments: [provider, symbol, timeframe, adjustment, from.iso, to.iso])
+            var out: [Bar] = []
+            while let row = try rows.next() {
+                let text: String = row["date"]
+                guard let date = SessionDate(iso: text) else {
+                    throw CacheError(
+                        path: path, message: "\(symbol) (\(provider)): stored date '\(text)' is invalid; run verify")
+                }
+                out.append(
+                    Bar(
+                        date: date, open: row["open"], high: row["high"], low: row["low"], close: row["close"],
+                        volume: row["volume"]))
+            }
+            return out
+        }
+    }
+
+    /// One summary per cached key, sorted by provider, symbol, timeframe, adjustment.
+    public func list() throws -> [CoverageSummary] {
+        try pool.read { db in
+            var counts: [String: (Int, String?, String?)] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT provider, symbol, timeframe, adjustment, COUNT(*) AS n, MIN(date) AS a, MAX(date) AS b
+                    FROM bar GROUP BY provider, symbol, timeframe, adjustment
+                    """)
+            {
+                let k = BarCache.keyText(row)
+                let n: Int = row["n"]
+                let a: String? = row["a"]
+                let b: String? = row["b"]
+                counts[k] = (n, a, b)
+            }
+            let keys = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT provider, symbol, timeframe, adjustment FROM coverage
+                    ORDER BY provider, symbol, timeframe, adjustment
+                    """)
+            var out: [CoverageSummary] = []
+            for key in keys {
+                let (p, s, t, a): (String, String, String, String) = (
+                    key["provider"], key["symbol"], key["timeframe"], key["adjustment"]
+                )
+                let ranges = try BarCache.coverage(db, p, s, t, a)
+                guard let first = ranges.first?.lowerBound, let last = ranges.last?.upperBound else { continue }
+                let c = counts[[p, s, t, a].joined(separator: "\u{1F}")]
+                out.append(
+                    CoverageSummary(
+                        provider: p, symbol: s, timeframe: t, adjustment: a, ranges: ranges, first: first, last: last,
+                        barCount: c?.0 ?? 0, firstBar: c?.1.flatMap { SessionDate(iso: $0) },
+                        lastBar: c?.2.flatMap { SessionDate(iso: $0) }))
+            }
+            return out
+        }
+    }
+
+    static func keyText(_ row: Row) -> String {
+        let p: String = row["provider"]
+        let s: String = row["symbol"]
+        let t: String = row["timeframe"]
+        let a: String = row["adjustment"]
+        return [p, s, t, a].joined(separator: "\u{1F}")
+    }
+
+    // MARK: - Verification
+
+    /// Re-checks every stored row (BarValidator rules, except the calendar), the coverage table and SQLite's
+    /// own `quick_check`. Finds corruption even when it was written around the schema's constraints.
+    public func verify() throws -> [CacheProblem] {
+        try pool.read { db in
+            var problems: [CacheProblem] = []
+            for row in try Row.fetchAll(db, sql: "PRAGMA quick_check") {
+                let text: String = row[0] ?? ""
+                if text != "ok" { problems.append(CacheProblem(provider: "", symbol: "", date: nil, message: text)) }
+            }
+            var coverage: [String: [ClosedRange<SessionDate>]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT provider, symbol, timeframe, adjustment, first, last FROM coverage ORDER BY 1, 2, 3, 4, 5")
+            {
+                let (p, s, t, a): (String, String, String, String) = (
+                    row["provider"], row["symbol"], row["timeframe"], row["adjustment"]
+                )
+                let key = [p, s, t, a].joined(separator: "\u{1F}")
+                let firstText: String = row["first"]
+                let lastText: String = row["last"]
+                guard let f = SessionDate(iso: firstText), let l = SessionDate(iso: lastText), f <= l else {
+                    problems.append(
+                        CacheProblem(
+                            provider: p, symbol: s, date: firstText,
+                            message: "invalid coverage range \(firstText)…\(lastText)"))
+                    continue
+                }
+                if let prev = coverage[key]?.last, prev.upperBound >= f {
+                    problems.append(
+                        CacheProblem(
+                            provider: p, symbol: s, date: firstText, message: "coverage ranges overlap"))
+                }
+                coverage[key, default: []].append(f...l)
+            }
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT provider, symbol, timeframe, adjustment, date, open, high, low, close, volume
+                    FROM bar ORDER BY provider, symbol, timeframe, adjustment, date
+                    """)
+            while let row = try rows.next() {
+                let (p, s, t, a): (String, String, String, String) = (
+                    row["provider"], row["symbol"], row["timeframe"], row["adjustment"]
+                )
+                let dateText: String = row["date"] ?? ""
+                func problem(_ m: String) {
+                    problems.append(CacheProblem(provider: p, symbol: s, date: dateText, message: m))
+                }
+                guard let date = SessionDate(iso: dateText) else {
+                    problem("date '\(dateText)' is not YYYY-MM-DD")
+                    continue
+                }
+                let values: [Double?] = [row["open"], row["high"], row["low"], row["close"], row["volume"]]
+                guard let o = values[0], let h = values[1], let l = values[2], let c = values[3], let v = values[4]
+                else {
+                    problem("a price or volume is NULL")
+                    continue
+                }
+                if let why = BarValidator.problem(with: Bar(date: date, open: o, high: h, low: l, close: c, volume: v))
+                {
+                    problem(why)
+                }
+                let key = [p, s, t, a].joined(separator: "\u{1F}")
+                if !(coverage[key] ?? []).contains(where: { $0.contains(date) }) {
+                    problem("bar lies outside every covered range")
+                }
+            }
+            return problems
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Market
+
+/// Loads bars for a universe through an optional cache, asking the provider only for what is missing.
+///
+/// Per symbol, with a cache: compute the uncovered parts of `from...to`; for each, trim to the calendar's
+/// trading days (a part with no trading day is marked covered without asking the provider), fetch the trimmed
+/// range, validate with `BarValidator`, store the bars and mark the whole part covered in one transaction;
+/// finally read `from...to` from the cache. Any rejected bar fails the symbol (corrupt data is worse than none).
+/// With `offline`, the provider is never called and a symbol whose trading days are not all covered fails,
+/// naming the missing ranges. Without a cache, the provider is asked for the trimmed range directly.
+/// Symbols are loaded `concurrency` at a time; results come back in input order.
+public struct MarketDataLoader: Sendable {
+    public let provider: any BarProvider
+    public let calendar: any TradingCalendar
+    public let cache: BarCache?
+    public let offline: Bool
+    public let concurrency: Int
+    /// The last session whose bars are final (e.g. `NYSECalendar.lastCompletedSession(asOfUTC: now)`).
+    /// Requests are clamped to it, so a session still trading is never fetched nor marked covered.
+    /// nil: no clamp (synthetic data, tests).
+    public let settledThrough: SessionDate?
+
+    public init(provider: any BarProvider, calendar: any TradingCalendar) {
+        self.init(provider: provider, calendar: calendar, cache: nil)
+    }
+
+    public init(
+        provider: any BarProvider, calendar: any TradingCalendar, cache: BarCache?, offline: Bool = false,
+        concurrency: Int = 4, settledThrough: SessionDate? = nil
+    ) {
+        self.settledThrough = settledThrough
+        self.provider = provider
+        self.calendar = calendar
+        self.cache = cache
+        self.offline = offline
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// One entry per symbol, in the order given. A failing symbol never stops the others.
+    public func load(symbols: [String], from: SessionDate, to: SessionDate) async -> [SymbolBars] {
+        var results = [Result<BarSeries, MarketDataError>?](repeating: nil, count: symbols.count)
+        await withTaskGroup(of: (Int, Result<BarSeries, MarketDataError>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < symbols.count else { return }
+                let i = next
+                let symbol = symbols[i]
+                next += 1
+                group.addTask { (i, await self.load(symbol: symbol, from: from, to: to)) }
+            }
+            for _ in 0..<concurrency { startNext() }
+            while let (i, r) = await group.next() {
+                results[i] = r
+                startNext()
+            }
+        }
+        return zip(symbols, results).map { SymbolBars(symbol: $0, result: $1!) }
+    }
+
+    /// Loads one symbol.
+    public func load(symbol: String, from: SessionDate, to requestedTo: SessionDate) async -> Result<
+        BarSeries, MarketDataError
+    > {
+        let to = settledThrough.map { min($0, requestedTo) } ?? requestedTo
+        guard from <= to else {
+            let why =
+                to < requestedTo
+                ? "nothing settled yet: \(from.iso) is after the last completed session \(to.iso)"
+                : "empty date range \(from.iso)…\(to.iso) (from is after to)"
+            return .failure(error(symbol, why, .other))
+        }
+        do {
+            let bars: [Bar]
+            if let cache {
+                bars = try await loadThroughCache(cache, symbol, from, to)
+            } else {
+                bars = try await fetch(symbol, from...to)
+            }
+            guard !bars.isEmpty else {
+                throw error(symbol, "no bars between \(from.iso) and \(to.iso)", .notFound)
+            }
+            return .success(BarSeries(symbol: symbol, bars: bars))
+        } catch let e as MarketDataError {
+            return .failure(e)
+        } catch let e as CacheError {
+            return .failure(error(symbol, e.description, .cache))
+        } catch {
+            return .failure(self.error(symbol, "\(error)", .other))
+        }
+    }
+
+    private func error(_ symbol: String, _ message: String, _ kind: MarketDataError.Kind) -> MarketDataError {
+        MarketDataError(symbol: symbol, provider: provider.id, message: message, kind: kind)
+    }
+
+    private func loadThroughCache(_ cache: BarCache, _ symbol: String, _ from: SessionDate, _ to: SessionDate)
+        async throws -> [Bar]
+    {
+        guard from <= to else { return [] }
+        let missing = try cache.missingRanges(provider: provider.id, symbol: symbol, from: from, to: to)
+        var notCached: [ClosedRange<SessionDate>] = []
+        for part in missing {
+            let days = calendar.tradingDays(in: part)
+            guard let first = days.first, let last = days.last else {
+                if !offline { try cache.store(bars: [], covering: part, provider: provider.id, symbol: symbol) }
+                continue
+            }
+            if offline {
+                notCached.append(first...last)
+                continue
+            }
+            let bars = try await fetch(symbol, first...last)
+            try cache.store(bars: bars, covering: part, provider: provider.id, symbol: symbol)
+        }
+        if !notCached.isEmpty {
+            let list = notCached.map { "\($0.lowerBound.iso)…\($0.upperBound.iso)" }.joined(separator: ", ")
+            throw error(
+                symbol, "offline and the cache lacks \(list); run once without offline mode to fetch them",
+                .notCached)
+        }
+        return try cache.bars(provider: provider.id, symbol: symbol, from: from, to: to)
+    }
+
+    /// Asks the provider for the trading days of `range` and validates the answer. Bars outside `range` are
+    /// dropped (not asked for); any invalid bar fails the symbol.
+    private func fetch(_ symbol: String, _ range: ClosedRange<SessionDate>) async throws -> [Bar] {
+        let days = calendar.tradingDays(in: range)
+        guard let first = days.first, let last = days.last else { return [] }
+        let raw: [Bar]
+        do {
+            raw = try await provider.bars(symbol: symbol, from: first, to: last)
+        } catch var e as MarketDataError {
+            if e.symbol.isEmpty { e.symbol = symbol }
+            if e.provider.isEmpty { e.provider = provider.id }
+            throw e
+        }
+        let (accepted, rejected) = BarValidator(calendar: calendar).validate(
+            raw.filter { $0.date >= first && $0.date <= last })
+        if !rejected.isEmpty {
+            let shown = rejected.prefix(3).map(\.description).joined(separator: "; ")
+            let more = rejected.count > 3 ? " (and \(rejected.count - 3) more)" : ""
+            throw error(
+                symbol, "\(rejected.count) invalid bar(s) from the provider: \(shown)\(more); nothing was cached",
+                .invalidData)
+        }
+        return accepted
+    }
+}

@@ -1,0 +1,139 @@
+import DataSources
+import Foundation
+import GRDB
+import Market
+import Testing
+
+@Suite struct BarCacheTests {
+    func bar(_ d: String, _ c: Double) -> Bar {
+        Bar(date: day(d), open: c, high: c + 1, low: c - 1, close: c, volume: 1000)
+    }
+
+    func ranges(_ r: [ClosedRange<SessionDate>]) -> [String] {
+        r.map { "\($0.lowerBound.iso)…\($0.upperBound.iso)" }
+    }
+
+    @Test func createsFolderUsesWALAndRoundTripsExactly() throws {
+        let dir = Paths.tempDir() + "/nested/data"
+        let cache = try BarCache(dataDir: dir)
+        #expect(FileManager.default.fileExists(atPath: dir + "/cache.sqlite"))
+        let odd = Bar(
+            date: day("2024-01-02"), open: 0.1 + 0.2, high: 1e300, low: .leastNonzeroMagnitude, close: 1 / 3,
+            volume: 123_456_789)
+        try cache.store(bars: [odd], covering: day("2024-01-01")...day("2024-01-02"), provider: "p", symbol: "S")
+        #expect(try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-12-31")) == [odd])
+        let mode = try DatabaseQueue(path: dir + "/cache.sqlite").read { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode")
+        }
+        #expect(mode == "wal")
+    }
+
+    @Test func missingRangesAndMerging() throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        func missing(_ a: String, _ b: String) throws -> [String] {
+            ranges(try cache.missingRanges(provider: "p", symbol: "S", from: day(a), to: day(b)))
+        }
+        #expect(try missing("2023-01-01", "2023-03-31") == ["2023-01-01…2023-03-31"])
+        try cache.store(bars: [], covering: day("2023-01-10")...day("2023-01-31"), provider: "p", symbol: "S")
+        try cache.store(bars: [], covering: day("2023-03-01")...day("2023-03-05"), provider: "p", symbol: "S")
+        #expect(
+            try missing("2023-01-01", "2023-03-31")
+                == ["2023-01-01…2023-01-09", "2023-02-01…2023-02-28", "2023-03-06…2023-03-31"])
+        #expect(try missing("2023-01-12", "2023-01-20").isEmpty)
+        #expect(try missing("2023-01-20", "2023-02-02") == ["2023-02-01…2023-02-02"])
+        // Feb 1…28 touches Jan 31 and Mar 1 (2023 is not a leap year): all three merge into one range.
+        try cache.store(bars: [], covering: day("2023-02-01")...day("2023-02-28"), provider: "p", symbol: "S")
+        #expect(ranges(try cache.coveredRanges(provider: "p", symbol: "S")) == ["2023-01-10…2023-03-05"])
+        // Overlapping on both sides also merges.
+        try cache.store(bars: [], covering: day("2023-01-01")...day("2023-01-15"), provider: "p", symbol: "S")
+        try cache.store(bars: [], covering: day("2023-03-01")...day("2023-03-10"), provider: "p", symbol: "S")
+        #expect(ranges(try cache.coveredRanges(provider: "p", symbol: "S")) == ["2023-01-01…2023-03-10"])
+        // 2024 is a leap year: Feb 28 and Mar 1 do not touch.
+        try cache.store(bars: [], covering: day("2024-02-01")...day("2024-02-28"), provider: "p", symbol: "S")
+        try cache.store(bars: [], covering: day("2024-03-01")...day("2024-03-05"), provider: "p", symbol: "S")
+        #expect(try missing("2024-02-20", "2024-03-02") == ["2024-02-29…2024-02-29"])
+        // Other keys are independent.
+        #expect(
+            ranges(try cache.missingRanges(provider: "q", symbol: "S", from: day("2023-01-05"), to: day("2023-01-06")))
+                == ["2023-01-05…2023-01-06"])
+    }
+
+    @Test func listSummaries() throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        try cache.store(
+            bars: [bar("2024-01-02", 10), bar("2024-01-03", 11), bar("2024-01-04", 12)],
+            covering: day("2024-01-01")...day("2024-01-05"), provider: "p", symbol: "B")
+        try cache.store(bars: [], covering: day("2024-01-01")...day("2024-01-01"), provider: "p", symbol: "A")
+        let list = try cache.list()
+        #expect(list.map(\.symbol) == ["A", "B"])
+        #expect(list[0].barCount == 0 && list[0].firstBar == nil)
+        #expect(list[1].barCount == 3)
+        #expect(list[1].first == day("2024-01-01") && list[1].last == day("2024-01-05"))
+        #expect(list[1].firstBar == day("2024-01-02") && list[1].lastBar == day("2024-01-04"))
+    }
+
+    @Test func verifyFindsCorruptionPlantedWithRawSQL() throws {
+        let dir = Paths.tempDir()
+        let cache = try BarCache(dataDir: dir)
+        try cache.store(
+            bars: [bar("2024-01-02", 10), bar("2024-01-03", 11)], covering: day("2024-01-01")...day("2024-01-05"),
+            provider: "p", symbol: "S")
+        #expect(try cache.verify().isEmpty)
+        let raw = try DatabaseQueue(path: dir + "/cache.sqlite")
+        // The schema refuses the corruption…
+        #expect(throws: DatabaseError.self) {
+            try raw.write { db in try db.execute(sql: "UPDATE bar SET high = 1 WHERE date = '2024-01-03'") }
+        }
+        // …so plant it around the CHECK constraints, as a buggy tool or disk error might.
+        try raw.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE bar SET high = 1 WHERE date = '2024-01-03'")
+            try db.execute(
+                sql: """
+                    INSERT INTO bar VALUES ('p', 'S', '1d', 'provider', '2024-02-01', 10, 11, 9, 10, 5)
+                    """)
+        }
+        let problems = try cache.verify()
+        #expect(problems.count == 2)
+        #expect(problems[0].date == "2024-01-03")
+        #expect(problems[0].message.hasPrefix("high 1.0 is below max(open 11.0, close 11.0)"))
+        #expect(problems[1].date == "2024-02-01")
+        #expect(problems[1].message == "bar lies outside every covered range")
+    }
+
+    @Test func failingInsertRollsBackCoverage() throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        let broken = Bar(date: day("2024-01-03"), open: 10, high: 9, low: 8, close: 10, volume: 1)
+        #expect(throws: (any Error).self) {
+            try cache.store(
+                bars: [bar("2024-01-02", 10), broken], covering: day("2024-01-01")...day("2024-01-05"), provider: "p",
+                symbol: "S")
+        }
+        #expect(try cache.coveredRanges(provider: "p", symbol: "S").isEmpty)
+        #expect(try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-01-05")).isEmpty)
+        #expect(try cache.list().isEmpty)
+    }
+
+    @Test func storeRejectsBarsOutsideTheCoveredRange() throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        #expect(throws: CacheError.self) {
+            try cache.store(
+                bars: [bar("2024-02-01", 10)], covering: day("2024-01-01")...day("2024-01-31"), provider: "p",
+                symbol: "S")
+        }
+    }
+
+    @Test func clearOneSymbolOrAll() throws {
+        let cache = try BarCache(dataDir: Paths.tempDir())
+        for s in ["A", "B"] {
+            try cache.store(
+                bars: [bar("2024-01-02", 10)], covering: day("2024-01-01")...day("2024-01-05"), provider: "p",
+                symbol: s)
+        }
+        try cache.clear(symbol: "A")
+        #expect(try cache.list().map(\.symbol) == ["B"])
+        #expect(try cache.bars(provider: "p", symbol: "A", from: day("2024-01-01"), to: day("2024-01-05")).isEmpty)
+        try cache.clear()
+        #expect(try cache.list().isEmpty)
+    }
+}
