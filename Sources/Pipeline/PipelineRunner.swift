@@ -84,15 +84,21 @@ public struct PipelineRunner: Sendable {
     public var environment: RunEnvironment
     public var calendar: any TradingCalendar
     public var provider: any BarProvider
+    /// The SQLite bar cache; nil fetches everything from the provider.
+    public var cache: BarCache?
+    /// Use only cached bars; symbols whose range is not cached fail instead of calling the provider.
+    public var offline: Bool
     public var qualityThresholds: QualityThresholds
 
     public init(
-        environment: RunEnvironment, calendar: any TradingCalendar, provider: any BarProvider,
-        qualityThresholds: QualityThresholds = .standard
+        environment: RunEnvironment, calendar: any TradingCalendar, provider: any BarProvider, cache: BarCache? = nil,
+        offline: Bool = false, qualityThresholds: QualityThresholds = .standard
     ) {
         self.environment = environment
         self.calendar = calendar
         self.provider = provider
+        self.cache = cache
+        self.offline = offline
         self.qualityThresholds = qualityThresholds
     }
 
@@ -116,7 +122,9 @@ public struct PipelineRunner: Sendable {
         }
 
         // 2. fetch
-        let loader = MarketDataLoader(provider: provider, calendar: calendar)
+        // Never fetch past the as-of session: a session still trading must not be cached as final.
+        let loader = MarketDataLoader(
+            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: env.asOf)
         let loaded = await loader.load(symbols: plan.symbols, from: plan.start, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []

@@ -4,6 +4,7 @@ import Market
 import Pipeline
 import Spec
 import Strategies
+import Synchronization
 import Testing
 
 /// A deterministic in-memory market: a few overlapping cycles, so SMA and RSI strategies trade.
@@ -129,5 +130,40 @@ struct WaveProvider: BarProvider {
             let best = rows.first { $0.rank == 1 }!
             #expect(rows.allSatisfy { $0.score.total <= best.score.total })
         }
+    }
+}
+
+/// Counts provider calls, to prove the cache answers a second run.
+final class CountingProvider: BarProvider, Sendable {
+    let inner = WaveProvider()
+    let calls = Mutex<[String]>([])
+    var id: String { inner.id }
+
+    func bars(symbol: String, from: SessionDate, to: SessionDate) async throws -> [Bar] {
+        calls.withLock { $0.append("\(symbol) \(from.iso)…\(to.iso)") }
+        return try await inner.bars(symbol: symbol, from: from, to: to)
+    }
+}
+
+@Suite struct PipelineCacheTests {
+    @Test func aSecondRunReadsTheCacheAndDoesNotCallTheProvider() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let provider = CountingProvider()
+        let cache = try BarCache(dataDir: root + "/data")
+        let env = RunEnvironment(
+            dataDirectory: root + "/data", reportsDirectory: root + "/reports", asOf: SessionDate(iso: "2024-01-02")!,
+            runId: "r", toolVersion: "test")
+        let runner = PipelineRunner(environment: env, calendar: WeekdayCalendar(), provider: provider, cache: cache)
+        let first = try await runner.run(
+            SpecInput(spec: PipelineRunnerTests.spec(batch: 5, dir: root + "/r1"), path: "t.yaml", text: ""))
+        #expect(provider.calls.withLock { $0 } == ["AAA", "BBB", "CCC"].map { "\($0) 2022-01-03…2023-12-29" })
+        let second = try await runner.run(
+            SpecInput(spec: PipelineRunnerTests.spec(batch: 5, dir: root + "/r2"), path: "t.yaml", text: ""))
+        #expect(provider.calls.withLock { $0 }.count == 3)
+        #expect(first.status == .succeeded && second.status == .succeeded)
+        let a = try Data(contentsOf: URL(fileURLWithPath: root + "/r1/results.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: root + "/r2/results.csv"))
+        #expect(a == b)
     }
 }
