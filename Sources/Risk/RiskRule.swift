@@ -74,6 +74,11 @@ public struct RiskMeasurement: Sendable, Equatable {
     /// The measured value, in the rule's unit.
     public var value: Double
     public var passes: Bool
+
+    public init(value: Double, passes: Bool) {
+        self.value = value
+        self.passes = passes
+    }
 }
 
 extension RiskRule {
