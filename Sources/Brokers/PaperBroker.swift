@@ -346,4 +346,12 @@ public struct PaperFill: Sendable, Equatable {
     public var commissionCents: Int64
     /// Signed change of cash (negative for buys).
     public var cashDeltaCents: Int64
+
+    public init(orderId: String, shares: Int, priceCents: Int64, commissionCents: Int64, cashDeltaCents: Int64) {
+        self.orderId = orderId
+        self.shares = shares
+        self.priceCents = priceCents
+        self.commissionCents = commissionCents
+        self.cashDeltaCents = cashDeltaCents
+    }
 }
