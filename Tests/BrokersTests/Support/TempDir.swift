@@ -25,3 +25,19 @@ struct RecordingSleeper: RetrySleeper {
     func sleep(seconds: Double) async { await log.add(seconds) }
     var waits: [Double] { get async { await log.waits } }
 }
+
+/// Collects lines written by a sink's injected writer.
+final class LineBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ s: String) {
+        lock.lock()
+        stored.append(s)
+        lock.unlock()
+    }
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
