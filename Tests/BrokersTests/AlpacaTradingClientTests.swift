@@ -144,7 +144,7 @@ import Testing
         let h = try Harness()
         defer { h.server.stop() }
         h.fake.inject("POST", "/v2/orders", .processThenHold)
-        let out = await OrderSubmitter(timestamp: "t").submit(plan: plan(), broker: try h.client(timeout: 0.5))
+        let out = await OrderSubmitter(timestamp: "t").submit(plan: plan(), broker: try h.client(timeout: 1))
         #expect(out.map(\.status) == [.submitted])
         #expect(out.first?.brokerOrderId == "ord-1")
         #expect(out.first?.message?.contains("resolved by lookup") == true)

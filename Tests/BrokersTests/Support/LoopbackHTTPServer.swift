@@ -25,7 +25,7 @@ enum ScriptedReply: Sendable {
     case hold
 }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 (POSIX sockets, one thread, one request per connection,
+/// A tiny HTTP/1.1 server on 127.0.0.1 (POSIX sockets, a thread per connection, one request per connection,
 /// `Connection: close`). Good enough for a client's tests; not for anything else.
 final class LoopbackHTTPServer: @unchecked Sendable {
     let port: UInt16
@@ -115,7 +115,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             if n <= 0 { continue }
             let c = accept(listenFD, nil, nil)
             if c < 0 { continue }
-            serve(c)
+            // One thread per connection, so an idle or held connection never delays the next one.
+            Thread { [self] in self.serve(c) }.start()
         }
     }
 
