@@ -93,9 +93,14 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
                 ?? (p.market_value.flatMap(Money.parse).map { qty != 0 ? $0 / qty : 0 } ?? 0)
             positions.append(Position(symbol: p.symbol, shares: shares, price: price))
         }
+        var blocked: [String] = []
+        if let s = a.status, s != "ACTIVE" { blocked.append("account status is \(s), not ACTIVE") }
+        if a.trading_blocked == true { blocked.append("trading_blocked") }
+        if a.account_blocked == true { blocked.append("account_blocked") }
+        if a.trade_suspended_by_user == true { blocked.append("trade_suspended_by_user") }
         return AccountSnapshot(
             cash: cash, equity: equity, positions: positions, lastEquity: a.last_equity.flatMap(Money.parse),
-            equityHistory: history)
+            equityHistory: history, tradingBlockedReason: blocked.isEmpty ? nil : blocked.joined(separator: ", "))
     }
 
     public func latestPrice(symbol: String) async throws -> Decimal {
@@ -267,6 +272,10 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
 // Wire types: every field optional except ids, unknown keys ignored (the API adds fields over time).
 // swift-format-ignore: AlwaysUseLowerCamelCase
 struct AlpacaAccount: Decodable {
+    var status: String?
+    var trading_blocked: Bool?
+    var account_blocked: Bool?
+    var trade_suspended_by_user: Bool?
     var cash: String?
     var equity: String?
     var last_equity: String?

@@ -66,7 +66,8 @@ public struct Executor: Sendable {
 
     /// Runs one execute for `runId` on `session`. Rerunning with the same run id and session sends
     /// nothing new and reports the earlier orders as `skipped`. Throws (after a `run_failed`
-    /// notification) when the account or a needed quote cannot be read; per-order failures are
+    /// notification) when the account or a needed quote cannot be read, or the account does not accept
+    /// orders (`tradingBlockedReason`); per-order failures are
     /// outcomes, not errors. Sends `run_complete` at the end. Marks a `PaperBroker` to market.
     public func run(runId: String, session: SessionDate, candidates: [StrategyCandidate], broker: any Broker)
         async throws -> ExecutionReport
@@ -75,6 +76,9 @@ public struct Executor: Sendable {
             let targets = TargetSelector.targets(
                 candidates: candidates, minScore: settings.minScore, symbols: settings.symbols)
             let account = try await broker.account()
+            if let why = account.tradingBlockedReason {
+                throw BrokerError.rejected(symbol: "*", message: "\(broker.name) does not accept orders: \(why)")
+            }
             var quotes: [String: Decimal] = [:]
             for t in targets where needsQuote(t, account) {
                 quotes[t.symbol] = try await broker.latestPrice(symbol: t.symbol)

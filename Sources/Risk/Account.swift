@@ -46,16 +46,19 @@ public struct AccountSnapshot: Sendable, Equatable, Codable {
     public var lastEquity: Decimal?
     /// Daily equity history, ascending by date (may be empty).
     public var equityHistory: [EquityPoint]
+    /// Why the broker will not accept orders (account not active, trading blocked…); nil when it will.
+    public var tradingBlockedReason: String?
 
     public init(
         cash: Decimal, equity: Decimal, positions: [Position], lastEquity: Decimal? = nil,
-        equityHistory: [EquityPoint] = []
+        equityHistory: [EquityPoint] = [], tradingBlockedReason: String? = nil
     ) {
         self.cash = cash
         self.equity = equity
         self.positions = positions.filter { $0.shares != 0 }.sorted { $0.symbol < $1.symbol }
         self.lastEquity = lastEquity
         self.equityHistory = equityHistory.sorted { $0.date < $1.date }
+        self.tradingBlockedReason = tradingBlockedReason
     }
 
     public func position(_ symbol: String) -> Position? { positions.first { $0.symbol == symbol } }

@@ -204,3 +204,25 @@ import Testing
         #expect(!c.description.contains(Self.secret))
     }
 }
+
+extension AlpacaTradingClientTests {
+    @Test func blockedAccountFailsTheExecuteBeforeAnyOrder() async throws {
+        let h = try Harness()
+        defer { h.server.stop() }
+        h.fake.account = """
+            {"status": "ACTIVE", "cash": "1000", "equity": "1000", "last_equity": "1000", "trading_blocked": true}
+            """
+        let notes = RecordingNotifier()
+        let settings = ExecuteSettings(enabled: true, broker: .alpaca, sizing: .percentOfEquity(10))
+        await #expect {
+            try await Executor(settings: settings, notifier: notes, timestamp: "t").run(
+                runId: "r", session: session,
+                candidates: [StrategyCandidate(symbol: "AAPL", strategy: "s", score: 1, longOnLastBar: true)],
+                broker: try h.client())
+        } throws: { e in
+            "\(e)".contains("trading_blocked")
+        }
+        #expect(h.count("POST", "/v2/orders") == 0)
+        #expect(await notes.events.map(\.kind) == [.runFailed])
+    }
+}
