@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "stratopt", targets: ["stratopt"]),
-        .library(name: "StratoptKit", targets: ["Pipeline", "Engine", "Strategies", "Market", "DataSources", "Reports", "Scoring", "Spec"]),
+        .library(name: "StratoptKit", targets: ["Pipeline", "Engine", "Strategies", "Market", "DataSources", "Reports", "Scoring", "Spec", "Risk", "Brokers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -45,7 +45,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Paper broker (SQLite ledger) and broker clients.
-        .target(name: "Brokers", dependencies: ["Market", "Risk", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Brokers",
+            dependencies: [
+                "Market", "Risk",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // CSV / JSON / HTML rendering of results.
         .target(
             name: "Reports",
@@ -70,5 +76,7 @@ let package = Package(
             name: "DataSourcesTests",
             dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
+        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market"]),
     ]
 )

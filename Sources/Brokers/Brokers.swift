@@ -1,1 +1,0 @@
-// The Brokers stage. See docs/architecture.md.

@@ -1,0 +1,160 @@
+import Foundation
+import Market
+import Risk
+
+/// Everything one execute needs to send: the run, the session, the targets, and the risk-gated orders.
+public struct ExecutionPlan: Sendable, Equatable {
+    public var runId: String
+    public var session: SessionDate
+    /// The run's targets; used to report orders an earlier execute of the same run already sent.
+    public var targets: [PositionTarget]
+    public var decisions: [RiskDecision]
+
+    public init(runId: String, session: SessionDate, targets: [PositionTarget], decisions: [RiskDecision]) {
+        self.runId = runId
+        self.session = session
+        self.targets = targets
+        self.decisions = decisions
+    }
+
+    public func clientOrderId(symbol: String, side: OrderSide) -> String {
+        ClientOrderID.make(runId: runId, symbol: symbol, side: side, session: session)
+    }
+}
+
+/// Sends a plan's orders exactly once.
+///
+/// For each order to submit: look its client_order_id up first (found → `skipped`, reported with the
+/// earlier broker id); else submit; a duplicate-id refusal or an unknown outcome (timeout, dropped
+/// connection, 5xx) is resolved by a second lookup — never by resubmitting. Blocked orders are never
+/// sent. Finally, orders an earlier execute of the same run sent for the plan's target symbols (either
+/// side) and that this plan no longer contains are reported as `skipped`. Outcomes are sorted by
+/// (symbol, side).
+public struct OrderSubmitter: Sendable {
+    public var notifier: any Notifier
+    /// Stamped on every notification (no clock is read).
+    public var timestamp: String
+
+    public init(notifier: any Notifier = NullNotifier(), timestamp: String) {
+        self.notifier = notifier
+        self.timestamp = timestamp
+    }
+
+    public func submit(plan: ExecutionPlan, broker: any Broker) async -> [OrderOutcome] {
+        var outcomes: [OrderOutcome] = []
+        var seen = Set<String>()
+        for d in plan.decisions {
+            let o = d.order
+            let cid = plan.clientOrderId(symbol: o.symbol, side: o.side)
+            seen.insert(cid)
+            var outcome = OrderOutcome(
+                symbol: o.symbol, strategy: o.strategy, side: o.side, shares: o.shares, price: o.price,
+                status: .blocked, brokerOrderId: nil, clientOrderId: cid, verdicts: d.verdicts)
+            if d.disposition == .block {
+                outcome.message = d.verdicts.last?.detail ?? "blocked"
+                outcomes.append(outcome)
+                await notify(.riskBlock, plan, outcome, outcome.message!)
+                continue
+            }
+            outcome = await send(outcome, broker: broker)
+            outcomes.append(outcome)
+            switch outcome.status {
+            case .submitted:
+                let msg =
+                    "\(o.side.rawValue) \(o.shares) \(o.symbol) at ~\(Money.formatPrice(o.price))"
+                    + (d.isAlert
+                        ? " (alert: \(d.verdicts.filter { $0.action == .alert }.map(\.description).joined(separator: "; ")))"
+                        : "")
+                await notify(.orderSubmitted, plan, outcome, msg, priority: d.isAlert ? .high : .medium)
+            case .failed:
+                await notify(.orderFailed, plan, outcome, outcome.message ?? "failed")
+            case .blocked, .skipped:
+                break
+            }
+        }
+        for t in plan.targets.sorted(by: { $0.symbol < $1.symbol }) {
+            for side in OrderSide.allCases {
+                let cid = plan.clientOrderId(symbol: t.symbol, side: side)
+                guard !seen.contains(cid), let earlier = try? await broker.order(clientOrderId: cid) else { continue }
+                outcomes.append(
+                    OrderOutcome(
+                        symbol: t.symbol, strategy: t.strategy, side: side, shares: earlier.shares,
+                        price: earlier.filledAveragePrice ?? 0, status: .skipped, brokerOrderId: earlier.id,
+                        clientOrderId: cid, verdicts: [],
+                        message: "sent by an earlier execute of this run (broker status \(earlier.status))"))
+            }
+        }
+        return outcomes.sorted { ($0.symbol, $0.side) < ($1.symbol, $1.side) }
+    }
+
+    private func send(_ base: OrderOutcome, broker: any Broker) async -> OrderOutcome {
+        var out = base
+        let cid = base.clientOrderId
+        do {
+            if let existing = try await broker.order(clientOrderId: cid) {
+                out.status = .skipped
+                out.brokerOrderId = existing.id
+                out.message = "already at the broker (status \(existing.status)); nothing sent"
+                return out
+            }
+        } catch {
+            out.status = .failed
+            out.message = "cannot look up client_order_id \(cid) before submitting, so nothing was sent: \(error)"
+            return out
+        }
+        let request = OrderRequest(symbol: base.symbol, side: base.side, shares: base.shares, clientOrderId: cid)
+        do {
+            let order = try await broker.submit(request)
+            out.status = .submitted
+            out.brokerOrderId = order.id
+            return out
+        } catch BrokerError.duplicateClientOrderId {
+            return await resolve(out, why: "the broker reported a duplicate client_order_id", broker: broker)
+        } catch BrokerError.outcomeUnknown(let m) {
+            return await resolve(out, why: m, broker: broker)
+        } catch {
+            out.status = .failed
+            out.message = "\(error)"
+            return out
+        }
+    }
+
+    /// After an ambiguous submit: the order exists → submitted; it does not → failed (rerun is safe).
+    private func resolve(_ base: OrderOutcome, why: String, broker: any Broker) async -> OrderOutcome {
+        var out = base
+        do {
+            if let o = try await broker.order(clientOrderId: base.clientOrderId) {
+                out.status = .submitted
+                out.brokerOrderId = o.id
+                out.message = "resolved by lookup after: \(why)"
+            } else {
+                out.status = .failed
+                out.message =
+                    "\(why); no order with client_order_id \(base.clientOrderId) exists, so none was placed; "
+                    + "rerunning execute is safe"
+            }
+        } catch {
+            out.status = .failed
+            out.message =
+                "\(why); the lookup of client_order_id \(base.clientOrderId) failed too (\(error)); "
+                + "rerun execute later: the same id prevents a duplicate"
+        }
+        return out
+    }
+
+    private func notify(
+        _ kind: NotificationKind, _ plan: ExecutionPlan, _ o: OrderOutcome, _ message: String,
+        priority: NotificationPriority? = nil
+    ) async {
+        var fields = [
+            "symbol": o.symbol, "side": o.side.rawValue, "shares": String(o.shares),
+            "client_order_id": o.clientOrderId, "status": o.status.rawValue,
+        ]
+        if let id = o.brokerOrderId { fields["broker_order_id"] = id }
+        if !o.verdicts.isEmpty { fields["verdicts"] = o.verdicts.map(\.code).joined(separator: ",") }
+        await notifier.notify(
+            NotificationEvent(
+                kind: kind, priority: priority, runId: plan.runId, timestamp: timestamp, message: message,
+                fields: fields))
+    }
+}

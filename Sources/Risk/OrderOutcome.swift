@@ -1,0 +1,81 @@
+import Foundation
+
+/// What happened to one order of an execute run.
+public enum OrderStatus: String, Sendable, Codable, CaseIterable {
+    /// Sent to the broker by this call (or found there after an ambiguous submit).
+    case submitted
+    /// Stopped by a risk rule; never sent.
+    case blocked
+    /// The broker refused it, or the outcome stayed unknown; see `message`.
+    case failed
+    /// Already at the broker before this call (same client_order_id, e.g. a rerun); nothing sent.
+    case skipped
+}
+
+/// The result of one order, as `orders.csv` shows it.
+public struct OrderOutcome: Sendable, Equatable, Codable {
+    public var symbol: String
+    public var strategy: String
+    public var side: OrderSide
+    public var shares: Int
+    /// Reference price (the latest quote the order was planned at).
+    public var price: Decimal
+    public var status: OrderStatus
+    public var brokerOrderId: String?
+    public var clientOrderId: String
+    public var verdicts: [RiskVerdict]
+    /// Why it failed / was skipped, in words (not in the CSV).
+    public var message: String?
+
+    public init(
+        symbol: String, strategy: String, side: OrderSide, shares: Int, price: Decimal, status: OrderStatus,
+        brokerOrderId: String?, clientOrderId: String, verdicts: [RiskVerdict], message: String? = nil
+    ) {
+        self.symbol = symbol
+        self.strategy = strategy
+        self.side = side
+        self.shares = shares
+        self.price = price
+        self.status = status
+        self.brokerOrderId = brokerOrderId
+        self.clientOrderId = clientOrderId
+        self.verdicts = verdicts
+        self.message = message
+    }
+
+    public var value: Decimal { Decimal(shares) * price }
+}
+
+/// `orders.csv`: RFC 4180 (CRLF line ends, fields quoted when they hold `"`, `,`, CR or LF).
+public enum OrdersCSV {
+    public static let columns = [
+        "symbol", "strategy", "side", "shares", "price", "value", "status", "broker_order_id", "client_order_id",
+        "verdicts",
+    ]
+
+    /// The header line, with CRLF.
+    public static var header: String { line(columns) }
+
+    /// One row, with CRLF. price = shortest exact text (≤ 4 decimals); value = shares × price with two
+    /// decimals (half up); verdicts = each verdict's `detail`, joined by `"; "`.
+    public static func row(_ o: OrderOutcome) -> String {
+        line([
+            o.symbol, o.strategy, o.side.rawValue, String(o.shares), Money.formatPrice(o.price), Money.format2(o.value),
+            o.status.rawValue, o.brokerOrderId ?? "", o.clientOrderId, o.verdicts.map(\.detail).joined(separator: "; "),
+        ])
+    }
+
+    /// Header plus every row, in the order given.
+    public static func render(_ outcomes: [OrderOutcome]) -> String {
+        header + outcomes.map(row).joined()
+    }
+
+    public static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "\"" || $0 == "," || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
+            return field
+        }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func line(_ fields: [String]) -> String { fields.map(quote).joined(separator: ",") + "\r\n" }
+}

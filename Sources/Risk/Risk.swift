@@ -1,1 +1,0 @@
-// The Risk stage. See docs/architecture.md.
