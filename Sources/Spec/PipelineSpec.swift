@@ -112,8 +112,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         /// Longest tolerated run of bars with zero volume.
         public var maxZeroVolumeRun: Int?
 
-        public init(maxGapDays: Int? = nil, maxStaleDays: Int? = nil, maxJumpPct: Double? = nil, maxZeroVolumeRun: Int? = nil)
-        {
+        public init(
+            maxGapDays: Int? = nil, maxStaleDays: Int? = nil, maxJumpPct: Double? = nil, maxZeroVolumeRun: Int? = nil
+        ) {
             self.maxGapDays = maxGapDays
             self.maxStaleDays = maxStaleDays
             self.maxJumpPct = maxJumpPct
@@ -176,7 +177,8 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public init(from decoder: Decoder) throws {
             let s = try decoder.singleValueContainer().decode(String.self)
             guard let v = DateExpression(parsing: s) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(s)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "bad date \(s)"))
             }
             self = v
         }
@@ -234,7 +236,8 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             case "fraction": self = .fraction(try c.decode(Double.self, forKey: .rate))
             case "per_share":
                 self = .perShare(
-                    rate: try c.decode(Double.self, forKey: .rate), minimum: try c.decode(Double.self, forKey: .minimum))
+                    rate: try c.decode(Double.self, forKey: .rate), minimum: try c.decode(Double.self, forKey: .minimum)
+                )
             case "fixed": self = .fixed(try c.decode(Double.self, forKey: .amount))
             case let other:
                 throw DecodingError.dataCorruptedError(

@@ -35,7 +35,8 @@ public enum SpecLoader {
     public static func load(path: String) throws(SpecError) -> LoadedSpec {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw wholeFile(path, "cannot read the spec: no such file; check the path (specs usually live in pipelines/)")
+            throw wholeFile(
+                path, "cannot read the spec: no such file; check the path (specs usually live in pipelines/)")
         }
         guard !isDirectory.boolValue else {
             throw wholeFile(path, "cannot read the spec: this is a folder; name a .yaml file inside it")
@@ -57,7 +58,8 @@ public enum SpecLoader {
                 SpecDiagnostic(
                     file: displayPath, line: line, column: column, keyPath: "",
                     message:
-                        "the spec is not UTF-8 text (byte 0x\(hex.count == 1 ? "0" + hex : hex)); save it as UTF-8 YAML")
+                        "the spec is not UTF-8 text (byte 0x\(hex.count == 1 ? "0" + hex : hex)); save it as UTF-8 YAML"
+                )
             ])
         }
         return try parse(yaml: String(decoding: bytes, as: UTF8.self), displayPath: displayPath)
@@ -124,6 +126,9 @@ public enum SpecLoader {
         switch error {
         case .scanner(let c, let problem, let mark, _), .parser(let c, let problem, let mark, _),
             .composer(let c, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level") {
+                return diag(mark, "the spec nests more than 1000 levels deep; a pipeline spec needs at most 6")
+            }
             return diag(mark, "YAML syntax error: \(problem)\(context(c))")
         case .reader(let problem, let offset, let value, _):
             let bytes = Array(yaml.utf8)
@@ -131,7 +136,7 @@ public enum SpecLoader {
             let what = value >= 0 ? "character U+\(String(format: "%04X", value))" : "input"
             return SpecDiagnostic(
                 file: file, line: line, column: column, keyPath: "",
-                message: "invalid \(what): \(problem); remove it or quote the text that contains it")
+                message: "invalid \(what): \(problem); remove it")
         case .duplicatedKeysInMapping(let duplicates, let c):
             let key = duplicates.first ?? ""
             let first = c.mark

@@ -24,7 +24,8 @@ extension SpecReader {
         if let v = f["sizing"] { e.sizing = readExecutionSizing(v) }
         if let v = f["risk"] {
             if let g = fields(
-                of: v, allowed: ["rules"], expectation: "a mapping such as {rules: [{type: max_drawdown, limit_pct: 20, action: block}]}"
+                of: v, allowed: ["rules"],
+                expectation: "a mapping such as {rules: [{type: max_drawdown, limit_pct: 20, action: block}]}"
             ), let r = g["rules"] {
                 e.risk.rules = readRiskRules(r)
             }

@@ -38,7 +38,8 @@ extension SpecReader {
         if let v = f["costs"] { spec.costs = readCosts(v) }
         if let v = f["sizing"] { spec.sizing = readSizing(v) }
         if let v = f["conventions"] {
-            spec.conventions = choice(v, PipelineSpec.ConventionsPreset.self, "a conventions preset, ") ?? .backtestingPy
+            spec.conventions =
+                choice(v, PipelineSpec.ConventionsPreset.self, "a conventions preset, ") ?? .backtestingPy
         }
         if let v = required("strategies", "add a list of strategies, e.g. strategies: [buy_and_hold]") {
             spec.strategies = readStrategies(v)
@@ -154,7 +155,8 @@ extension SpecReader {
         }
         guard
             let items = list(
-                v, "a list of ticker symbols, e.g. [AAPL, MSFT]", emptyAdvice: "add at least one ticker symbol, e.g. [AAPL]")
+                v, "a list of ticker symbols, e.g. [AAPL, MSFT]",
+                emptyAdvice: "add at least one ticker symbol, e.g. [AAPL]")
         else { return [] }
         var tickers: [String] = []
         var seen: [String: (ticker: String, mark: Mark?)] = [:]
@@ -166,7 +168,8 @@ extension SpecReader {
             guard t.unicodeScalars.count <= 20, t.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
                 report(
                     item.mark, path,
-                    "\(path): \"\(t)\" is not a ticker symbol; use letters, digits, '.', '^' and '-' (e.g. BRK.B, ^GSPC)")
+                    "\(path): \"\(t)\" is not a ticker symbol; use letters, digits, '.', '^' and '-' (e.g. BRK.B, ^GSPC)"
+                )
                 continue
             }
             if let first = seen[t.uppercased()] {
@@ -311,7 +314,8 @@ extension SpecReader {
             return r.map { .perShare(rate: $0, minimum: minimum) }
         default:
             return number(
-                field, "a number between 0 and 1 (a fraction of traded value, 0.001 = 0.1 %), "
+                field,
+                "a number between 0 and 1 (a fraction of traded value, 0.001 = 0.1 %), "
                     + "{per_share: X, minimum: Y} or {fixed: X}"
             ) { $0 >= 0 && $0 < 1 }.map { .fraction($0) }
         }
@@ -339,7 +343,9 @@ extension SpecReader {
                 sizing.rule = .percentOfEquity(p)
             }
         } else if let v = f["fixed_cash"] {
-            if let c = number(v, "a positive amount of cash per entry", where: { $0 > 0 }) { sizing.rule = .fixedCash(c) }
+            if let c = number(v, "a positive amount of cash per entry", where: { $0 > 0 }) {
+                sizing.rule = .fixedCash(c)
+            }
         } else if let v = f["fixed_shares"] {
             let whole = !sizing.fractionalShares
             let what = whole ? "a positive whole number of shares" : "a positive number of shares"
@@ -350,7 +356,8 @@ extension SpecReader {
             let keys = ["target_pct", "atr_period", "max_percent"]
             guard
                 let g = fields(
-                    of: v, allowed: keys, expectation: "a mapping such as {target_pct: 1, atr_period: 14, max_percent: 100}")
+                    of: v, allowed: keys,
+                    expectation: "a mapping such as {target_pct: 1, atr_period: 14, max_percent: 100}")
             else { return sizing }
             guard let t = g["target_pct"] else {
                 missing("target_pct", in: v, "add the equity percentage one ATR move may cost, e.g. target_pct: 1")
@@ -358,7 +365,9 @@ extension SpecReader {
             }
             let target = number(t, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 })
             var period: Int? = 14
-            if let p = g["atr_period"] { period = integer(p, "a whole number of bars from 1 to 1000") { (1...1_000).contains($0) } }
+            if let p = g["atr_period"] {
+                period = integer(p, "a whole number of bars from 1 to 1000") { (1...1_000).contains($0) }
+            }
             var maxPercent: Double? = 100
             if let m = g["max_percent"] {
                 maxPercent = number(m, "a percentage above 0 and at most 100") { $0 > 0 && $0 <= 100 }
@@ -383,7 +392,8 @@ extension SpecReader {
         guard
             let g = fields(
                 of: v, allowed: keys,
-                expectation: "a mapping of weights such as {return: 30, sharpe: 30, drawdown: 20, win_rate: 15, activity: 5}")
+                expectation:
+                    "a mapping of weights such as {return: 30, sharpe: 30, drawdown: 20, win_rate: 15, activity: 5}")
         else { return scoring }
         var w = scoring.weights
         func weight(_ key: String, _ set: (Double) -> Void) {

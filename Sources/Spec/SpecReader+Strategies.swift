@@ -80,7 +80,9 @@ extension SpecReader {
     func readGrid(_ field: Field, descriptor d: StrategyDescriptor) -> [String: [ParamValue]]? {
         if field.value.isEmptyValue { return [:] }
         guard case .mapping(let mapping) = field.value else {
-            let example = d.params.isEmpty ? "" : ", e.g. {\(d.params.map { "\($0.name): \($0.defaultValue)" }.joined(separator: ", "))}"
+            let example =
+                d.params.isEmpty
+                ? "" : ", e.g. {\(d.params.map { "\($0.name): \($0.defaultValue)" }.joined(separator: ", "))}"
             report(
                 field.mark, field.path,
                 "\(field.path): expected a mapping of parameters\(example), got \(field.value.described)")

@@ -71,9 +71,10 @@ final class SpecReader {
         return out
     }
 
-    /// Reports a missing required key of the mapping at `field`.
+    /// Reports a missing required key of the mapping at `field`, at the mapping's own key (`data:`).
     func missing(_ key: String, in field: Field, _ advice: String) {
-        report(field.value.mark ?? field.key.mark, SpecReader.child(field.path, key),
+        report(
+            field.key.mark, SpecReader.child(field.path, key),
             "missing key \"\(key)\" in \(field.path); \(advice)")
     }
 

@@ -1,16 +1,23 @@
 /// "Did you mean" suggestions for misspelt keys, ids and values.
 enum Suggestions {
     /// The candidate closest to `word` (optimal string alignment distance, case-insensitive), when it is
-    /// close enough to be a plausible typo: at most 2 edits, or a third of the word's length for long words.
-    /// Ties go to the earlier candidate.
+    /// close enough to be a plausible typo: at most 2 edits, or a third of the longer word's length;
+    /// failing that, a candidate that starts with the word or that the word starts with (at least 4 letters:
+    /// `sma_cross` → `sma_crossover`). Ties go to the earlier candidate.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
         guard !w.isEmpty, w.count <= 64 else { return nil }
-        let limit = max(2, w.count / 3)
         var best: (candidate: String, distance: Int)?
         for c in candidates {
-            let d = distance(w, Array(c.lowercased()))
-            if d <= limit, d < (best?.distance ?? Int.max) { best = (c, d) }
+            let cw = Array(c.lowercased())
+            var d = distance(w, cw)
+            let limit = max(2, max(w.count, cw.count) / 3)
+            if d > limit {
+                let shorter = min(w.count, cw.count)
+                guard shorter >= 4, cw.starts(with: w) || w.starts(with: cw) else { continue }
+                d = limit + 1
+            }
+            if d < (best?.distance ?? Int.max) { best = (c, d) }
         }
         return best?.candidate
     }
