@@ -68,12 +68,10 @@ public enum SpecLoader {
     /// Validates spec text.
     public static func parse(yaml: String, displayPath: String) throws(SpecError) -> LoadedSpec {
         guard yaml.utf8.count <= SpecLimits.maxFileBytes else { throw tooLarge(displayPath, bytes: yaml.utf8.count) }
-        if let deep = tooDeeplyNested(yaml) {
+        if let problem = prescan(yaml) {
             throw SpecError(diagnostics: [
                 SpecDiagnostic(
-                    file: displayPath, line: deep.line, column: deep.column, keyPath: "",
-                    message:
-                        "brackets nest more than \(SpecLimits.maxFlowNesting) levels deep; a pipeline spec needs at most 4"
+                    file: displayPath, line: problem.line, column: problem.column, keyPath: "", message: problem.message
                 )
             ])
         }
@@ -220,16 +218,21 @@ public enum SpecLoader {
         return (line, column)
     }
 
-    /// The position where bracket nesting first exceeds the limit (quoted text and comments ignored), if it does.
-    /// Yams builds nodes recursively; a shallow limit keeps hostile input from exhausting the stack.
-    static func tooDeeplyNested(_ yaml: String) -> (line: Int, column: Int)? {
+    /// A structural problem found by scanning the text before handing it to Yams (quoted text and comments
+    /// are skipped): bracket nesting beyond ``SpecLimits/maxFlowNesting`` (Yams builds nodes recursively, so a
+    /// shallow limit keeps hostile input from exhausting the stack), or an alias (`*name`). Aliases are refused
+    /// because a few of them can expand to billions of nodes, and because a problem inside an aliased value
+    /// could only be reported at the anchor, not where it is used.
+    static func prescan(_ yaml: String) -> (line: Int, column: Int, message: String)? {
+        let text = Array(yaml.unicodeScalars)
         var depth = 0
         var line = 1
         var column = 0
         var quote: Unicode.Scalar?
         var inComment = false
         var previous: Unicode.Scalar = " "
-        for c in yaml.unicodeScalars {
+        let opensValue = " \t[{,:-?".unicodeScalars
+        for (i, c) in text.enumerated() {
             column += 1
             defer { previous = c }
             if c == "\n" {
@@ -246,11 +249,24 @@ public enum SpecLoader {
             switch c {
             case "#" where previous == " " || previous == "\t" || column == 1: inComment = true
             case "\"", "'":
-                if column == 1 || " \t[{,:-".unicodeScalars.contains(previous) { quote = c }
+                if column == 1 || opensValue.contains(previous) { quote = c }
             case "[", "{":
                 depth += 1
-                if depth > SpecLimits.maxFlowNesting { return (line, column) }
+                if depth > SpecLimits.maxFlowNesting {
+                    return (
+                        line, column,
+                        "brackets nest more than \(SpecLimits.maxFlowNesting) levels deep; a pipeline spec needs at most 4"
+                    )
+                }
             case "]", "}": depth = max(0, depth - 1)
+            case "*" where column == 1 || opensValue.contains(previous):
+                let next = i + 1 < text.count ? text[i + 1] : " "
+                if !" \t\r\n,[]{}".unicodeScalars.contains(next) {
+                    return (
+                        line, column,
+                        "YAML aliases (*name) are not supported in pipeline specs; write the value out in full"
+                    )
+                }
             default: break
             }
         }

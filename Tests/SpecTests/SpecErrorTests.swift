@@ -238,11 +238,40 @@ import Testing
     }
 
     @Test func deeplyNestedBlockListsGiveACleanError() {
-        let yaml = String(repeating: "- ", count: 500) + "x\n"
+        let yaml = String(repeating: "- ", count: 990) + "x\n"
         #expect(
             problems(yaml: yaml) == [
                 "p.yaml:1:1: expected a mapping of pipeline keys (version, name, universe, strategies, …), got a list"
             ])
+    }
+
+    @Test func aliasesAreRefusedSoTheyCannotExpandExponentially() {
+        var yaml = ["version: 1", "name: t", "l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+        for level in 1...9 {
+            yaml.append(
+                "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ") + "]")
+        }
+        yaml.append("? *l9")
+        yaml.append(": 1")
+        // Line 4 is `l1: &l1 [*l0, …]`: the first alias starts at column 10.
+        #expect(
+            problems(yaml) == [
+                "p.yaml:4:10: YAML aliases (*name) are not supported in pipeline specs; write the value out in full"
+            ])
+    }
+
+    @Test func nestingBeyondLibyamlsLimitGivesACleanError() {
+        let yaml = String(repeating: "- ", count: 5_000) + "x\n"
+        do {
+            _ = try SpecLoader.parse(yaml: yaml, displayPath: "p.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.diagnostics.map(\.message) == [
+                    "the spec nests more than 1000 levels deep; a pipeline spec needs at most 6"
+                ])
+            #expect(error.diagnostics.map(\.line) == [1])
+        }
     }
 
     @Test func bytesThatAreNotUTF8AreLocated() {
