@@ -11,7 +11,9 @@ extension SpecReader {
         if let v = f["broker"] { e.broker = choice(v, PipelineSpec.Execute.Broker.self) ?? .paper }
         if let v = f["mode"], let mode = choice(v, PipelineSpec.Execute.Mode.self) {
             e.mode = mode
-            if mode == .live && e.broker != .alpaca && f["broker"].map({ choice(quiet: $0) }) != nil {
+            // An invalid broker is reported where it is read; do not pile a second error on it.
+            let brokerIsValid = f["broker"].map { choice(quiet: $0) != nil } ?? true
+            if mode == .live && e.broker != .alpaca && brokerIsValid {
                 report(
                     v.mark, v.path,
                     "execute.mode: live trading needs broker: alpaca (the paper broker only simulates fills)")

@@ -200,6 +200,28 @@ import Testing
         }
     }
 
+    @Test func sectionValueErrors() {
+        let base = header + ["strategies: [buy_and_hold]"]
+        #expect(
+            problems(base + ["execute: {mode: live}"]) == [
+                "p.yaml:5:17: execute.mode: live trading needs broker: alpaca (the paper broker only simulates fills)"
+            ])
+        #expect(
+            problems(base + ["sizing: {fixed_cash: 1000, percent_of_equity: 50}"]) == [
+                "p.yaml:5:9: sizing: choose exactly one of percent_of_equity, fixed_cash, fixed_shares, "
+                    + "volatility_target; found percent_of_equity and fixed_cash"
+            ])
+        #expect(
+            problems(base + [#"notify: [{url: "ftp://x"}]"#]) == [
+                #"p.yaml:5:16: notify[0].url: expected an http:// or https:// URL, got "ftp://x""#
+            ])
+        #expect(
+            problems(base + ["data: {provider: yahooo}"]) == [
+                "p.yaml:5:18: data.provider: expected one of synthetic, csv, alpaca, yahoo, stooq, "
+                    + #"got "yahooo"; did you mean "yahoo"?"#
+            ])
+    }
+
     @Test func providerOptionsMustMatchTheProvider() {
         let yaml = header + ["strategies: [buy_and_hold]", "data:", "  provider: csv", "  seed: 7"]
         #expect(
