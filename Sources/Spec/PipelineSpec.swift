@@ -148,9 +148,11 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             case .absolute(let d): return d.iso
             case .today: return "today"
             case .relative(let y, let m, let d):
-                if y != 0 { return "\(y)y" }
-                if m != 0 { return "\(m)m" }
-                return "\(d)d"
+                // Always signed, so the text parses back (`+1y`, `-6m`, `+0d`).
+                func signed(_ n: Int) -> String { n < 0 ? String(n) : "+\(n)" }
+                if y != 0 { return "\(signed(y))y" }
+                if m != 0 { return "\(signed(m))m" }
+                return "\(signed(d))d"
             }
         }
 

@@ -124,6 +124,9 @@ public enum SpecLoader {
         switch error {
         case .scanner(let c, let problem, let mark, _), .parser(let c, let problem, let mark, _),
             .composer(let c, let problem, let mark, _):
+            if problem == "but found another document" {
+                return diag(mark, "the spec holds more than one YAML document (a second '---'); keep only one")
+            }
             if problem.hasPrefix("Maximum nesting level") {
                 return diag(mark, "the spec nests more than 1000 levels deep; a pipeline spec needs at most 6")
             }

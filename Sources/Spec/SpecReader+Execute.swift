@@ -55,6 +55,8 @@ extension SpecReader {
         for (i, item) in items.enumerated() {
             let itemField = Field(key: item, value: item, path: "\(field.path)[\(i)]")
             guard let t = string(itemField, "a ticker from universe.tickers") else { continue }
+            // Without a valid universe there is nothing to compare with (the universe error says why).
+            if universe.isEmpty { continue }
             guard let canonical = known[t.uppercased()] else {
                 report(
                     item.mark, itemField.path,

@@ -94,7 +94,9 @@ extension SpecReader {
             missing("path", in: field, "provider csv reads <SYMBOL>.csv files from a folder; add e.g. path: data/bars")
         }
         if let v = f["seed"], onlyFor(v, provider == .synthetic, "provider synthetic") {
-            if let text = v.value.scalar?.string, SpecReader.integer(v.value) != nil, let seed = UInt64(text) {
+            if let scalar = v.value.scalar, scalar.style == .plain,
+                let seed = UInt64(scalar.string.replacingOccurrences(of: "_", with: ""))
+            {
                 data.seed = seed
             } else {
                 expected(v, "a whole number from 0 to \(UInt64.max)")

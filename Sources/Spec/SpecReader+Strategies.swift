@@ -11,13 +11,34 @@ extension SpecReader {
         else { return [] }
         var entries: [PipelineSpec.StrategyEntry] = []
         var total = 0.0
+        // "id parameters" → the entry that first asked for it, to catch the same backtest asked for twice.
+        var firstEntry: [String: String] = [:]
+        func register(_ entry: PipelineSpec.StrategyEntry, _ combinations: [Parameters], path: String, at mark: Mark?) {
+            var repeats: [(parameters: Parameters, first: String)] = []
+            for p in combinations {
+                let key = "\(entry.id) \(p)"
+                if let first = firstEntry[key] { repeats.append((p, first)) } else { firstEntry[key] = path }
+            }
+            if let r = repeats.first {
+                let what = repeats.count == 1 ? "combination" : "combinations"
+                let label = r.parameters.description.isEmpty ? entry.id : "\(entry.id) \(r.parameters)"
+                report(
+                    mark, path,
+                    "\(path): repeats \(repeats.count) \(what) of earlier entries (first: \(label) from \(r.first)); "
+                        + "remove the overlap")
+            }
+            entries.append(entry)
+        }
         for (i, item) in items.enumerated() {
             let path = "strategies[\(i)]"
             switch item {
             case .scalar where !item.isEmptyValue:
                 guard let id = item.string, let d = strategy(id, at: item, path: path) else { continue }
-                entries.append(PipelineSpec.StrategyEntry(id: d.id))
+                let entry = PipelineSpec.StrategyEntry(id: d.id)
                 total += 1
+                if total <= Double(SpecLimits.maxCombinations) {
+                    register(entry, entry.expand().combinations, path: path, at: item.mark)
+                }
             case .mapping(let mapping) where mapping.count == 1:
                 let (key, value) = mapping[mapping.startIndex]
                 guard case .scalar(let k) = key, let d = strategy(k.string, at: key, path: path) else { continue }
@@ -33,6 +54,11 @@ extension SpecReader {
                             + "the limit is \(SpecLimits.maxCombinations); use fewer values or larger steps")
                     continue
                 }
+                // Once the total is over the limit (reported below), stop expanding: count only.
+                guard total + count <= Double(SpecLimits.maxCombinations) else {
+                    total += count
+                    continue
+                }
                 let expanded = entry.expand()
                 if expanded.combinations.isEmpty {
                     let broken = Set(expanded.skipped.map(\.reason)).sorted().joined(separator: ", ")
@@ -42,7 +68,7 @@ extension SpecReader {
                     continue
                 }
                 total += Double(expanded.combinations.count)
-                entries.append(entry)
+                register(entry, expanded.combinations, path: entryField.path, at: key.mark)
             case .mapping(let mapping) where mapping.count > 1:
                 let ids = mapping.keys.map { $0.string ?? "?" }.joined(separator: ", ")
                 report(
@@ -58,7 +84,7 @@ extension SpecReader {
         }
         if total > Double(SpecLimits.maxCombinations) {
             report(
-                field.mark, field.path,
+                field.key.mark, field.path,
                 "strategies: the grids ask for \(SpecReader.format(total)) combinations in total; "
                     + "the limit is \(SpecLimits.maxCombinations); use fewer values or larger steps")
         }

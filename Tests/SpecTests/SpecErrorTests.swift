@@ -222,6 +222,31 @@ import Testing
             ])
     }
 
+    @Test func theSameBacktestCannotBeAskedForTwice() {
+        let yaml =
+            header + [
+                "strategies:",
+                "  - sma_crossover: {fast: [10, 20], slow: 50}",
+                "  - sma_crossover: {fast: 20, slow: [50, 60]}",
+                "  - buy_and_hold",
+                "  - buy_and_hold",
+            ]
+        #expect(
+            problems(yaml) == [
+                "p.yaml:6:5: strategies[1].sma_crossover: repeats 1 combination of earlier entries "
+                    + "(first: sma_crossover fast=20;slow=50 from strategies[0].sma_crossover); remove the overlap",
+                "p.yaml:8:5: strategies[3]: repeats 1 combination of earlier entries "
+                    + "(first: buy_and_hold from strategies[2]); remove the overlap",
+            ])
+    }
+
+    @Test func moreThanOneDocumentIsRefused() {
+        #expect(
+            problems(yaml: "version: 1\n---\nname: x\n") == [
+                "p.yaml:2:1: the spec holds more than one YAML document (a second '---'); keep only one"
+            ])
+    }
+
     @Test func providerOptionsMustMatchTheProvider() {
         let yaml = header + ["strategies: [buy_and_hold]", "data:", "  provider: csv", "  seed: 7"]
         #expect(
@@ -247,6 +272,21 @@ import Testing
                     + "the limit is 100000; use fewer values or larger steps",
                 "p.yaml:6:28: strategies[1].rsi_reversion.lower: the range from 0 to 100 step 0.0001 has 1000001 values; "
                     + "the limit is 100000; use a larger step or a narrower range",
+            ])
+    }
+
+    @Test func theWholeSpecHasACombinationLimitToo() {
+        // 300 × 300 = 90000 (fast always below slow), then 100 × 101 = 10100: 100100 in total.
+        let yaml =
+            header + [
+                "strategies:",
+                "  - sma_crossover: {fast: {from: 1, to: 300, step: 1}, slow: {from: 301, to: 600, step: 1}}",
+                "  - sma_crossover: {fast: {from: 1, to: 100, step: 1}, slow: {from: 601, to: 701, step: 1}}",
+            ]
+        #expect(
+            problems(yaml) == [
+                "p.yaml:4:1: strategies: the grids ask for 100100 combinations in total; the limit is 100000; "
+                    + "use fewer values or larger steps"
             ])
     }
 

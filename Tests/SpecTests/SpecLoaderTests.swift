@@ -133,6 +133,25 @@ import Testing
                 == .init(id: "sma_crossover", grid: ["fast": [.int(1), .int(5), .int(9)], "slow": [.int(30)]]))
     }
 
+    @Test func dateExpressionsPrintAsTextThatParsesBack() {
+        let cases: [(PipelineSpec.DateExpression, String)] = [
+            (.relative(years: -2, months: 0, days: 0), "-2y"),
+            (.relative(years: 0, months: 6, days: 0), "+6m"),
+            (.relative(years: 0, months: 0, days: 0), "+0d"),
+            (.today, "today"),
+            (.absolute(SessionDate(year: 2021, month: 3, day: 4)!), "2021-03-04"),
+        ]
+        for (expression, text) in cases {
+            #expect(expression.description == text)
+            #expect(PipelineSpec.DateExpression(parsing: text) == expression)
+        }
+    }
+
+    @Test func seedsUseTheFullUnsignedRange() throws {
+        let spec = try #require(parsed(header + ["strategies: [buy_and_hold]", "data: {seed: 18446744073709551615}"]))
+        #expect(spec.data.seed == UInt64.max)
+    }
+
     @Test func resolvedSpecEncodesDeterministicallyAndRoundTrips() throws {
         let spec = try SpecLoader.load(path: fixtureURL("full.yaml").path).spec
         let encoder = JSONEncoder()
