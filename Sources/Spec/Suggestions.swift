@@ -12,7 +12,8 @@ enum Suggestions {
             let cw = Array(c.lowercased())
             var d = distance(w, cw)
             let limit = max(2, max(w.count, cw.count) / 3)
-            if d > limit {
+            // A single letter is 2 edits from every 3-letter name: a match must keep part of the word.
+            if d > limit || d >= min(w.count, cw.count) {
                 let shorter = min(w.count, cw.count)
                 guard shorter >= 4, cw.starts(with: w) || w.starts(with: cw) else { continue }
                 d = limit + 1
