@@ -124,6 +124,9 @@ public enum SpecLoader {
         switch error {
         case .scanner(let c, let problem, let mark, _), .parser(let c, let problem, let mark, _),
             .composer(let c, let problem, let mark, _):
+            if character(at: mark, in: yaml) == "\t" {
+                return diag(mark, "YAML syntax error: a tab character; indent YAML with spaces, not tabs")
+            }
             if problem == "but found another document" {
                 return diag(mark, "the spec holds more than one YAML document (a second '---'); keep only one")
             }
@@ -150,6 +153,14 @@ public enum SpecLoader {
             return SpecDiagnostic(
                 file: file, line: 1, column: 1, keyPath: "", message: "cannot parse the spec as YAML: \(error)")
         }
+    }
+
+    /// The character at a 1-based line and column (in Unicode scalars), if there is one.
+    static func character(at mark: Mark, in yaml: String) -> Unicode.Scalar? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let scalars = Array(lines[mark.line - 1].unicodeScalars)
+        return mark.column >= 1 && mark.column <= scalars.count ? scalars[mark.column - 1] : nil
     }
 
     /// The position of the second occurrence of a duplicated key. Yams reports only the first one, so this
@@ -234,14 +245,27 @@ public enum SpecLoader {
         var quote: Unicode.Scalar?
         var inComment = false
         var previous: Unicode.Scalar = " "
-        let opensValue = " \t[{,:-?".unicodeScalars
+        // The last non-blank character of the line so far: a quote or an alias starts a value only after
+        // `:`, `-`, `?`, `[`, `{`, `,` or at the start of a line (`x: a *b` is the plain text "a *b").
+        var lastSignificant: Unicode.Scalar?
+        func startsValue() -> Bool {
+            " \t[{,".unicodeScalars.contains(previous)
+                && (lastSignificant.map { ":-?[{,".unicodeScalars.contains($0) } ?? true)
+        }
         for (i, c) in text.enumerated() {
             column += 1
-            defer { previous = c }
+            defer {
+                if c != "\n" {
+                    previous = c
+                    if c != " " && c != "\t" && !inComment { lastSignificant = c }
+                }
+            }
             if c == "\n" {
                 line += 1
                 column = 0
                 inComment = false
+                lastSignificant = nil
+                previous = " "
                 continue
             }
             if inComment { continue }
@@ -250,9 +274,8 @@ public enum SpecLoader {
                 continue
             }
             switch c {
-            case "#" where previous == " " || previous == "\t" || column == 1: inComment = true
-            case "\"", "'":
-                if column == 1 || opensValue.contains(previous) { quote = c }
+            case "#" where previous == " " || previous == "\t": inComment = true
+            case "\"", "'": if startsValue() { quote = c }
             case "[", "{":
                 depth += 1
                 if depth > SpecLimits.maxFlowNesting {
@@ -262,7 +285,7 @@ public enum SpecLoader {
                     )
                 }
             case "]", "}": depth = max(0, depth - 1)
-            case "*" where column == 1 || opensValue.contains(previous):
+            case "*" where startsValue():
                 let next = i + 1 < text.count ? text[i + 1] : " "
                 if !" \t\r\n,[]{}".unicodeScalars.contains(next) {
                     return (

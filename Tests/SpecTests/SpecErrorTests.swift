@@ -13,6 +13,17 @@ import Testing
             ])
     }
 
+    @Test func tabIndentationIsNamed() {
+        #expect(
+            problems(yaml: "version: 1\n\tname: x\n") == [
+                "p.yaml:2:1: YAML syntax error: a tab character; indent YAML with spaces, not tabs"
+            ])
+        #expect(
+            problems(yaml: "\tversion: 1\n") == [
+                "p.yaml:1:1: YAML syntax error: a tab character; indent YAML with spaces, not tabs"
+            ])
+    }
+
     @Test func duplicateKeyIsReportedWhereItIsRepeated() {
         let yaml = header + ["strategies: [buy_and_hold]", "name: b"]
         #expect(
@@ -334,6 +345,16 @@ import Testing
                 ])
             #expect(error.diagnostics.map(\.line) == [1])
         }
+    }
+
+    @Test func anAsteriskInsideTextIsNotAnAlias() throws {
+        let spec = try #require(
+            parsed([
+                "version: 1", "name: a*b", "universe: {tickers: [AAPL]}", "strategies: [buy_and_hold]",
+                "report: {dir: x *y}",
+            ]))
+        #expect(spec.name == "a*b")
+        #expect(spec.report.dir == "x *y")
     }
 
     @Test func bytesThatAreNotUTF8AreLocated() {
