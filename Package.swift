@@ -78,5 +78,6 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
     ]
 )

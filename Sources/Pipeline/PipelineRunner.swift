@@ -152,7 +152,8 @@ public struct PipelineRunner: Sendable {
         env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
 
         // 3. backtest
-        let config = Self.backtestConfig(spec)
+        let config: BacktestConfig
+        do { config = try SpecMapping.backtestConfig(spec) } catch { throw RunError("\(input.path): \(error.description)") }
         let jobs = plan.jobs
         let total = jobs.filter { series[$0.symbol] != nil }.count
         let log = env.log
@@ -166,10 +167,7 @@ public struct PipelineRunner: Sendable {
         precondition(outcomes.count == total)
 
         // 4. score and rank
-        let weights = ScoreWeights(
-            totalReturn: spec.scoring.weights.totalReturn, sharpe: spec.scoring.weights.sharpe,
-            drawdown: spec.scoring.weights.drawdown, winRate: spec.scoring.weights.winRate,
-            activity: spec.scoring.weights.activity)
+        let weights = SpecMapping.weights(spec)
         let scores = outcomes.map { CompositeScore.score($0.result.metrics, weights: weights) }
         let ranks = Ranking.ranks(
             zip(outcomes, scores).map { o, s in
@@ -200,7 +198,7 @@ public struct PipelineRunner: Sendable {
         let info = RunInfo(
             specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
             periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
-            costs: Self.describeCosts(spec), sizing: "\(Format.number(spec.sizing.percentOfEquity)) % of equity",
+            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
             skippedCombinations: plan.skipped)
         let report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
@@ -248,16 +246,5 @@ public struct PipelineRunner: Sendable {
             })
         while out.hasPrefix(".") { out = "_" + out.dropFirst() }
         return out.isEmpty ? "run" : String(out.prefix(100))
-    }
-
-    static func backtestConfig(_ spec: PipelineSpec) -> BacktestConfig {
-        BacktestConfig(
-            initialCash: spec.capital.initial, commission: .fraction(spec.costs.commission),
-            slippageBps: spec.costs.slippageBps, sizing: .percentOfEquity(spec.sizing.percentOfEquity),
-            conventions: .backtestingPy)
-    }
-
-    static func describeCosts(_ spec: PipelineSpec) -> String {
-        "commission \(Format.number(spec.costs.commission * 100)) % per fill, slippage \(Format.number(spec.costs.slippageBps)) bps"
     }
 }

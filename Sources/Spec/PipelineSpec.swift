@@ -14,15 +14,19 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
     public var capital: Capital
     public var costs: Costs
     public var sizing: Sizing
+    public var conventions: ConventionsPreset
     public var strategies: [StrategyEntry]
     public var scoring: Scoring
     public var batch: Batch
     public var report: Report
+    public var execute: Execute
+    public var notify: [Webhook]
 
     public init(
         version: Int = 1, name: String, data: DataSpec = DataSpec(), universe: Universe, period: Period = Period(),
-        capital: Capital = Capital(), costs: Costs = Costs(), sizing: Sizing = Sizing(), strategies: [StrategyEntry],
-        scoring: Scoring = Scoring(), batch: Batch = Batch(), report: Report = Report()
+        capital: Capital = Capital(), costs: Costs = Costs(), sizing: Sizing = Sizing(),
+        conventions: ConventionsPreset = .backtestingPy, strategies: [StrategyEntry], scoring: Scoring = Scoring(),
+        batch: Batch = Batch(), report: Report = Report(), execute: Execute = Execute(), notify: [Webhook] = []
     ) {
         self.version = version
         self.name = name
@@ -32,26 +36,89 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         self.capital = capital
         self.costs = costs
         self.sizing = sizing
+        self.conventions = conventions
         self.strategies = strategies
         self.scoring = scoring
         self.batch = batch
         self.report = report
+        self.execute = execute
+        self.notify = notify
     }
 
     public struct DataSpec: Sendable, Equatable, Codable {
-        /// `synthetic` (default), `csv`, later `alpaca`, `yahoo`, `stooq`.
-        public var provider: String = "synthetic"
+        /// Where bars come from; `synthetic` (default) needs no network.
+        public var provider: Provider = .synthetic
         /// Folder of `<SYMBOL>.csv` files, for `csv` (relative paths resolve against the spec's folder).
         public var path: String?
         /// Seed of the synthetic market (default 42).
         public var seed: UInt64 = 42
         /// Overrides an HTTP provider's base URL (tests, proxies).
         public var baseURL: String?
-        public init(provider: String = "synthetic", path: String? = nil, seed: UInt64 = 42, baseURL: String? = nil) {
+        /// Corporate-action adjustment requested from Alpaca (nil = the provider's default).
+        public var adjustment: Adjustment?
+        /// Alpaca data feed (nil = the provider's default).
+        public var feed: Feed?
+        /// Data-quality thresholds; nil fields use the data stage's defaults.
+        public var quality: DataQuality = DataQuality()
+
+        public init(
+            provider: Provider = .synthetic, path: String? = nil, seed: UInt64 = 42, baseURL: String? = nil,
+            adjustment: Adjustment? = nil, feed: Feed? = nil, quality: DataQuality = DataQuality()
+        ) {
             self.provider = provider
             self.path = path
             self.seed = seed
             self.baseURL = baseURL
+            self.adjustment = adjustment
+            self.feed = feed
+            self.quality = quality
+        }
+    }
+
+    /// `data.provider`.
+    public enum Provider: String, Sendable, Equatable, Codable, CaseIterable {
+        case synthetic
+        case csv
+        case alpaca
+        case yahoo
+        case stooq
+
+        /// Providers that fetch over HTTP (and accept `base_url`).
+        public var isHTTP: Bool { self == .alpaca || self == .yahoo || self == .stooq }
+    }
+
+    /// `data.adjustment` (Alpaca): which corporate actions adjust historical prices.
+    public enum Adjustment: String, Sendable, Equatable, Codable, CaseIterable {
+        case raw
+        case split
+        case dividend
+        case all
+    }
+
+    /// `data.feed` (Alpaca).
+    public enum Feed: String, Sendable, Equatable, Codable, CaseIterable {
+        case iex
+        case sip
+    }
+
+    /// `data.quality`: thresholds above which a symbol's bars are flagged.
+    public struct DataQuality: Sendable, Equatable, Codable {
+        /// Longest tolerated gap between consecutive bars, in calendar days.
+        public var maxGapDays: Int?
+        /// Most days the last bar may lag the period end.
+        public var maxStaleDays: Int?
+        /// Largest tolerated close-to-close move, in percent.
+        public var maxJumpPct: Double?
+        /// Longest tolerated run of bars with zero volume.
+        public var maxZeroVolumeRun: Int?
+
+        public init(
+            maxGapDays: Int? = nil, maxStaleDays: Int? = nil, maxJumpPct: Double? = nil, maxZeroVolumeRun: Int? = nil
+        ) {
+            self.maxGapDays = maxGapDays
+            self.maxStaleDays = maxStaleDays
+            self.maxJumpPct = maxJumpPct
+            self.maxZeroVolumeRun = maxZeroVolumeRun
         }
     }
 
@@ -81,9 +148,11 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             case .absolute(let d): return d.iso
             case .today: return "today"
             case .relative(let y, let m, let d):
-                if y != 0 { return "\(y)y" }
-                if m != 0 { return "\(m)m" }
-                return "\(d)d"
+                // Always signed, so the text parses back (`+1y`, `-6m`, `+0d`).
+                func signed(_ n: Int) -> String { n < 0 ? String(n) : "+\(n)" }
+                if y != 0 { return "\(signed(y))y" }
+                if m != 0 { return "\(signed(m))m" }
+                return "\(signed(d))d"
             }
         }
 
@@ -110,7 +179,8 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public init(from decoder: Decoder) throws {
             let s = try decoder.singleValueContainer().decode(String.self)
             guard let v = DateExpression(parsing: s) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(s)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "bad date \(s)"))
             }
             self = v
         }
@@ -136,20 +206,136 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
     }
 
     public struct Costs: Sendable, Equatable, Codable {
-        /// Fraction of traded value charged on every fill (0.001 = 0.1 %).
-        public var commission: Double = 0.001
+        /// How each fill is charged (default: 0.1 % of traded value).
+        public var commission: Commission = .fraction(0.001)
         /// Adverse price move per fill, in basis points of the fill price.
         public var slippageBps: Double = 0
-        public init(commission: Double = 0.001, slippageBps: Double = 0) {
+        public init(commission: Commission = .fraction(0.001), slippageBps: Double = 0) {
             self.commission = commission
             self.slippageBps = slippageBps
         }
     }
 
+    /// `costs.commission`: charged on every fill (entry and exit).
+    public enum Commission: Sendable, Equatable, Codable {
+        /// A fraction of traded value (0.001 = 0.1 %).
+        case fraction(Double)
+        /// An amount per share, with a minimum per fill.
+        case perShare(rate: Double, minimum: Double)
+        /// A fixed amount per fill.
+        case fixed(Double)
+
+        private enum CodingKeys: String, CodingKey {
+            case model
+            case rate
+            case minimum
+            case amount
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            switch try c.decode(String.self, forKey: .model) {
+            case "fraction": self = .fraction(try c.decode(Double.self, forKey: .rate))
+            case "per_share":
+                self = .perShare(
+                    rate: try c.decode(Double.self, forKey: .rate), minimum: try c.decode(Double.self, forKey: .minimum)
+                )
+            case "fixed": self = .fixed(try c.decode(Double.self, forKey: .amount))
+            case let other:
+                throw DecodingError.dataCorruptedError(
+                    forKey: .model, in: c, debugDescription: "unknown commission model \(other)")
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .fraction(let f):
+                try c.encode("fraction", forKey: .model)
+                try c.encode(f, forKey: .rate)
+            case .perShare(let rate, let minimum):
+                try c.encode("per_share", forKey: .model)
+                try c.encode(rate, forKey: .rate)
+                try c.encode(minimum, forKey: .minimum)
+            case .fixed(let amount):
+                try c.encode("fixed", forKey: .model)
+                try c.encode(amount, forKey: .amount)
+            }
+        }
+    }
+
     public struct Sizing: Sendable, Equatable, Codable {
-        /// Percent of equity committed per entry (100 = all available cash, less the entry commission).
-        public var percentOfEquity: Double = 100
-        public init(percentOfEquity: Double = 100) { self.percentOfEquity = percentOfEquity }
+        /// How many shares an entry buys (default: 100 % of equity).
+        public var rule: Rule = .percentOfEquity(100)
+        /// Allow fractional share quantities (default false: whole shares).
+        public var fractionalShares: Bool = false
+        public init(rule: Rule = .percentOfEquity(100), fractionalShares: Bool = false) {
+            self.rule = rule
+            self.fractionalShares = fractionalShares
+        }
+
+        /// Exactly one of the `sizing:` rules.
+        public enum Rule: Sendable, Equatable, Codable {
+            /// Percent of equity committed per entry, in (0, 100].
+            case percentOfEquity(Double)
+            /// A fixed amount of cash per entry.
+            case fixedCash(Double)
+            /// A fixed number of shares per entry.
+            case fixedShares(Double)
+            /// Shares so that one ATR move is `targetPct` % of equity, capped at `maxPercent` % of equity.
+            case volatilityTarget(targetPct: Double, atrPeriod: Int, maxPercent: Double)
+
+            private enum CodingKeys: String, CodingKey {
+                case rule
+                case value
+                case targetPct
+                case atrPeriod
+                case maxPercent
+            }
+
+            public init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                switch try c.decode(String.self, forKey: .rule) {
+                case "percent_of_equity": self = .percentOfEquity(try c.decode(Double.self, forKey: .value))
+                case "fixed_cash": self = .fixedCash(try c.decode(Double.self, forKey: .value))
+                case "fixed_shares": self = .fixedShares(try c.decode(Double.self, forKey: .value))
+                case "volatility_target":
+                    self = .volatilityTarget(
+                        targetPct: try c.decode(Double.self, forKey: .targetPct),
+                        atrPeriod: try c.decode(Int.self, forKey: .atrPeriod),
+                        maxPercent: try c.decode(Double.self, forKey: .maxPercent))
+                case let other:
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .rule, in: c, debugDescription: "unknown sizing rule \(other)")
+                }
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                switch self {
+                case .percentOfEquity(let v):
+                    try c.encode("percent_of_equity", forKey: .rule)
+                    try c.encode(v, forKey: .value)
+                case .fixedCash(let v):
+                    try c.encode("fixed_cash", forKey: .rule)
+                    try c.encode(v, forKey: .value)
+                case .fixedShares(let v):
+                    try c.encode("fixed_shares", forKey: .rule)
+                    try c.encode(v, forKey: .value)
+                case .volatilityTarget(let t, let p, let m):
+                    try c.encode("volatility_target", forKey: .rule)
+                    try c.encode(t, forKey: .targetPct)
+                    try c.encode(p, forKey: .atrPeriod)
+                    try c.encode(m, forKey: .maxPercent)
+                }
+            }
+        }
+    }
+
+    /// `conventions:`: the named set of simulation rules the engine applies.
+    public enum ConventionsPreset: String, Sendable, Equatable, Codable, CaseIterable {
+        /// backtesting.py 0.6.6 (the engine's `Conventions.backtestingPy`).
+        case backtestingPy = "backtesting_py"
     }
 
     /// One `strategies:` item: an id and, per parameter, the values to try (one value, or a grid).
@@ -197,5 +383,164 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         /// Output folder; default `reports/<name>/<run-id>`. Relative paths resolve against the working directory.
         public var dir: String?
         public init(dir: String? = nil) { self.dir = dir }
+    }
+
+    /// `execute:`: optional risk-gated order execution after ranking.
+    public struct Execute: Sendable, Equatable, Codable {
+        public var enabled: Bool = false
+        public var broker: Broker = .paper
+        public var mode: Mode = .paper
+        /// Only results scoring at least this (0...100) are traded.
+        public var minScore: Double = 50
+        public var symbols: Symbols = .all
+        public var sizing: ExecutionSizing = .auto
+        public var risk: RiskSettings = RiskSettings()
+
+        public init(
+            enabled: Bool = false, broker: Broker = .paper, mode: Mode = .paper, minScore: Double = 50,
+            symbols: Symbols = .all, sizing: ExecutionSizing = .auto, risk: RiskSettings = RiskSettings()
+        ) {
+            self.enabled = enabled
+            self.broker = broker
+            self.mode = mode
+            self.minScore = minScore
+            self.symbols = symbols
+            self.sizing = sizing
+            self.risk = risk
+        }
+
+        public enum Broker: String, Sendable, Equatable, Codable, CaseIterable {
+            case paper
+            case alpaca
+        }
+
+        public enum Mode: String, Sendable, Equatable, Codable, CaseIterable {
+            case paper
+            case live
+        }
+
+        /// `all` tickers of the universe, or a subset of them.
+        public enum Symbols: Sendable, Equatable, Codable {
+            case all
+            case list([String])
+
+            public init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let s = try? c.decode(String.self), s == "all" {
+                    self = .all
+                } else {
+                    self = .list(try c.decode([String].self))
+                }
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var c = encoder.singleValueContainer()
+                switch self {
+                case .all: try c.encode("all")
+                case .list(let l): try c.encode(l)
+                }
+            }
+        }
+
+        /// `auto` (the broker stage decides) or a percent of equity per order.
+        public enum ExecutionSizing: Sendable, Equatable, Codable {
+            case auto
+            case percentOfEquity(Double)
+
+            private enum CodingKeys: String, CodingKey {
+                case percentOfEquity
+            }
+
+            public init(from decoder: Decoder) throws {
+                if let s = try? decoder.singleValueContainer().decode(String.self), s == "auto" {
+                    self = .auto
+                    return
+                }
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                self = .percentOfEquity(try c.decode(Double.self, forKey: .percentOfEquity))
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                switch self {
+                case .auto:
+                    var c = encoder.singleValueContainer()
+                    try c.encode("auto")
+                case .percentOfEquity(let p):
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(p, forKey: .percentOfEquity)
+                }
+            }
+        }
+    }
+
+    /// `execute.risk`.
+    public struct RiskSettings: Sendable, Equatable, Codable {
+        /// Checked in the order written.
+        public var rules: [RiskRule] = []
+        public init(rules: [RiskRule] = []) { self.rules = rules }
+    }
+
+    /// One `execute.risk.rules` item.
+    public struct RiskRule: Sendable, Equatable, Codable {
+        public var type: RiskRuleType
+        /// `limit_pct` (a percentage) for the percent rules, `max` for `position_limit` (positions) and
+        /// `max_leverage` (gross exposure ÷ equity).
+        public var limit: Double
+        public var action: RiskAction
+        public init(type: RiskRuleType, limit: Double, action: RiskAction) {
+            self.type = type
+            self.limit = limit
+            self.action = action
+        }
+    }
+
+    public enum RiskRuleType: String, Sendable, Equatable, Codable, CaseIterable {
+        case maxPositionSize = "max_position_size"
+        case maxDailyLoss = "max_daily_loss"
+        case maxDrawdown = "max_drawdown"
+        case positionLimit = "position_limit"
+        case maxLeverage = "max_leverage"
+
+        /// The YAML key holding the rule's limit.
+        public var limitKey: String {
+            switch self {
+            case .maxPositionSize, .maxDailyLoss, .maxDrawdown: return "limit_pct"
+            case .positionLimit, .maxLeverage: return "max"
+            }
+        }
+    }
+
+    public enum RiskAction: String, Sendable, Equatable, Codable, CaseIterable {
+        case block
+        case reduceSize = "reduce_size"
+        case closePosition = "close_position"
+        case alert
+    }
+
+    /// One `notify:` webhook.
+    public struct Webhook: Sendable, Equatable, Codable {
+        public var url: String
+        /// Events below this priority are not sent.
+        public var minPriority: Priority = .medium
+        public init(url: String, minPriority: Priority = .medium) {
+            self.url = url
+            self.minPriority = minPriority
+        }
+    }
+
+    public enum Priority: String, Sendable, Equatable, Codable, CaseIterable, Comparable {
+        case low
+        case medium
+        case high
+
+        private var rank: Int {
+            switch self {
+            case .low: return 0
+            case .medium: return 1
+            case .high: return 2
+            }
+        }
+
+        public static func < (a: Priority, b: Priority) -> Bool { a.rank < b.rank }
     }
 }

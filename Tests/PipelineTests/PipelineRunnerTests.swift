@@ -37,7 +37,7 @@ struct WaveProvider: BarProvider {
             name: "wave", universe: .init(tickers: tickers),
             period: .init(
                 start: .absolute(SessionDate(iso: "2022-01-03")!), end: .absolute(SessionDate(iso: "2023-12-29")!)),
-            costs: .init(commission: 0.001, slippageBps: 2),
+            costs: .init(commission: .fraction(0.001), slippageBps: 2),
             strategies: [
                 .init(
                     id: "sma_crossover", grid: ["fast": [.int(5), .int(10), .int(30)], "slow": [.int(20), .int(30)]]),

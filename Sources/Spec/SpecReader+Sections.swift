@@ -1,0 +1,465 @@
+import Foundation
+import Yams
+
+extension SpecReader {
+    static let topLevelKeys = [
+        "version", "name", "data", "universe", "period", "capital", "costs", "sizing", "conventions", "strategies",
+        "scoring", "batch", "report", "execute", "notify",
+    ]
+
+    /// The resolved spec, or nil when the document is not a mapping. Check ``diagnostics`` before using it.
+    func readSpec(_ root: Node) -> PipelineSpec? {
+        guard case .mapping(let mapping) = root else {
+            report(
+                root.mark, "",
+                "expected a mapping of pipeline keys (version, name, universe, strategies, …), got \(root.described)")
+            return nil
+        }
+        let f = fields(of: mapping, path: "", allowed: SpecReader.topLevelKeys)
+        func required(_ key: String, _ advice: String) -> Field? {
+            if let field = f[key] { return field }
+            report(root.mark, key, "missing required key \"\(key)\"; \(advice)")
+            return nil
+        }
+
+        var spec = PipelineSpec(name: "", universe: .init(tickers: []), strategies: [])
+        if let v = required("version", "add version: 1 at the top") {
+            spec.version = integer(v, "1 (the only spec version this stratopt reads)") { $0 == 1 } ?? 1
+        }
+        if let v = required("name", "add name: followed by a folder-safe name, e.g. name: megacaps") {
+            spec.name = readName(v) ?? ""
+        }
+        if let v = f["data"] { spec.data = readData(v) }
+        if let v = required("universe", "add universe: {tickers: [AAPL, MSFT]}") {
+            spec.universe.tickers = readTickers(v)
+        }
+        if let v = f["period"] { spec.period = readPeriod(v) }
+        if let v = f["capital"] { spec.capital = readCapital(v) }
+        if let v = f["costs"] { spec.costs = readCosts(v) }
+        if let v = f["sizing"] { spec.sizing = readSizing(v) }
+        if let v = f["conventions"] {
+            spec.conventions =
+                choice(v, PipelineSpec.ConventionsPreset.self, "a conventions preset, ") ?? .backtestingPy
+        }
+        if let v = required("strategies", "add a list of strategies, e.g. strategies: [buy_and_hold]") {
+            spec.strategies = readStrategies(v)
+        }
+        if let v = f["scoring"] { spec.scoring = readScoring(v) }
+        if let v = f["batch"] { spec.batch = readBatch(v) }
+        if let v = f["report"] { spec.report = readReport(v) }
+        if let v = f["execute"] { spec.execute = readExecute(v, universe: spec.universe.tickers) }
+        if let v = f["notify"] { spec.notify = readNotify(v) }
+        return spec
+    }
+
+    // MARK: - name
+
+    func readName(_ field: Field) -> String? {
+        let what = "a non-empty name (letters, digits, '.', '_', '-'; it becomes a folder name)"
+        guard let name = string(field, what) else { return nil }
+        if name.contains("/") || name.contains("\\") || name.contains("..") || name == "."
+            || name.unicodeScalars.contains(where: { $0.value < 0x20 })
+        {
+            report(
+                field.mark, field.path,
+                "name: \"\(name)\" cannot be used as a folder name (no '/', '\\', '..' or control characters); "
+                    + "use letters, digits, '.', '_', '-'")
+            return nil
+        }
+        return name
+    }
+
+    // MARK: - data
+
+    func readData(_ field: Field) -> PipelineSpec.DataSpec {
+        var data = PipelineSpec.DataSpec()
+        let keys = ["provider", "path", "seed", "base_url", "adjustment", "feed", "quality"]
+        guard
+            let f = fields(
+                of: field, allowed: keys, expectation: "a mapping such as {provider: synthetic, seed: 42}")
+        else { return data }
+        if let v = f["provider"] { data.provider = choice(v, PipelineSpec.Provider.self) ?? .synthetic }
+        let provider = data.provider
+        func onlyFor(_ v: Field, _ allowed: Bool, _ who: String) -> Bool {
+            if !allowed {
+                report(
+                    v.key.mark, v.path,
+                    "\(v.path): only \(who) uses \(v.key.string ?? ""); remove it (provider is \(provider.rawValue))")
+            }
+            return allowed
+        }
+        if let v = f["path"], onlyFor(v, provider == .csv, "provider csv") {
+            data.path = string(v, "a folder of <SYMBOL>.csv files, e.g. data/bars")
+        } else if provider == .csv && f["path"] == nil {
+            missing("path", in: field, "provider csv reads <SYMBOL>.csv files from a folder; add e.g. path: data/bars")
+        }
+        if let v = f["seed"], onlyFor(v, provider == .synthetic, "provider synthetic") {
+            if let scalar = v.value.scalar, scalar.style == .plain,
+                let seed = UInt64(scalar.string.replacingOccurrences(of: "_", with: ""))
+            {
+                data.seed = seed
+            } else {
+                expected(v, "a whole number from 0 to \(UInt64.max)")
+            }
+        }
+        if let v = f["base_url"], onlyFor(v, provider.isHTTP, "an HTTP provider (alpaca, yahoo, stooq)") {
+            data.baseURL = readURL(v)
+        }
+        if let v = f["adjustment"], onlyFor(v, provider == .alpaca, "provider alpaca") {
+            data.adjustment = choice(v, PipelineSpec.Adjustment.self)
+        }
+        if let v = f["feed"], onlyFor(v, provider == .alpaca, "provider alpaca") {
+            data.feed = choice(v, PipelineSpec.Feed.self)
+        }
+        if let v = f["quality"] { data.quality = readQuality(v) }
+        return data
+    }
+
+    func readURL(_ field: Field) -> String? {
+        let what = "an http:// or https:// URL"
+        guard let text = string(field, what) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            expected(field, what)
+            return nil
+        }
+        return text
+    }
+
+    func readQuality(_ field: Field) -> PipelineSpec.DataQuality {
+        var q = PipelineSpec.DataQuality()
+        let keys = ["max_gap_days", "max_stale_days", "max_jump_pct", "max_zero_volume_run"]
+        guard let f = fields(of: field, allowed: keys, expectation: "a mapping such as {max_gap_days: 5}") else {
+            return q
+        }
+        let days = "a whole number of days, at least 1"
+        if let v = f["max_gap_days"] { q.maxGapDays = integer(v, days) { $0 >= 1 } }
+        if let v = f["max_stale_days"] { q.maxStaleDays = integer(v, days) { $0 >= 1 } }
+        if let v = f["max_jump_pct"] { q.maxJumpPct = number(v, "a percentage above 0 (e.g. 50)") { $0 > 0 } }
+        if let v = f["max_zero_volume_run"] {
+            q.maxZeroVolumeRun = integer(v, "a whole number of bars, at least 1") { $0 >= 1 }
+        }
+        return q
+    }
+
+    // MARK: - universe
+
+    func readTickers(_ field: Field) -> [String] {
+        guard
+            let f = fields(
+                of: field, allowed: ["tickers"],
+                expectation: "a mapping with tickers, e.g. universe: {tickers: [AAPL, MSFT]}")
+        else { return [] }
+        guard let v = f["tickers"] else {
+            missing("tickers", in: field, "add e.g. tickers: [AAPL, MSFT]")
+            return []
+        }
+        guard
+            let items = list(
+                v, "a list of ticker symbols, e.g. [AAPL, MSFT]",
+                emptyAdvice: "add at least one ticker symbol, e.g. [AAPL]")
+        else { return [] }
+        var tickers: [String] = []
+        var seen: [String: (ticker: String, mark: Mark?)] = [:]
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.^-".unicodeScalars)
+        for (i, item) in items.enumerated() {
+            let path = "\(v.path)[\(i)]"
+            let itemField = Field(key: item, value: item, path: path)
+            guard let t = string(itemField, "a ticker symbol such as AAPL") else { continue }
+            guard t.unicodeScalars.count <= 20, t.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+                report(
+                    item.mark, path,
+                    "\(path): \"\(t)\" is not a ticker symbol; use letters, digits, '.', '^' and '-' (e.g. BRK.B, ^GSPC)"
+                )
+                continue
+            }
+            if let first = seen[t.uppercased()] {
+                let at = "line \(first.mark?.line ?? 0), column \(first.mark?.column ?? 0)"
+                let same =
+                    first.ticker == t
+                    ? "first listed at \(at)" : "same as \"\(first.ticker)\" at \(at); tickers ignore case"
+                report(item.mark, path, "\(path): duplicate ticker \"\(t)\" (\(same)); list each ticker once")
+                continue
+            }
+            seen[t.uppercased()] = (t, item.mark)
+            tickers.append(t)
+        }
+        return tickers
+    }
+
+    // MARK: - period
+
+    func readPeriod(_ field: Field) -> PipelineSpec.Period {
+        var period = PipelineSpec.Period()
+        guard
+            let f = fields(
+                of: field, allowed: ["start", "end"], expectation: "a mapping such as {start: -2y, end: today}")
+        else { return period }
+        var ok = true
+        if let v = f["start"] {
+            if let d = readDate(v) { period.start = d } else { ok = false }
+        }
+        if let v = f["end"] {
+            if let d = readDate(v) { period.end = d } else { ok = false }
+        }
+        if ok, let order = SpecReader.order(period.start, period.end), order >= 0 {
+            let endField = f["end"] ?? f["start"]!
+            report(
+                endField.mark, "period.end",
+                "period.end: \(period.end) is not after period.start \(period.start); the period must run forward in time"
+            )
+        }
+        return period
+    }
+
+    func readDate(_ field: Field) -> PipelineSpec.DateExpression? {
+        let what = "a date: YYYY-MM-DD, today, or an offset such as -2y, -6m, -30d"
+        guard case .scalar(let s) = field.value, !field.value.isEmptyValue,
+            let d = PipelineSpec.DateExpression(parsing: s.string)
+        else {
+            expected(field, what)
+            return nil
+        }
+        if case .relative(let y, let m, let days) = d, abs(y) > 100 || abs(m) > 1_200 || abs(days) > 36_600 {
+            report(
+                field.mark, field.path,
+                "\(field.path): \(d) is out of range; an offset may reach at most 100 years (100y, 1200m, 36600d)")
+            return nil
+        }
+        return d
+    }
+
+    /// Sign of (a − b) when it does not depend on the as-of date; nil when it does.
+    static func order(_ a: PipelineSpec.DateExpression, _ b: PipelineSpec.DateExpression) -> Int? {
+        typealias D = PipelineSpec.DateExpression
+        func months(_ d: D) -> Int? {
+            switch d {
+            case .today: return 0
+            case .relative(let y, let m, let days) where days == 0: return y * 12 + m
+            default: return nil
+            }
+        }
+        func days(_ d: D) -> Int? {
+            switch d {
+            case .today: return 0
+            case .relative(let y, let m, let days) where y == 0 && m == 0: return days
+            default: return nil
+            }
+        }
+        if case .absolute(let x) = a, case .absolute(let y) = b {
+            return x.daysSinceEpoch - y.daysSinceEpoch
+        }
+        if let x = months(a), let y = months(b) { return x - y }
+        if let x = days(a), let y = days(b) { return x - y }
+        return nil
+    }
+
+    // MARK: - capital, costs, sizing
+
+    func readCapital(_ field: Field) -> PipelineSpec.Capital {
+        var capital = PipelineSpec.Capital()
+        guard let f = fields(of: field, allowed: ["initial"], expectation: "a mapping such as {initial: 100000}")
+        else { return capital }
+        if let v = f["initial"] {
+            capital.initial = number(v, "a positive amount of cash (e.g. 100000)") { $0 > 0 } ?? capital.initial
+        }
+        return capital
+    }
+
+    func readCosts(_ field: Field) -> PipelineSpec.Costs {
+        var costs = PipelineSpec.Costs()
+        guard
+            let f = fields(
+                of: field, allowed: ["commission", "slippage_bps"],
+                expectation: "a mapping such as {commission: 0.001, slippage_bps: 2}")
+        else { return costs }
+        if let v = f["commission"], let c = readCommission(v) { costs.commission = c }
+        if let v = f["slippage_bps"] {
+            costs.slippageBps =
+                number(v, "basis points, at least 0 and below 10000 (2 = 0.02 %)") { $0 >= 0 && $0 < 10_000 } ?? 0
+        }
+        return costs
+    }
+
+    func readCommission(_ field: Field) -> PipelineSpec.Commission? {
+        switch field.value {
+        case .mapping(let mapping):
+            let f = fields(of: mapping, path: field.path, allowed: ["per_share", "minimum", "fixed"])
+            if f["fixed"] != nil && (f["per_share"] != nil || f["minimum"] != nil) {
+                report(
+                    field.mark, field.path,
+                    "\(field.path): use either {per_share: X, minimum: Y} or {fixed: X}, not both")
+                return nil
+            }
+            if let v = f["fixed"] {
+                return number(v, "an amount per fill, at least 0 (e.g. 1.0)") { $0 >= 0 }.map { .fixed($0) }
+            }
+            guard let rate = f["per_share"] else {
+                if f.isEmpty {
+                    report(
+                        field.mark, field.path,
+                        "\(field.path): expected {per_share: X, minimum: Y} or {fixed: X}, got an empty mapping")
+                } else if f["minimum"] != nil {
+                    missing("per_share", in: field, "minimum needs an amount per share, e.g. per_share: 0.005")
+                }
+                return nil
+            }
+            let r = number(rate, "an amount per share, at least 0 (e.g. 0.005)") { $0 >= 0 }
+            var minimum = 0.0
+            if let v = f["minimum"] {
+                guard let m = number(v, "a minimum amount per fill, at least 0 (e.g. 1.0)", where: { $0 >= 0 }) else {
+                    return nil
+                }
+                minimum = m
+            }
+            return r.map { .perShare(rate: $0, minimum: minimum) }
+        default:
+            return number(
+                field,
+                "a number between 0 and 1 (a fraction of traded value, 0.001 = 0.1 %), "
+                    + "{per_share: X, minimum: Y} or {fixed: X}"
+            ) { $0 >= 0 && $0 < 1 }.map { .fraction($0) }
+        }
+    }
+
+    func readSizing(_ field: Field) -> PipelineSpec.Sizing {
+        var sizing = PipelineSpec.Sizing()
+        let rules = ["percent_of_equity", "fixed_cash", "fixed_shares", "volatility_target"]
+        guard
+            let f = fields(
+                of: field, allowed: rules + ["fractional_shares"],
+                expectation: "a mapping such as {percent_of_equity: 100}")
+        else { return sizing }
+        if let v = f["fractional_shares"] { sizing.fractionalShares = bool(v) ?? false }
+        let given = rules.filter { f[$0] != nil }
+        if given.count > 1 {
+            report(
+                field.mark, field.path,
+                "sizing: choose exactly one of percent_of_equity, fixed_cash, fixed_shares, volatility_target; "
+                    + "found \(given.joined(separator: " and "))")
+            return sizing
+        }
+        if let v = f["percent_of_equity"] {
+            if let p = number(v, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 }) {
+                sizing.rule = .percentOfEquity(p)
+            }
+        } else if let v = f["fixed_cash"] {
+            if let c = number(v, "a positive amount of cash per entry", where: { $0 > 0 }) {
+                sizing.rule = .fixedCash(c)
+            }
+        } else if let v = f["fixed_shares"] {
+            let whole = !sizing.fractionalShares
+            let what = whole ? "a positive whole number of shares" : "a positive number of shares"
+            if let n = number(v, what, where: { $0 > 0 && (!whole || $0.rounded() == $0) }) {
+                sizing.rule = .fixedShares(n)
+            }
+        } else if let v = f["volatility_target"] {
+            let keys = ["target_pct", "atr_period", "max_percent"]
+            guard
+                let g = fields(
+                    of: v, allowed: keys,
+                    expectation: "a mapping such as {target_pct: 1, atr_period: 14, max_percent: 100}")
+            else { return sizing }
+            guard let t = g["target_pct"] else {
+                missing("target_pct", in: v, "add the equity percentage one ATR move may cost, e.g. target_pct: 1")
+                return sizing
+            }
+            let target = number(t, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 })
+            var period: Int? = 14
+            if let p = g["atr_period"] {
+                period = integer(p, "a whole number of bars from 1 to 1000") { (1...1_000).contains($0) }
+            }
+            var maxPercent: Double? = 100
+            if let m = g["max_percent"] {
+                maxPercent = number(m, "a percentage above 0 and at most 100") { $0 > 0 && $0 <= 100 }
+            }
+            if let target, let period, let maxPercent {
+                sizing.rule = .volatilityTarget(targetPct: target, atrPeriod: period, maxPercent: maxPercent)
+            }
+        }
+        return sizing
+    }
+
+    // MARK: - scoring, batch, report, notify
+
+    func readScoring(_ field: Field) -> PipelineSpec.Scoring {
+        var scoring = PipelineSpec.Scoring()
+        guard
+            let f = fields(
+                of: field, allowed: ["weights"], expectation: "a mapping such as {weights: {return: 30, sharpe: 30}}")
+        else { return scoring }
+        guard let v = f["weights"] else { return scoring }
+        let keys = ["return", "sharpe", "drawdown", "win_rate", "activity"]
+        guard
+            let g = fields(
+                of: v, allowed: keys,
+                expectation:
+                    "a mapping of weights such as {return: 30, sharpe: 30, drawdown: 20, win_rate: 15, activity: 5}")
+        else { return scoring }
+        var w = scoring.weights
+        func weight(_ key: String, _ set: (Double) -> Void) {
+            if let x = g[key], let n = number(x, "a weight of at least 0", where: { $0 >= 0 }) { set(n) }
+        }
+        weight("return") { w.totalReturn = $0 }
+        weight("sharpe") { w.sharpe = $0 }
+        weight("drawdown") { w.drawdown = $0 }
+        weight("win_rate") { w.winRate = $0 }
+        weight("activity") { w.activity = $0 }
+        if w.totalReturn + w.sharpe + w.drawdown + w.winRate + w.activity == 0 {
+            report(v.mark, v.path, "scoring.weights: all weights are 0; give at least one a positive weight")
+        }
+        scoring.weights = w
+        return scoring
+    }
+
+    func readBatch(_ field: Field) -> PipelineSpec.Batch {
+        var batch = PipelineSpec.Batch()
+        guard let f = fields(of: field, allowed: ["size"], expectation: "a mapping such as {size: 5}") else {
+            return batch
+        }
+        if let v = f["size"] {
+            batch.size =
+                integer(v, "a whole number from 1 to 1024 (backtests run concurrently per batch)") {
+                    (1...1_024).contains($0)
+                } ?? batch.size
+        }
+        return batch
+    }
+
+    func readReport(_ field: Field) -> PipelineSpec.Report {
+        var report = PipelineSpec.Report()
+        guard let f = fields(of: field, allowed: ["dir"], expectation: "a mapping such as {dir: reports/custom}") else {
+            return report
+        }
+        if let v = f["dir"] { report.dir = string(v, "a folder path such as reports/custom") }
+        return report
+    }
+
+    func readNotify(_ field: Field) -> [PipelineSpec.Webhook] {
+        guard
+            let items = list(
+                field, "a list of webhooks such as [{url: \"http://127.0.0.1:9000/hook\", min_priority: medium}]",
+                allowEmpty: true)
+        else { return [] }
+        var hooks: [PipelineSpec.Webhook] = []
+        for (i, item) in items.enumerated() {
+            let itemField = Field(key: item, value: item, path: "notify[\(i)]")
+            guard
+                let f = fields(
+                    of: itemField, allowed: ["url", "min_priority"],
+                    expectation: "a mapping such as {url: \"http://127.0.0.1:9000/hook\", min_priority: medium}")
+            else { continue }
+            guard let u = f["url"] else {
+                missing("url", in: itemField, "add the webhook address, e.g. url: \"http://127.0.0.1:9000/hook\"")
+                continue
+            }
+            var hook = PipelineSpec.Webhook(url: "")
+            guard let url = readURL(u) else { continue }
+            hook.url = url
+            if let p = f["min_priority"] { hook.minPriority = choice(p, PipelineSpec.Priority.self) ?? .medium }
+            hooks.append(hook)
+        }
+        return hooks
+    }
+}
