@@ -29,7 +29,8 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
     let client: HTTPClient
 
     public init(
-        baseURL: URL = AlpacaBarsProvider.defaultBaseURL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        baseURL: URL = AlpacaBarsProvider.defaultBaseURL,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         adjustment: String = "raw", feed: String = "iex", pageLimit: Int = 10_000, maxPages: Int = 1_000,
         symbolsPerRequest: Int = 100, options: HTTPClientOptions = HTTPClientOptions()
     ) {
@@ -60,7 +61,9 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
 
     /// Bars for several symbols with as few requests as possible. One entry per distinct input symbol;
     /// a failing symbol (unknown, no data, HTTP error) never hides the others' bars.
-    public func bars(symbols: [String], from: SessionDate, to: SessionDate) async -> [String: Result<[Bar], MarketDataError>] {
+    public func bars(symbols: [String], from: SessionDate, to: SessionDate) async -> [String: Result<
+        [Bar], MarketDataError
+    >] {
         var unique: [String] = []
         var seen = Set<String>()
         for s in symbols where seen.insert(s).inserted { unique.append(s) }
@@ -130,7 +133,8 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                 return .failure("more than \(maxPages) pages of bars for \(range); narrow the range or raise maxPages")
             }
             var query: [(String, String)] = [
-                ("symbols", symbols.joined(separator: ",")), ("timeframe", "1Day"), ("start", from.iso), ("end", to.iso),
+                ("symbols", symbols.joined(separator: ",")), ("timeframe", "1Day"), ("start", from.iso),
+                ("end", to.iso),
                 ("adjustment", adjustment), ("feed", feed), ("limit", String(pageLimit)),
             ]
             if let t = token { query.append(("page_token", t)) }
@@ -149,16 +153,19 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
             } catch {
                 let what = response.looksLikeHTML ? "an HTML page" : "malformed JSON"
                 return .failure(
-                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(AlpacaBarsProvider.summary(error))")
+                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(AlpacaBarsProvider.summary(error))"
+                )
             }
             for (symbol, rows) in decoded.bars ?? [:] {
                 for (i, row) in (rows ?? []).enumerated() {
                     guard let t = NewYorkTime.unixSeconds(rfc3339: row.t) else {
                         return .failure(
-                            "Alpaca returned an unreadable timestamp \"\(row.t)\" for \(symbol) (page \(page), bar \(i + 1))")
+                            "Alpaca returned an unreadable timestamp \"\(row.t)\" for \(symbol) (page \(page), bar \(i + 1))"
+                        )
                     }
                     let bar = Bar(
-                        date: NewYorkTime.sessionDate(unixSeconds: t), open: row.o, high: row.h, low: row.l, close: row.c,
+                        date: NewYorkTime.sessionDate(unixSeconds: t), open: row.o, high: row.h, low: row.l,
+                        close: row.c,
                         volume: row.v)
                     bySymbol[symbol, default: []].append(bar)
                 }
@@ -173,9 +180,11 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
 
     private func advice(_ e: HTTPError) -> String {
         switch e.status {
-        case 401: return "\(e.summary); check \(AlpacaBarsProvider.keyIDVariable)/\(AlpacaBarsProvider.secretKeyVariable)"
+        case 401:
+            return "\(e.summary); check \(AlpacaBarsProvider.keyIDVariable)/\(AlpacaBarsProvider.secretKeyVariable)"
         case 403:
-            return "\(e.summary); the subscription may not cover feed \(feed) or recent data (try feed iex or an older end date)"
+            return
+                "\(e.summary); the subscription may not cover feed \(feed) or recent data (try feed iex or an older end date)"
         default: return e.summary
         }
     }
@@ -205,7 +214,9 @@ struct AlpacaCredentials: Sendable, CustomStringConvertible, CustomDebugStringCo
 
     init(environment: [String: String]) {
         func value(_ name: String) -> String? {
-            guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+            guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else {
+                return nil
+            }
             return v
         }
         keyID = value(AlpacaBarsProvider.keyIDVariable)

@@ -221,7 +221,8 @@ enum HTTPBody {
             func describe(_ key: String) -> String? {
                 ((obj[key] as? [String: Any])?["error"] as? [String: Any])?["description"] as? String
             }
-            let m = (obj["message"] as? String) ?? describe("chart") ?? describe("finance") ?? (obj["detail"] as? String)
+            let m =
+                (obj["message"] as? String) ?? describe("chart") ?? describe("finance") ?? (obj["detail"] as? String)
             return m.map(clean)
         }
         guard let text = String(data: body, encoding: .utf8) else { return nil }
@@ -303,7 +304,9 @@ public actor HTTPClient {
         config.httpCookieAcceptPolicy = .never
         config.httpShouldSetCookies = false
         self.session = URLSession(configuration: config)
-        if let rpm = options.requestsPerMinute ?? defaultRequestsPerMinute { bucket = TokenBucket(requestsPerMinute: rpm) }
+        if let rpm = options.requestsPerMinute ?? defaultRequestsPerMinute {
+            bucket = TokenBucket(requestsPerMinute: rpm)
+        }
         self.rng = SplitMix64(state: options.jitterSeed)
     }
 
@@ -368,7 +371,8 @@ public actor HTTPClient {
                 let wait = serverRequestedWait(response) ?? policy.backoff(afterAttempt: attempt, unit: rng.unit())
                 if (try? await options.clock.sleep(seconds: wait)) != nil { continue }
             }
-            let message = HTTPBody.providerMessage(data, contentType: response.header("content-type")).map(redactor.scrub)
+            let message = HTTPBody.providerMessage(data, contentType: response.header("content-type")).map(
+                redactor.scrub)
             throw HTTPError(
                 failure: .status(response.status), providerMessage: message, attempts: attempt, redactedURL: shownURL)
         }
@@ -393,8 +397,10 @@ public actor HTTPClient {
 
     /// Alpaca sends `X-RateLimit-Remaining`/`-Reset` on every response: when nothing remains, pause until the reset.
     private func noteRateLimit(_ r: HTTPResponse) {
-        guard let remaining = r.header("x-ratelimit-remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
-            remaining <= 0, let reset = r.header("x-ratelimit-reset").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
+        guard
+            let remaining = r.header("x-ratelimit-remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+            remaining <= 0,
+            let reset = r.header("x-ratelimit-reset").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
         else { return }
         let now = options.clock.now()
         pausedUntil = max(pausedUntil, min(reset, now + options.retry.maxRateLimitWait))
@@ -408,7 +414,8 @@ public actor HTTPClient {
             if let s = Double(ra), s >= 0 { return min(s, cap) }
             if let date = HTTPClient.parseHTTPDate(ra) { return min(max(0, date - now), cap) }
         }
-        if r.status == 429, let reset = r.header("x-ratelimit-reset").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+        if r.status == 429,
+            let reset = r.header("x-ratelimit-reset").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
             reset > now
         {
             // The bucket pause already covers it when Remaining was 0; the wait is the same either way.

@@ -21,7 +21,9 @@ enum LibCSVRows {
 
     static func parse(_ data: Data) throws -> [[String]] {
         var parser = csv_parser()
-        guard csv_init(&parser, UInt8(CSV_STRICT)) == 0 else { throw StooqCSV.ParseError(description: "csv_init failed") }
+        guard csv_init(&parser, UInt8(CSV_STRICT)) == 0 else {
+            throw StooqCSV.ParseError(description: "csv_init failed")
+        }
         defer { csv_free(&parser) }
         let sink = Sink()
         let context = Unmanaged.passUnretained(sink).toOpaque()

@@ -20,7 +20,8 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
     let client: HTTPClient
 
     public init(
-        baseURL: URL = StooqProvider.defaultBaseURL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        baseURL: URL = StooqProvider.defaultBaseURL,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         options: HTTPClientOptions = HTTPClientOptions()
     ) {
         self.baseURL = baseURL
@@ -48,7 +49,9 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
     }
 
     func fetch(symbol: String, from: SessionDate, to: SessionDate) async throws(MarketDataError) -> [Bar] {
-        func fail(_ m: String) -> MarketDataError { MarketDataError(symbol: symbol, provider: id, message: client.scrub(m)) }
+        func fail(_ m: String) -> MarketDataError {
+            MarketDataError(symbol: symbol, provider: id, message: client.scrub(m))
+        }
         let range = HTTPProviderText.range(from, to)
         guard from <= to else { throw fail("empty date range \(range) (from is after to)") }
         var query: [(String, String)] = [
@@ -66,7 +69,8 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
         }
         if response.looksLikeHTML {
             let unset = apiKey.value == nil ? "; \(StooqProvider.apiKeyVariable) is not set" : ""
-            throw fail("Stooq returned an HTML page instead of CSV (missing or invalid STOOQ_API_KEY?) (\(range)\(unset))")
+            throw fail(
+                "Stooq returned an HTML page instead of CSV (missing or invalid STOOQ_API_KEY?) (\(range)\(unset))")
         }
         let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw fail("Stooq returned an empty body for \(range)") }

@@ -82,7 +82,8 @@ public struct YahooChartProvider: BarProvider {
             throw fail("\(error.summary) (\(range))")
         }
         if response.looksLikeHTML {
-            throw fail("Yahoo returned an HTML page instead of chart JSON (service down or request blocked?) (\(range))")
+            throw fail(
+                "Yahoo returned an HTML page instead of chart JSON (service down or request blocked?) (\(range))")
         }
         let envelope: YahooEnvelope
         do {
@@ -139,7 +140,8 @@ public struct YahooChartProvider: BarProvider {
                 }
                 factor = a / c
             }
-            bars.append(Bar(date: date, open: o * factor, high: h * factor, low: l * factor, close: c * factor, volume: v))
+            bars.append(
+                Bar(date: date, open: o * factor, high: h * factor, low: l * factor, close: c * factor, volume: v))
         }
         return Chart(bars: HTTPProviderText.normalized(bars, from: from, to: to), droppedDates: dropped)
     }
