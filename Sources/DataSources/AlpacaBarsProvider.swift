@@ -59,21 +59,37 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
         return try result.get()
     }
 
-    /// Bars for several symbols with as few requests as possible. One entry per distinct input symbol;
-    /// a failing symbol (unknown, no data, HTTP error) never hides the others' bars.
-    public func bars(symbols: [String], from: SessionDate, to: SessionDate) async -> [String: Result<
-        [Bar], MarketDataError
-    >] {
-        var unique: [String] = []
-        var seen = Set<String>()
-        for s in symbols where seen.insert(s).inserted { unique.append(s) }
-        var out: [String: Result<[Bar], MarketDataError>] = [:]
-        guard !unique.isEmpty else { return out }
-        func failAll(_ symbols: [String], _ message: String) {
-            for s in symbols { out[s] = .failure(MarketDataError(symbol: s, provider: id, message: message)) }
+    /// Alpaca symbols are upper case and keep share-class dots: ` brk.b ` → `BRK.B`.
+    public static func alpacaSymbol(_ symbol: String) -> String {
+        symbol.trimmingCharacters(in: .whitespaces).uppercased()
+    }
+
+    /// Bars for several symbols with as few requests as possible (multi-symbol pages). One entry per distinct
+    /// input symbol, keyed as given; a failing symbol (unknown, no data, HTTP error) never hides the others.
+    public func bars(
+        symbols: [String], from: SessionDate, to: SessionDate
+    ) async -> [String: Result<[Bar], MarketDataError>] {
+        // Several spellings of one symbol (`brk.b`, `BRK.B`) share one wire symbol.
+        var wireSymbols: [String] = []
+        var inputs: [String: [String]] = [:]
+        for s in symbols {
+            let w = AlpacaBarsProvider.alpacaSymbol(s)
+            if inputs[w] == nil { wireSymbols.append(w) }
+            if !(inputs[w]?.contains(s) ?? false) { inputs[w, default: []].append(s) }
         }
+        var out: [String: Result<[Bar], MarketDataError>] = [:]
+        func set(_ wire: String, _ result: Result<[Bar], MarketDataError>) {
+            for s in inputs[wire] ?? [] {
+                out[s] = result.mapError { MarketDataError(symbol: s, provider: $0.provider, message: $0.message) }
+            }
+        }
+        func failAll(_ wires: [String], _ message: String) {
+            let clean = client.scrub(message)
+            for w in wires { set(w, .failure(MarketDataError(symbol: w, provider: id, message: clean))) }
+        }
+        guard !wireSymbols.isEmpty else { return out }
         guard from <= to else {
-            failAll(unique, "empty date range \(HTTPProviderText.range(from, to)) (from is after to)")
+            failAll(wireSymbols, "empty date range \(HTTPProviderText.range(from, to)) (from is after to)")
             return out
         }
         guard let keyID = credentials.keyID, let secret = credentials.secret else {
@@ -82,31 +98,30 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                 credentials.secret == nil ? AlpacaBarsProvider.secretKeyVariable : nil,
             ].compactMap { $0 }
             failAll(
-                unique,
+                wireSymbols,
                 "missing Alpaca API credentials: set \(missing.joined(separator: " and ")) in the environment "
                     + "(keys from https://app.alpaca.markets; paper keys work for market data)")
             return out
         }
         let headers = ["APCA-API-KEY-ID": keyID, "APCA-API-SECRET-KEY": secret, "Accept": "application/json"]
         var start = 0
-        while start < unique.count {
-            let chunk = Array(unique[start..<min(start + symbolsPerRequest, unique.count)])
+        while start < wireSymbols.count {
+            let chunk = Array(wireSymbols[start..<min(start + symbolsPerRequest, wireSymbols.count)])
             start += chunk.count
             switch await fetchChunk(chunk, from: from, to: to, headers: headers) {
             case .failure(let message):
                 failAll(chunk, message)
             case .success(let bySymbol):
-                for s in chunk {
-                    let bars = HTTPProviderText.normalized(bySymbol[s] ?? [], from: from, to: to)
+                for w in chunk {
+                    let bars = HTTPProviderText.normalized(bySymbol[w] ?? [], from: from, to: to)
                     if bars.isEmpty {
-                        out[s] = .failure(
-                            MarketDataError(
-                                symbol: s, provider: id,
-                                message: "Alpaca returned no bars for \(HTTPProviderText.range(from, to)) "
-                                    + "(unknown, delisted or renamed symbol, no trading days in the range, "
-                                    + "or not covered by feed \(feed))"))
+                        failAll(
+                            [w],
+                            "Alpaca returned no bars for \(HTTPProviderText.range(from, to)) "
+                                + "(unknown, delisted or renamed symbol, no trading days in the range, "
+                                + "or not covered by feed \(feed))")
                     } else {
-                        out[s] = .success(bars)
+                        set(w, .success(bars))
                     }
                 }
             }

@@ -209,7 +209,8 @@ struct SecretRedactor: Sendable, CustomStringConvertible, CustomDebugStringConve
 enum HTTPBody {
     static func looksLikeHTML(_ body: Data, contentType: String?) -> Bool {
         if let ct = contentType?.lowercased(), ct.contains("text/html") { return true }
-        let first = body.first { !(($0 == 0x20) || ($0 == 0x09) || ($0 == 0x0A) || ($0 == 0x0D) || ($0 == 0xEF)) }
+        // Skip whitespace and a UTF-8 byte-order mark (EF BB BF).
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         return first == UInt8(ascii: "<")
     }
 

@@ -91,6 +91,22 @@ import Testing
         }
     }
 
+    @Test func inputSpellingsAreKeptAsKeysButSentUpperCase() async throws {
+        try await withLoopbackServer { server in
+            server.on(
+                "/v2/stocks/bars",
+                .json(
+                    #"{"bars": {"BRK.B": [{"t": "2024-01-02T05:00:00Z", "o": 1, "h": 1, "l": 1, "c": 410.5, "v": 5, "n": 1, "vw": 1}]}, "next_page_token": null}"#
+                ))
+            let r = await provider(server).bars(symbols: ["brk.b", "BRK.B"], from: jan2, to: jan4)
+            #expect(Set(r.keys) == ["brk.b", "BRK.B"])
+            let lower = try r["brk.b"]!.get()
+            let upper = try r["BRK.B"]!.get()
+            #expect(lower.map(\.close) == [410.5] && upper == lower)
+            #expect(server.requests.map { $0.query["symbols"] } == ["BRK.B"])
+        }
+    }
+
     @Test func unknownSymbolIsAbsentFromBars() async throws {
         try await withLoopbackServer { server in
             server.on(

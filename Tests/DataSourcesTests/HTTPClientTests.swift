@@ -57,6 +57,22 @@ import Testing
         }
     }
 
+    @Test func exhaustedQuotaPausesTheNextRequestUntilReset() async throws {
+        try await withLoopbackServer { server in
+            server.on(
+                "/a",
+                .json("{}", headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1704402020"]))
+            server.on("/b", .json("{}"))
+            let clock = ManualClock(start: 1_704_402_000)
+            let c = client(clock)
+            _ = try await c.get(server.baseURL.appendingPathComponent("a"))
+            #expect(clock.recordedSleeps.isEmpty)
+            _ = try await c.get(server.baseURL.appendingPathComponent("b"))
+            #expect(clock.recordedSleeps == [20])  // waited for the reset before sending /b
+            #expect(server.requests.map(\.path) == ["/a", "/b"])
+        }
+    }
+
     @Test func serverErrorThenSuccessBacksOffWithinTheJitterBounds() async throws {
         try await withLoopbackServer { server in
             server.on("/data", .json(#"{"message":"boom"}"#, status: 500), .json("{}"))

@@ -44,6 +44,42 @@ import Testing
         }
     }
 
+    @Test func quotedFieldsAreReadByTheCSVReader() async throws {
+        try await withLoopbackServer { server in
+            server.on(
+                "/q/d/l/",
+                .text(
+                    "\"Date\",\"Open\",\"High\",\"Low\",\"Close\",\"Volume\"\n\"2024-01-02\",\"1.5\",2,1,\"1.75\",\"100\"\n"
+                ))
+            let bars = try await provider(server).bars(symbol: "AAPL", from: jan2, to: jan4)
+            #expect(bars == [Bar(date: jan2, open: 1.5, high: 2, low: 1, close: 1.75, volume: 100)])
+        }
+    }
+
+    @Test func malformedCSVIsAnError() async throws {
+        try await withLoopbackServer { server in
+            server.on("/q/d/l/", .text("Date,Open,High,Low,Close,Volume\n2024-01-02,\"1\"x,2,1,1.5,100\n"))
+            await #expect {
+                _ = try await provider(server).bars(symbol: "AAPL", from: jan2, to: jan4)
+            } throws: { error in
+                "\(error)".hasPrefix("AAPL (stooq): Stooq returned unreadable CSV: malformed CSV near byte")
+            }
+        }
+    }
+
+    @Test func nonNumericFieldNamesLineAndColumn() async throws {
+        try await withLoopbackServer { server in
+            server.on(
+                "/q/d/l/",
+                .text("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,1.5,100\n2024-01-03,1,n/a,1,1.5,100\n"))
+            await #expect {
+                _ = try await provider(server).bars(symbol: "AAPL", from: jan2, to: jan4)
+            } throws: { error in
+                "\(error)" == "AAPL (stooq): Stooq CSV line 3: High \"n/a\" is not a number"
+            }
+        }
+    }
+
     @Test func noDataIsAnError() async throws {
         try await withLoopbackServer { server in
             server.on("/q/d/l/", .text("No data"))
