@@ -16,6 +16,8 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
 
     public let id = "stooq"
     public let baseURL: URL
+    /// What makes this provider's bars differ from another configuration's: Stooq has one (adjusted) series.
+    public var variant: String { "adjusted" }
     private let apiKey: StooqKey
     let client: HTTPClient
 

@@ -27,6 +27,8 @@ public struct YahooChartProvider: BarProvider {
     public let id = "yahoo"
     public let baseURL: URL
     public let adjustment: Adjustment
+    /// What makes this provider's bars differ from another configuration's: add it to cache keys.
+    public var variant: String { "adjustment=\(adjustment.rawValue)" }
     let client: HTTPClient
 
     public init(
@@ -99,6 +101,13 @@ public struct YahooChartProvider: BarProvider {
         return try YahooChartProvider.rows(result, adjustment: adjustment, from: from, to: to, fail: fail)
     }
 
+    /// The New York date of a daily stamp. Stamps are the 09:30 open (or the 16:00 last trade for the
+    /// current day); Yahoo sometimes stamps a day at 22:00/23:00 of the previous evening around DST changes
+    /// (yfinance `fix_Yahoo_dst_issue`), so times from 20:00 on count for the next day.
+    static func sessionDate(unixSeconds t: Int64) -> SessionDate {
+        NewYorkTime.sessionDate(unixSeconds: t + 4 * 3600)
+    }
+
     static func rows(
         _ r: YahooResult, adjustment: Adjustment, from: SessionDate, to: SessionDate,
         fail: (String) -> MarketDataError
@@ -124,7 +133,7 @@ public struct YahooChartProvider: BarProvider {
         var bars: [Bar] = []
         var dropped: [SessionDate] = []
         for i in 0..<n {
-            let date = NewYorkTime.sessionDate(unixSeconds: stamps[i])
+            let date = YahooChartProvider.sessionDate(unixSeconds: stamps[i])
             guard date >= from && date <= to else { continue }
             guard let o = q?.open?[i], let h = q?.high?[i], let l = q?.low?[i], let c = q?.close?[i],
                 let v = q?.volume?[i]

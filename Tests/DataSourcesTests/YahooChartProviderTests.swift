@@ -72,6 +72,20 @@ final class WarningLog: @unchecked Sendable {
         }
     }
 
+    @Test func lateEveningStampsCountForTheNextDay() async throws {
+        try await withLoopbackServer { server in
+            // 1704164400 = 2024-01-02T03:00:00Z = 22:00 EST on Jan 1: Yahoo's DST glitch for the Jan 2 bar.
+            // 1704292200 = 2024-01-03T14:30:00Z = the regular 09:30 EST open of Jan 3.
+            server.on(
+                "/v8/finance/chart/AAPL",
+                .json(
+                    #"{"chart":{"result":[{"timestamp":[1704164400,1704292200],"indicators":{"quote":[{"open":[1,2],"high":[1,2],"low":[1,2],"close":[1,2],"volume":[1,2]}]}}],"error":null}}"#
+                ))
+            let bars = try await provider(server).bars(symbol: "AAPL", from: jan2, to: jan4)
+            #expect(bars.map(\.date) == [jan2, jan3])
+        }
+    }
+
     @Test func chartErrorCarriesItsDescription() async throws {
         try await withLoopbackServer { server in
             server.on(
