@@ -150,8 +150,8 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                 return .failure("more than \(maxPages) pages of bars for \(range); narrow the range or raise maxPages")
             }
             var query: [(String, String)] = [
-                ("symbols", symbols.joined(separator: ",")), ("timeframe", "1Day"), ("start", from.iso),
-                ("end", to.iso),
+                ("symbols", symbols.joined(separator: ",")), ("timeframe", "1Day"),
+                ("start", from.iso), ("end", to.iso),
                 ("adjustment", adjustment), ("feed", feed), ("limit", String(pageLimit)),
             ]
             if let t = token { query.append(("page_token", t)) }
@@ -180,10 +180,8 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                             "Alpaca returned an unreadable timestamp \"\(row.t)\" for \(symbol) (page \(page), bar \(i + 1))"
                         )
                     }
-                    let bar = Bar(
-                        date: NewYorkTime.sessionDate(unixSeconds: t), open: row.o, high: row.h, low: row.l,
-                        close: row.c,
-                        volume: row.v)
+                    let date = NewYorkTime.sessionDate(unixSeconds: t)
+                    let bar = Bar(date: date, open: row.o, high: row.h, low: row.l, close: row.c, volume: row.v)
                     bySymbol[symbol, default: []].append(bar)
                 }
             }
@@ -200,8 +198,8 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
         case 401:
             return "\(e.summary); check \(AlpacaBarsProvider.keyIDVariable)/\(AlpacaBarsProvider.secretKeyVariable)"
         case 403:
-            return
-                "\(e.summary); the subscription may not cover feed \(feed) or recent data (try feed iex or an older end date)"
+            return "\(e.summary); the subscription may not cover feed \(feed) or recent data "
+                + "(try feed iex or an older end date)"
         default: return e.summary
         }
     }
