@@ -111,8 +111,8 @@ public struct SyntheticProvider: BarProvider {
     static func cents(_ x: Double) -> Double { max(0.01, (x * 100).rounded() / 100) }
 }
 
-/// splitmix64 (Steele, Lea, Flood 2014): a tiny, well-mixed 64-bit generator.
-struct SplitMix64 {
+/// splitmix64 (Steele, Lea, Flood 2014): a tiny, well-mixed 64-bit generator (synthetic bars, HTTP backoff jitter).
+struct SplitMix64: Sendable {
     var state: UInt64
 
     mutating func next() -> UInt64 {
