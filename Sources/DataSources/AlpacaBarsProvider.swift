@@ -20,6 +20,7 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
     /// `iex`, `sip`, … (sent explicitly: the default differs between plans).
     public let feed: String
     /// What makes this provider's bars differ from another configuration's: add it to cache keys.
+    public var cacheVariant: String { variant }
     public var variant: String { "adjustment=\(adjustment);feed=\(feed)" }
     /// `limit` per page (1…10000; counts bars across all symbols of the request).
     public let pageLimit: Int

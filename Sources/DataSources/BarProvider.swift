@@ -9,11 +9,15 @@ public protocol BarProvider: Sendable {
     var id: String { get }
     /// Whether results are labelled synthetic in outputs.
     var isSynthetic: Bool { get }
+    /// What else decides the bars' values besides provider and symbol (adjustment, feed, seed, folder).
+    /// Part of the cache key, so bars of different variants never mix.
+    var cacheVariant: String { get }
     func bars(symbol: String, from: SessionDate, to: SessionDate) async throws -> [Bar]
 }
 
 extension BarProvider {
     public var isSynthetic: Bool { false }
+    public var cacheVariant: String { BarCache.defaultAdjustment }
 }
 
 /// The bars loaded for one symbol, or why they could not be.

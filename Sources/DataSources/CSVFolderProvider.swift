@@ -10,6 +10,8 @@ import Market
 public struct CSVFolderProvider: BarProvider {
     public let folder: String
     public var id: String { "csv" }
+    /// The folder is part of the cache key: a different folder holds different bars.
+    public var cacheVariant: String { "folder=" + folder }
 
     public static let requiredColumns = ["date", "open", "high", "low", "close", "volume"]
 

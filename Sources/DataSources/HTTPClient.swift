@@ -337,7 +337,8 @@ public actor HTTPClient {
                 let retryable: Bool
                 if case .cancelled = failure { retryable = false } else { retryable = true }
                 if retryable && attempt < policy.maxAttempts && !Task.isCancelled {
-                    if (try? await options.clock.sleep(seconds: policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())))
+                    if (try? await options.clock.sleep(
+                        seconds: policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())))
                         != nil
                     {
                         continue
@@ -355,7 +356,8 @@ public actor HTTPClient {
 
             let retryable = response.status == 429 || response.status == 408 || (500..<600).contains(response.status)
             if retryable && attempt < policy.maxAttempts && !Task.isCancelled {
-                let wait = serverRequestedWait(response) ?? policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())
+                let wait =
+                    serverRequestedWait(response) ?? policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())
                 if (try? await options.clock.sleep(seconds: wait)) != nil { continue }
             }
             let message = HTTPBody.providerMessage(data, contentType: response.header("content-type")).map(

@@ -97,12 +97,17 @@ public struct MarketDataLoader: Sendable {
         async throws -> [Bar]
     {
         guard from <= to else { return [] }
-        let missing = try cache.missingRanges(provider: provider.id, symbol: symbol, from: from, to: to)
+        let missing = try cache.missingRanges(
+            provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
         var notCached: [ClosedRange<SessionDate>] = []
         for part in missing {
             let days = calendar.tradingDays(in: part)
             guard let first = days.first, let last = days.last else {
-                if !offline { try cache.store(bars: [], covering: part, provider: provider.id, symbol: symbol) }
+                if !offline {
+                    try cache.store(
+                        bars: [], covering: part, provider: provider.id, symbol: symbol,
+                        adjustment: provider.cacheVariant)
+                }
                 continue
             }
             if offline {
@@ -110,7 +115,8 @@ public struct MarketDataLoader: Sendable {
                 continue
             }
             let bars = try await fetch(symbol, first...last)
-            try cache.store(bars: bars, covering: part, provider: provider.id, symbol: symbol)
+            try cache.store(
+                bars: bars, covering: part, provider: provider.id, symbol: symbol, adjustment: provider.cacheVariant)
         }
         if !notCached.isEmpty {
             let list = notCached.map { "\($0.lowerBound.iso)…\($0.upperBound.iso)" }.joined(separator: ", ")
@@ -118,7 +124,8 @@ public struct MarketDataLoader: Sendable {
                 symbol, "offline and the cache lacks \(list); run once without offline mode to fetch them",
                 .notCached)
         }
-        return try cache.bars(provider: provider.id, symbol: symbol, from: from, to: to)
+        return try cache.bars(
+            provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
     }
 
     /// Asks the provider for the trading days of `range` and validates the answer. Bars outside `range` are

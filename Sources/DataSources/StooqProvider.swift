@@ -17,6 +17,7 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
     public let id = "stooq"
     public let baseURL: URL
     /// What makes this provider's bars differ from another configuration's: Stooq has one (adjusted) series.
+    public var cacheVariant: String { variant }
     public var variant: String { "adjusted" }
     private let apiKey: StooqKey
     let client: HTTPClient

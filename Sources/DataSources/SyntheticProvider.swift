@@ -20,6 +20,7 @@ public struct SyntheticProvider: BarProvider {
     public let seed: UInt64
     public let calendar: any TradingCalendar
     public var id: String { "synthetic" }
+    public var cacheVariant: String { "seed=\(seed)" }
     public var isSynthetic: Bool { true }
 
     /// First possible bar date; the walk always starts here, whatever range is asked for.

@@ -28,6 +28,7 @@ public struct YahooChartProvider: BarProvider {
     public let baseURL: URL
     public let adjustment: Adjustment
     /// What makes this provider's bars differ from another configuration's: add it to cache keys.
+    public var cacheVariant: String { variant }
     public var variant: String { "adjustment=\(adjustment.rawValue)" }
     let client: HTTPClient
 
