@@ -4,13 +4,15 @@ import Market
 ///
 /// Model (documented in docs/providers.md):
 /// - Each symbol gets a key from FNV-1a-64 of its UTF-8 bytes mixed with the seed (splitmix64), and from it a
-///   profile: annual drift μ in [−5 %, +25 %), annual volatility σ in [15 %, 60 %), a start price in
-///   [10, 200) and a base volume in [100 000, 10 000 000).
+///   profile: annual drift μ in [−2 %, +15 %), annual volatility σ in [15 %, 60 %), a price level in
+///   [10, 200) on the anchor date 2020-01-02, and a base volume in [100 000, 10 000 000).
 /// - Each calendar day has its own random stream (splitmix64 of the symbol key and the day number), so a day's
 ///   draws never depend on other days or on the requested range.
-/// - The log close follows geometric Brownian motion over trading days from `origin` (1990-01-02):
-///   `L += (μ − σ²/2)·dt + σ·√dt·Z` with `dt = 1/252`, `Z` an Irwin–Hall normal (sum of 12 uniforms − 6).
-///   close = start × exp(L); open = previous close × exp(0.3·σ·√dt·Zg); high/low extend max/min(open, close)
+/// - The log close is a trend plus a mean-reverting deviation, walked over trading days from `origin`
+///   (1990-01-02): `X += −θ·X·dt + σ·√dt·Z` with θ = 0.5 per year (so prices wander for a year or two, then
+///   drift back to trend), `dt = 1/252`, `Z` an Irwin–Hall normal (sum of 12 uniforms − 6); close =
+///   level × exp(μ·(t − 2020-01-02 in years) + X). Day-to-day volatility is σ; the trend keeps prices
+///   plausible across the decades the generator covers (a pure random walk from 1990 reached six figures); open = previous close × exp(0.3·σ·√dt·Zg); high/low extend max/min(open, close)
 ///   by exp(±0.5·σ·√dt·U). Prices are rounded to cents (at least 0.01); volume is an integer.
 /// - Only IEEE-754 exactly-rounded operations are used (+ − × ÷ √, rounding); `exp` is this file's own
 ///   fixed-order polynomial, so no libm difference can change a bar.
@@ -25,6 +27,10 @@ public struct SyntheticProvider: BarProvider {
 
     /// First possible bar date; the walk always starts here, whatever range is asked for.
     public static let origin = SessionDate(year: 1990, month: 1, day: 2)!
+    /// The date on which a symbol's trend passes through its profile's price level.
+    public static let anchor = SessionDate(year: 2020, month: 1, day: 2)!
+    /// Mean-reversion speed of the deviation from trend, per year.
+    static let reversion = 0.5
 
     public init(seed: UInt64, calendar: any TradingCalendar) {
         self.seed = seed
@@ -41,7 +47,7 @@ public struct SyntheticProvider: BarProvider {
 
     public func profile(symbol: String) -> Profile {
         var rng = SplitMix64(state: symbolKey(symbol))
-        let drift = -0.05 + 0.30 * rng.nextUniform()
+        let drift = -0.02 + 0.17 * rng.nextUniform()
         let vol = 0.15 + 0.45 * rng.nextUniform()
         let start = SyntheticProvider.cents(10 + 190 * rng.nextUniform())
         let volume = (100_000 + 9_900_000 * rng.nextUniform()).rounded(.down)
@@ -75,8 +81,8 @@ public struct SyntheticProvider: BarProvider {
         let key = symbolKey(symbol)
         let dt = 1.0 / 252.0
         let sdt = p.volatility * dt.squareRoot()
-        let driftStep = (p.drift - 0.5 * p.volatility * p.volatility) * dt
-        var logClose = 0.0
+        let decay = 1 - SyntheticProvider.reversion * dt
+        var deviation = 0.0
         var prevClose = p.startPrice
         var out: [Bar] = []
         var day = SyntheticProvider.origin
@@ -90,8 +96,9 @@ public struct SyntheticProvider: BarProvider {
             let uHigh = rng.nextUniform()
             let uLow = rng.nextUniform()
             let uVol = rng.nextUniform()
-            logClose += driftStep + sdt * z
-            let rawClose = p.startPrice * DeterministicMath.exp(logClose)
+            deviation = deviation * decay + sdt * z
+            let years = Double(day.daysSinceEpoch - SyntheticProvider.anchor.daysSinceEpoch) / 365.25
+            let rawClose = p.startPrice * DeterministicMath.exp(p.drift * years + deviation)
             let rawOpen = prevClose * DeterministicMath.exp(0.3 * sdt * zGap)
             let rawHigh = max(rawOpen, rawClose) * DeterministicMath.exp(0.5 * sdt * uHigh)
             let rawLow = min(rawOpen, rawClose) * DeterministicMath.exp(-0.5 * sdt * uLow)

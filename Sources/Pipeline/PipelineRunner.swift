@@ -153,7 +153,9 @@ public struct PipelineRunner: Sendable {
 
         // 3. backtest
         let config: BacktestConfig
-        do { config = try SpecMapping.backtestConfig(spec) } catch { throw RunError("\(input.path): \(error.description)") }
+        do { config = try SpecMapping.backtestConfig(spec) } catch {
+            throw RunError("\(input.path): \(error.description)")
+        }
         let jobs = plan.jobs
         let total = jobs.filter { series[$0.symbol] != nil }.count
         let log = env.log

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Market
+import Pipeline
+import Reports
+import Spec
+
+/// The one place the CLI turns errors into messages and exit codes.
+enum CLI {
+    static let calendar = NYSECalendar()
+
+    static func stderr(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// A usage error: printed by ArgumentParser with exit code 2.
+    static func usage(_ message: String) -> ValidationError { ValidationError(message) }
+
+    /// Loads and validates a spec; prints every diagnostic and exits 2 when it is invalid.
+    static func loadSpec(_ path: String) throws -> LoadedSpec {
+        do {
+            return try SpecLoader.load(path: path)
+        } catch {
+            for d in error.diagnostics { stderr(d.description) }
+            let n = error.diagnostics.count
+            stderr("stratopt: \(n) error\(n == 1 ? "" : "s") in \(path); see docs/spec.md")
+            throw ExitCode(2)
+        }
+    }
+
+    /// `--as-of`, else $STRATOPT_AS_OF, else the last completed NYSE session at this instant.
+    static func asOfDate(_ option: String?) throws -> SessionDate {
+        let text = option ?? ProcessInfo.processInfo.environment["STRATOPT_AS_OF"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text {
+            guard let d = SessionDate(iso: text) else {
+                throw usage("--as-of expects a date as YYYY-MM-DD, got \"\(text)\"")
+            }
+            return d
+        }
+        return NYSECalendar.lastCompletedSession(asOfUTC: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// `20261125T104406Z-3f9a`: sortable by start time, unique across runs started the same second.
+    static func newRunId() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return f.string(from: Date()) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
+    }
+}
+
+/// The short ranking printed on stdout after a run.
+enum Summary {
+    static func text(_ o: RunOutcome, top: Int = 3) -> String {
+        let r = o.report
+        var s = "\(r.info.specName): \(o.plan.symbols.count) symbols × \(o.plan.combinations.count) combinations, "
+        s += "\(r.info.periodStart.iso) … \(r.info.periodEnd.iso), \(r.info.provider)"
+        s += r.info.isSynthetic ? " (synthetic data)\n" : "\n"
+        for sym in r.symbols {
+            let rows = sym.rowIndices.map { r.rows[$0] }.sorted { $0.rank < $1.rank }.prefix(top)
+            for row in rows {
+                let label = row.rank == 1 ? sym.symbol.rightPad(8) : "        "
+                let name = (row.strategy + (row.params.isEmpty ? "" : " " + row.params))
+                let m = row.metrics
+                s += "\(label)\(row.rank). \(name.rightPad(44))"
+                s += " score \(HTMLReport.fixed(row.score.total, 1).leftPad(5))"
+                s += "  return \(HTMLReport.fixed(m.totalReturnPct, 1).leftPad(7)) %"
+                s += "  sharpe \(m.sharpe.map { HTMLReport.fixed($0, 2) }?.leftPad(5) ?? "    –")"
+                s += "  max dd \(HTMLReport.fixed(m.maxDrawdownPct, 1).leftPad(5)) %"
+                s += "  trades \(m.trades)\n"
+            }
+        }
+        for i in r.issues { s += "\(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))\n" }
+        s += "status: \(o.status.name)\n"
+        s += "report: \(o.reportDirectory)/report.html\n"
+        return s
+    }
+}
+
+extension String {
+    fileprivate func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+    fileprivate func rightPad(_ n: Int) -> String {
+        count >= n ? self : self + String(repeating: " ", count: n - count)
+    }
+}

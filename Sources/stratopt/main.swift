@@ -1,3 +1,0 @@
-import BuildInfo
-
-print("stratopt \(ToolVersion.current)")
