@@ -26,7 +26,7 @@ struct Stratopt: AsyncParsableCommand {
             Spec reference: docs/spec.md
             """,
         version: ToolVersion.current,
-        subcommands: [Run.self, Validate.self, ListStrategies.self])
+        subcommands: [Run.self, Validate.self, ListStrategies.self, Fetch.self, Cache.self])
 }
 
 /// Options shared by commands that touch the data folder.
