@@ -69,6 +69,7 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market"]),
+        .testTarget(name: "CLITests", dependencies: ["stratopt"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),

@@ -18,7 +18,8 @@ struct Fetch: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Resolve relative dates as of this date.", valueName: "date"))
+    @Option(
+        name: .customLong("as-of"), help: ArgumentHelp("Resolve relative dates as of this date.", valueName: "date"))
     var asOf: String?
 
     mutating func run() async throws {
@@ -94,7 +95,8 @@ struct Cache: ParsableCommand {
             }
             for p in problems { print(p.description) }
             CLI.stderr(
-                "stratopt: \(problems.count) problem(s) in the cache; run `stratopt cache clear SYMBOL` and fetch again")
+                "stratopt: \(problems.count) problem(s) in the cache; run `stratopt cache clear SYMBOL` and fetch again"
+            )
             throw ExitCode(1)
         }
     }

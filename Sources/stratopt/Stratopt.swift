@@ -27,6 +27,24 @@ struct Stratopt: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [Run.self, Validate.self, ListStrategies.self, Fetch.self, Cache.self])
+
+    /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                CLI.stderr(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by commands that touch the data folder.

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// Runs the real `stratopt` binary, as a user or cron would.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    static let binary: URL = {
+        #if os(macOS)
+            for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") {
+                return b.bundleURL.deletingLastPathComponent().appendingPathComponent("stratopt")
+            }
+        #endif
+        return Bundle.main.bundleURL.appendingPathComponent("stratopt")
+    }()
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func run(_ args: [String], cwd: URL = repoRoot) throws -> CLIResult {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "STRATOPT_DATA_DIR")
+        env.removeValue(forKey: "STRATOPT_AS_OF")
+        p.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLIResult(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("stratopt-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+}
+
+@Suite struct CLITests {
+    @Test func anInvalidSpecExitsTwoWithEveryErrorAtItsLineAndColumn() throws {
+        let spec = CLI.fixtures.appendingPathComponent("invalid.yaml").path
+        let r = try CLI.run(["run", spec])
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(spec):6:31: unknown parameter \"slwo\" for sma_crossover; did you mean \"slow\"?"))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("\(spec):7:5: unknown strategy \"rsi_reversal\"; did you mean \"rsi_reversion\"?")
+            })
+        #expect(r.stdout.isEmpty)
+        #expect(try CLI.run(["validate", spec]).status == 2)
+    }
+
+    @Test func theExamplePipelineWritesTheFiveFilesAndExitsZero() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let r = try CLI.run([
+            "run", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", tmp.path + "/data", "--reports-dir",
+            tmp.path + "/reports",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("(synthetic data)"))
+        let reportLine = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") })
+        let dir = URL(fileURLWithPath: String(reportLine.dropFirst("report: ".count))).deletingLastPathComponent()
+        for f in ["results.csv", "best.csv", "trades.csv", "report.html", "manifest.json"] {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(f).path)[.size] as? Int)
+                ?? 0
+            #expect(size > 0, "\(f) missing or empty")
+        }
+        // The run id lives in the manifest only, never in the result files.
+        let manifest = try String(contentsOf: dir.appendingPathComponent("manifest.json"), encoding: .utf8)
+        let runId = dir.lastPathComponent
+        #expect(manifest.contains("\"run_id\" : \"\(runId)\""))
+        for f in ["results.csv", "best.csv", "trades.csv"] {
+            #expect(!(try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)).contains(runId))
+        }
+    }
+
+    @Test func aMissingSymbolMakesAPartialRunExitThree() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let r = try CLI.run([
+            "run", CLI.fixtures.appendingPathComponent("partial.yaml").path, "--data-dir", tmp.path + "/data",
+            "--reports-dir", tmp.path + "/reports",
+        ])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stdout.contains("NOPE failed: NOPE (csv): no file"))
+        #expect(r.stdout.contains("GOOG    1. "))
+        #expect(r.stdout.contains("status: partial"))
+    }
+
+    @Test func strategiesListsEveryRegisteredStrategy() throws {
+        let r = try CLI.run(["strategies", "--json"])
+        #expect(r.status == 0)
+        let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+        let ids = list?.compactMap { $0["id"] as? String } ?? []
+        #expect(ids.contains("sma_crossover") && ids.contains("rsi_reversion") && ids.contains("buy_and_hold"))
+    }
+
+    @Test func anUnknownOptionIsAUsageErrorExitingTwo() throws {
+        let r = try CLI.run(["run", "pipelines/example.yaml", "--bogus"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("Unknown option '--bogus'"))
+    }
+}
