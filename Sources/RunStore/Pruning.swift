@@ -3,6 +3,11 @@ public struct AgeParseError: Error, Sendable, Equatable, CustomStringConvertible
     public var input: String
     public var reason: String
 
+    public init(input: String, reason: String) {
+        self.input = input
+        self.reason = reason
+    }
+
     public var description: String {
         "--older-than \(input.isEmpty ? "''" : input): \(reason); write a whole number and a unit: h (hours), d (days) or w (weeks), e.g. 30d, 12h, 2w"
     }
