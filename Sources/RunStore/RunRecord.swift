@@ -46,13 +46,18 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var reportPath: String?
     /// The process that runs (or ran) it.
     public var pid: Int32
+    /// The as-of date the run resolved relative dates against (`2026-11-24`); `rerun` and `resume` reuse it.
+    public var asOf: String?
+    /// The caller's serialised run options (e.g. JSON of the CLI flags: provider, batch size, report
+    /// folder), so `rerun` and `resume` can repeat them. Opaque to the store.
+    public var options: String?
 
     /// A new run: status `running`, stage `plan`, no progress, counts zero.
     public init(
         runId: String, specName: String, specPath: String, specSHA256: String, startedAt: String, pid: Int32,
         status: Status = .running, stage: RunStage = .plan, done: Int = 0, total: Int = 0,
         finishedAt: String? = nil, symbols: Int = 0, backtests: Int = 0, failedSymbols: Int = 0,
-        exitCode: Int32? = nil, reportPath: String? = nil
+        exitCode: Int32? = nil, reportPath: String? = nil, asOf: String? = nil, options: String? = nil
     ) {
         self.runId = runId
         self.specName = specName
@@ -70,5 +75,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
         self.exitCode = exitCode
         self.reportPath = reportPath
         self.pid = pid
+        self.asOf = asOf
+        self.options = options
     }
 }

@@ -78,7 +78,9 @@ public struct RunStore: Sendable {
                         failed_symbols INTEGER NOT NULL DEFAULT 0,
                         exit_code INTEGER,
                         report_path TEXT,
-                        pid INTEGER NOT NULL
+                        pid INTEGER NOT NULL,
+                        as_of TEXT,
+                        options TEXT
                     );
                     CREATE INDEX runs_started ON runs (started_at DESC, run_id DESC);
                     CREATE TABLE run_batches (
@@ -101,14 +103,14 @@ public struct RunStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (run_id, spec_name, spec_path, spec_sha256, status, stage, done, total,
-                        started_at, finished_at, symbols, backtests, failed_symbols, exit_code, report_path, pid)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        started_at, finished_at, symbols, backtests, failed_symbols, exit_code, report_path, pid, as_of, options)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.runId, record.specName, record.specPath, record.specSHA256, record.status.rawValue,
                     record.stage.rawValue, record.done, record.total, record.startedAt, record.finishedAt,
                     record.symbols, record.backtests, record.failedSymbols, record.exitCode, record.reportPath,
-                    record.pid,
+                    record.pid, record.asOf, record.options,
                 ])
         }
     }
@@ -318,7 +320,8 @@ public struct RunStore: Sendable {
             status: RunRecord.Status(rawValue: row["status"]) ?? .failed,
             stage: RunStage(rawValue: row["stage"]) ?? .plan, done: row["done"], total: row["total"],
             finishedAt: row["finished_at"], symbols: row["symbols"], backtests: row["backtests"],
-            failedSymbols: row["failed_symbols"], exitCode: row["exit_code"], reportPath: row["report_path"])
+            failedSymbols: row["failed_symbols"], exitCode: row["exit_code"], reportPath: row["report_path"],
+            asOf: row["as_of"], options: row["options"])
     }
 }
 

@@ -17,7 +17,9 @@ import Testing
             let store = try RunStore(dataDir: dir)
             #expect(store.path == dir + "/runs.sqlite")
             #expect(FileManager.default.fileExists(atPath: dir + "/runs.sqlite"))
-            let r = Self.record("20261125T020000-ab12", startedAt: "2026-11-25T02:00:00Z")
+            var r = Self.record("20261125T020000-ab12", startedAt: "2026-11-25T02:00:00Z")
+            r.asOf = "2026-11-24"
+            r.options = #"{"batch_size":50}"#
             try store.create(r)
             #expect(try store.get(runId: r.runId) == r)
             #expect(try store.get(runId: "nope") == nil)
@@ -34,6 +36,8 @@ import Testing
             #expect(got.status == .partial && got.exitCode == 3)
             #expect(got.finishedAt == "2026-11-25T02:03:10Z")
             #expect(got.startedAt == "2026-11-25T02:00:00Z" && got.pid == 4242)
+            #expect(got.asOf == "2026-11-24" && got.options == #"{"batch_size":50}"#)
+            #expect(got.specName == "nightly" && got.specPath == "pipelines/nightly.yaml")
 
             #expect(throws: RunStoreError.duplicateRunId(r.runId)) { try store.create(r) }
             #expect(throws: RunStoreError.notFound("nope")) {
