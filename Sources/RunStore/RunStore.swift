@@ -255,12 +255,21 @@ public struct RunStore: Sendable {
     // MARK: - checkpoints
 
     /// Stores one finished batch's serialised results (replacing an earlier copy), in its own transaction.
-    public func saveBatch(runId: String, batchIndex: Int, payload: Data) throws(RunStoreError) {
+    /// With `progress`, the run's stage becomes `backtest` with that done/total in the same transaction,
+    /// so the history never shows progress the checkpoints do not hold.
+    public func saveBatch(runId: String, batchIndex: Int, payload: Data, progress: (done: Int, total: Int)? = nil)
+        throws(RunStoreError)
+    {
         try write { db in
             guard try Self.fetch(db, runId) != nil else { throw RunStoreError.notFound(runId) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO run_batches (run_id, batch_index, payload) VALUES (?, ?, ?)",
                 arguments: [runId, batchIndex, payload])
+            if let progress {
+                try db.execute(
+                    sql: "UPDATE runs SET stage = 'backtest', done = ?, total = ? WHERE run_id = ?",
+                    arguments: [max(0, progress.done), max(0, progress.total), runId])
+            }
         }
     }
 

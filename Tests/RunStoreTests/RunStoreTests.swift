@@ -150,7 +150,9 @@ import Testing
                 let store = try RunStore(dataDir: dir)
                 try store.create(Self.record("r", startedAt: "2026-11-25T02:00:00Z"))
                 try store.saveBatch(runId: "r", batchIndex: 0, payload: Data("batch zero".utf8))
-                try store.saveBatch(runId: "r", batchIndex: 2, payload: Data([0, 255, 7]))
+                try store.saveBatch(runId: "r", batchIndex: 2, payload: Data([0, 255, 7]), progress: (30, 40))
+                let afterBatch = try #require(try store.get(runId: "r"))
+                #expect(afterBatch.stage == .backtest && afterBatch.done == 30 && afterBatch.total == 40)
                 try store.saveBatch(runId: "r", batchIndex: 1, payload: Data("first try".utf8))
                 try store.saveBatch(runId: "r", batchIndex: 1, payload: Data("second try".utf8))
                 #expect(throws: RunStoreError.notFound("ghost")) {
