@@ -24,6 +24,7 @@ public final class InterruptFlag: Sendable {
     /// Installs the handlers. `onSignal` runs (on a private queue) for the first signal, e.g. to print
     /// "interrupted: stopping after the current batch (press Ctrl-C again to stop now)".
     /// `onSecondSignal` runs for any later one; the default exits the process with code 130.
+    /// Keep the returned flag alive for the whole run: releasing it uninstalls the handlers.
     public static func install(
         signals: [Int32] = [SIGINT, SIGTERM], onSignal: @escaping @Sendable (Int32) -> Void = { _ in },
         onSecondSignal: @escaping @Sendable (Int32) -> Void = { _ in exit(130) }
