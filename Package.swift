@@ -8,7 +8,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "stratopt", targets: ["stratopt"]),
-        .library(name: "StratoptKit", targets: ["Pipeline", "Engine", "Strategies", "Market", "DataSources", "Reports", "Scoring", "Spec", "Risk", "Brokers"]),
+        .library(
+            name: "StratoptKit",
+            targets: [
+                "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring", "Spec",
+                "Risk", "Brokers", "RunStore",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -56,11 +61,20 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: ["Market", "Engine", "Scoring", .product(name: "Mustache", package: "swift-mustache")]),
+        // Nightly operation: run history and checkpoints, the data-folder lock, the result cache, progress, signals.
+        .target(
+            name: "RunStore",
+            dependencies: [
+                "Market", "Engine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The staged runner: plan, fetch, backtest in batches, score, report, manifest.
         .target(
             name: "Pipeline",
             dependencies: [
-                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "Reports", "Risk", "Brokers", "BuildInfo", "DataQuality",
+                "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "DataQuality", "Reports", "Risk",
+                "Brokers", "BuildInfo", "RunStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
@@ -72,6 +86,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["stratopt"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Engine", "Market"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
         .testTarget(
             name: "DataSourcesTests",
