@@ -71,6 +71,8 @@ public struct RunOutcome: Sendable {
     public var reportDirectory: String
     public var report: RunReport
     public var plan: RunPlan
+    /// The bars each symbol was backtested on (symbols that failed or were quarantined are absent).
+    public var series: [String: BarSeries] = [:]
 }
 
 /// Errors that stop a run before any result exists.
@@ -205,10 +207,7 @@ public struct PipelineRunner: Sendable {
             skippedCombinations: plan.skipped)
         let report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
         let dir = reportDirectory(spec)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for file in ReportRenderer.render(report) {
-            try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
-        }
+        try ReportWriter.write(report, to: dir)
         let manifest = Manifest(
             runId: env.runId, toolVersion: env.toolVersion, status: status.name, specPath: input.path,
             specSHA256: Hashing.sha256Hex(input.text.utf8), resolvedSpec: spec, asOf: env.asOf.iso,
@@ -228,7 +227,9 @@ public struct PipelineRunner: Sendable {
             },
             skippedCombinations: plan.skipped, backtests: rows.count)
         try manifest.write(to: dir + "/manifest.json")
-        return RunOutcome(status: status, reportDirectory: dir, report: report, plan: plan)
+        let outcome = RunOutcome(status: status, reportDirectory: dir, report: report, plan: plan, series: series)
+        try ExecuteStage.writeCandidates(ExecuteStage.candidates(from: outcome), to: dir)
+        return outcome
     }
 
     /// `report.dir` from the spec, or `<reports>/<spec name>/<run id>`.

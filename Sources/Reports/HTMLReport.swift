@@ -35,6 +35,15 @@ public enum HTMLReport {
         for issue in report.issues {
             h += "<p class=\"neg\">\(escape(issue.symbol)) \(issue.kind.rawValue): \(escape(issue.reasons.joined(separator: "; ")))</p>\n"
         }
+        if let rows = report.execution {
+            h += "<h2 id=\"execution\">Execution</h2>\n<table><tr><th>symbol</th><th>side</th><th>shares</th><th>status</th><th>order id</th><th>verdicts / error</th></tr>\n"
+            for r in rows {
+                let why = r.verdicts.isEmpty ? r.error : r.verdicts.joined(separator: "; ")
+                h += "<tr><td>\(escape(r.symbol))</td><td>\(escape(r.side))</td><td>\(Int(r.shares))</td>"
+                h += "<td>\(escape(r.status))</td><td>\(escape(r.brokerOrderId))</td><td>\(escape(why))</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
         h += "</body></html>\n"
         return h
     }

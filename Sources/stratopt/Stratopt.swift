@@ -26,7 +26,7 @@ struct Stratopt: AsyncParsableCommand {
             Spec reference: docs/spec.md
             """,
         version: ToolVersion.current,
-        subcommands: [Run.self, Validate.self, ListStrategies.self, Fetch.self, Cache.self])
+        subcommands: [Run.self, Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
     static func main() async {
@@ -92,6 +92,13 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the report folder on stdout, no progress on stderr.")
     var quiet = false
 
+    @Flag(
+        name: .customLong("execute"), inversion: .prefixedNo,
+        help: "Run the execute stage after scoring (default: the spec's execute.enabled).")
+    var execute: Bool?
+
+    @OptionGroup(title: "Execute stage") var executeOptions: ExecuteOptions
+
     mutating func run() async throws {
         let loaded = try CLI.loadSpec(spec)
         var specValue = loaded.spec
@@ -120,7 +127,17 @@ struct Run: AsyncParsableCommand {
         } else {
             print(Summary.text(outcome), terminator: "")
         }
-        if outcome.status != .succeeded { throw ExitCode(outcome.status.rawValue) }
+        var code = outcome.status.rawValue
+        if execute ?? specValue.execute.enabled, outcome.status != .failed {
+            let report = outcome.report
+            let executeCode = await ExecuteCLI.execute(
+                spec: specValue, runId: env.runId, reportDirectory: outcome.reportDirectory,
+                dataDir: env.dataDirectory, candidates: ExecuteStage.candidates(from: outcome),
+                options: executeOptions, quiet: quiet,
+                rerender: { rows in try ReportWriter.write(report, execution: rows, to: outcome.reportDirectory) })
+            if code == 0 { code = executeCode }
+        }
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

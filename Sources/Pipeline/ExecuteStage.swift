@@ -1,0 +1,284 @@
+import Brokers
+import Foundation
+import Market
+import Reports
+import Risk
+import Spec
+import Strategies
+
+/// What the execute stage needs from a finished run, per symbol: its best strategy and where it stands.
+///
+/// Written to `candidates.json` in the report folder so `stratopt execute RUN_ID` can act on a stored run
+/// without recomputing it. Holds no run id or clock time, so it is as reproducible as the result files.
+public struct ExecutionCandidate: Sendable, Codable, Equatable {
+    public var symbol: String
+    public var strategy: String
+    public var params: String
+    public var score: Double
+    /// The strategy wants to hold the symbol after the last bar's close.
+    public var longOnLastBar: Bool
+    public var lastDate: String
+    public var lastClose: Double
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, strategy, params, score
+        case longOnLastBar = "long_on_last_bar"
+        case lastDate = "last_date"
+        case lastClose = "last_close"
+    }
+
+    /// `sma_crossover(fast=10;slow=20)`, the name orders carry.
+    public var label: String { params.isEmpty ? strategy : "\(strategy)(\(params))" }
+}
+
+/// Everything one execute needs; built by the CLI from a fresh run or a stored one.
+public struct ExecuteRequest: Sendable {
+    public var spec: PipelineSpec
+    public var runId: String
+    public var reportDirectory: String
+    public var dataDirectory: String
+    public var candidates: [ExecutionCandidate]
+    /// Only these symbols (`--symbol`), within the spec's `execute.symbols`; empty = all of those.
+    public var onlySymbols: [String]
+    public var confirmLive: Bool
+    public var dryRun: Bool
+    /// ISO 8601 time stamped on notifications.
+    public var timestamp: String
+    public var environment: [String: String]
+    public var quiet: Bool
+
+    public init(
+        spec: PipelineSpec, runId: String, reportDirectory: String, dataDirectory: String,
+        candidates: [ExecutionCandidate], onlySymbols: [String] = [], confirmLive: Bool = false, dryRun: Bool = false,
+        timestamp: String, environment: [String: String], quiet: Bool = false
+    ) {
+        self.spec = spec
+        self.runId = runId
+        self.reportDirectory = reportDirectory
+        self.dataDirectory = dataDirectory
+        self.candidates = candidates
+        self.onlySymbols = onlySymbols
+        self.confirmLive = confirmLive
+        self.dryRun = dryRun
+        self.timestamp = timestamp
+        self.environment = environment
+        self.quiet = quiet
+    }
+}
+
+/// The outcome of the execute stage.
+public struct ExecuteResult: Sendable {
+    /// One row per order considered (report.html, orders.csv).
+    public var rows: [ExecutionRow]
+    /// The plan and verdicts, for `--dry-run` (nothing was submitted).
+    public var planText: String
+    public var submitted: Int
+    public var blocked: Int
+    public var failed: Int
+    public var skipped: Int
+}
+
+public enum ExecuteStage {
+    public static let candidatesFile = "candidates.json"
+
+    /// The rank-1 strategy of every symbol, with what it wants to hold after the last bar.
+    public static func candidates(from outcome: RunOutcome) -> [ExecutionCandidate] {
+        let r = outcome.report
+        var out: [ExecutionCandidate] = []
+        for sym in r.symbols {
+            guard let row = sym.rowIndices.map({ r.rows[$0] }).first(where: { $0.rank == 1 }),
+                let series = outcome.series[sym.symbol], let lastDate = series.dates.last,
+                let lastClose = series.close.last
+            else { continue }
+            let params = Parameters(parsing: row.params)
+            var long = false
+            if let strategy = StrategyRegistry.make(id: row.strategy, parameters: params) {
+                let signals = strategy.signals(on: series, indicators: IndicatorCache(series: series))
+                long = wantsLong(signals, firstDecisionBar: signals.warmup + 1)
+            }
+            out.append(
+                ExecutionCandidate(
+                    symbol: sym.symbol, strategy: row.strategy, params: row.params, score: row.score.total,
+                    longOnLastBar: long, lastDate: lastDate.iso, lastClose: lastClose))
+        }
+        return out
+    }
+
+    /// The position the signals ask for after the last bar: entries act when flat, exits when long
+    /// (SEMANTICS.md §2), replayed from the first decision bar.
+    static func wantsLong(_ s: Signals, firstDecisionBar: Int) -> Bool {
+        var long = false
+        var t = firstDecisionBar
+        while t < s.entry.count {
+            if !long && s.entry[t] {
+                long = true
+            } else if long && s.exit[t] {
+                long = false
+            }
+            t += 1
+        }
+        return long
+    }
+
+    public static func writeCandidates(_ c: [ExecutionCandidate], to dir: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var data = try enc.encode(c)
+        data.append(0x0A)
+        try data.write(to: URL(fileURLWithPath: dir + "/" + candidatesFile), options: .atomic)
+    }
+
+    public static func readCandidates(from dir: String) throws(RunError) -> [ExecutionCandidate] {
+        let path = dir + "/" + candidatesFile
+        do {
+            return try JSONDecoder().decode(
+                [ExecutionCandidate].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw RunError("cannot read \(path): \(error.localizedDescription); was the run finished by this version?")
+        }
+    }
+
+    /// Maps the spec's `execute:` section to the risk layer's settings, narrowed to `onlySymbols`.
+    static func settings(_ spec: PipelineSpec, onlySymbols: [String]) throws(RunError) -> ExecuteSettings {
+        let e = spec.execute
+        var symbols: [String]
+        switch e.symbols {
+        case .all: symbols = spec.universe.tickers
+        case .list(let l): symbols = l
+        }
+        if !onlySymbols.isEmpty {
+            let allowed = Set(symbols)
+            if let bad = onlySymbols.first(where: { !allowed.contains($0) }) {
+                throw RunError(
+                    "--symbol \(bad) is not among the symbols execute may trade (\(symbols.joined(separator: ", ")))")
+            }
+            symbols = onlySymbols
+        }
+        let sizing: Risk.ExecutionSizing
+        switch e.sizing {
+        case .auto: sizing = .auto
+        case .percentOfEquity(let p): sizing = .percentOfEquity(p)
+        }
+        var rules: [RiskRule] = []
+        for r in e.risk.rules {
+            guard let kind = RiskRuleKind(rawValue: r.type.rawValue),
+                let action = RiskAction(rawValue: r.action.rawValue)
+            else { throw RunError("execute.risk.rules: \(r.type.rawValue)/\(r.action.rawValue) is not supported") }
+            rules.append(RiskRule(kind: kind, limit: r.limit, action: action))
+        }
+        return ExecuteSettings(
+            enabled: true, broker: e.broker == .alpaca ? .alpaca : .paper, mode: e.mode == .live ? .live : .paper,
+            minScore: e.minScore, symbols: symbols, sizing: sizing, rules: rules)
+    }
+
+    /// Runs the execute stage: the live-trading gate, the broker, the plan, the risk gate, exactly-once
+    /// submission, notifications, `orders.csv` and `events.jsonl` in the report folder.
+    public static func run(_ req: ExecuteRequest) async throws(RunError) -> ExecuteResult {
+        let settings = try settings(req.spec, onlySymbols: req.onlySymbols)
+        let candidates = req.candidates.filter { settings.symbols.contains($0.symbol) }
+        guard let session = candidates.compactMap({ SessionDate(iso: $0.lastDate) }).max() else {
+            return ExecuteResult(
+                rows: [], planText: "nothing to execute: no symbol has results", submitted: 0, blocked: 0, failed: 0,
+                skipped: 0)
+        }
+        let lastCloses = Dictionary(
+            uniqueKeysWithValues: candidates.map { ($0.symbol, Decimal(string: String($0.lastClose)) ?? 0) })
+        let commissionRate: Decimal
+        switch req.spec.costs.commission {
+        case .fraction(let f): commissionRate = Decimal(string: String(f)) ?? 0
+        default: commissionRate = 0
+        }
+        let broker: any Broker
+        do {
+            // A dry run submits nothing, so it needs no live opt-in to show a live plan.
+            broker = try BrokerFactory.make(
+                settings: settings, confirmLive: req.confirmLive || (req.dryRun && settings.mode == .live),
+                environment: req.environment,
+                session: session, lastCloses: lastCloses, paperLedgerPath: req.dataDirectory + "/paper.sqlite",
+                paperConfig: PaperBrokerConfig(
+                    initialCash: Decimal(string: String(req.spec.capital.initial)) ?? 100_000,
+                    slippageBps: Decimal(string: String(req.spec.costs.slippageBps)) ?? 0,
+                    commissionRate: commissionRate))
+        } catch {
+            throw RunError("execute: \(error)")
+        }
+        let strategyCandidates = candidates.map {
+            StrategyCandidate(symbol: $0.symbol, strategy: $0.label, score: $0.score, longOnLastBar: $0.longOnLastBar)
+        }
+        if req.dryRun { return try await dryRun(settings, strategyCandidates, broker) }
+
+        var sinks: [any Notifier] = [JSONLinesNotifier(path: req.reportDirectory + "/events.jsonl")]
+        if !req.quiet { sinks.append(StderrNotifier(minPriority: .medium)) }
+        for w in req.spec.notify {
+            guard let url = URL(string: w.url) else { continue }
+            sinks.append(
+                WebhookNotifier(
+                    url: url, minPriority: NotificationPriority(rawValue: w.minPriority.rawValue) ?? .medium))
+        }
+        let report: ExecutionReport
+        do {
+            report = try await Executor(settings: settings, notifier: MultiNotifier(sinks), timestamp: req.timestamp)
+                .run(runId: req.runId, session: session, candidates: strategyCandidates, broker: broker)
+        } catch {
+            throw RunError("execute: \(error)")
+        }
+        do {
+            try Data(OrdersCSV.render(report.outcomes).utf8).write(
+                to: URL(fileURLWithPath: req.reportDirectory + "/orders.csv"), options: .atomic)
+        } catch {
+            throw RunError("cannot write \(req.reportDirectory)/orders.csv: \(error.localizedDescription)")
+        }
+        return ExecuteResult(
+            rows: report.outcomes.map(row), planText: "", submitted: report.count(.submitted),
+            blocked: report.count(.blocked), failed: report.count(.failed), skipped: report.count(.skipped))
+    }
+
+    static func dryRun(_ settings: ExecuteSettings, _ candidates: [StrategyCandidate], _ broker: any Broker)
+        async throws(RunError) -> ExecuteResult
+    {
+        do {
+            let targets = TargetSelector.targets(
+                candidates: candidates, minScore: settings.minScore, symbols: settings.symbols)
+            let account = try await broker.account()
+            var quotes: [String: Decimal] = [:]
+            for t in targets { quotes[t.symbol] = try await broker.latestPrice(symbol: t.symbol) }
+            let planned = try OrderPlanner.plan(
+                targets: targets, account: account, quotes: quotes, sizing: settings.sizing)
+            let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
+            var text = "dry run on \(broker.name): equity \(account.equity), cash \(account.cash), "
+            text += "\(account.positions.count) open position(s); nothing is submitted\n"
+            for t in targets { text += "target \(t.symbol): \(t.direction.rawValue) (\(t.strategy))\n" }
+            if planned.isEmpty { text += "no orders: every position is already at its target\n" }
+            for d in decisions { text += "\(d)\n" }
+            return ExecuteResult(rows: [], planText: text, submitted: 0, blocked: 0, failed: 0, skipped: 0)
+        } catch {
+            throw RunError("execute --dry-run: \(error)")
+        }
+    }
+
+    static func row(_ o: OrderOutcome) -> ExecutionRow {
+        let price = NSDecimalNumber(decimal: o.price).doubleValue
+        return ExecutionRow(
+            symbol: o.symbol, strategy: o.strategy, side: o.side.rawValue, shares: Double(o.shares), price: price,
+            value: NSDecimalNumber(decimal: o.value).doubleValue, status: o.status.rawValue,
+            brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
+            verdicts: o.verdicts.map(\.description), error: o.message ?? "")
+    }
+}
+
+extension Parameters {
+    /// Parses the canonical `name=value;…` text back (integers stay integers).
+    init(parsing text: String) {
+        var values: [String: ParamValue] = [:]
+        for part in text.split(separator: ";") {
+            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            if let i = Int(kv[1]) {
+                values[kv[0]] = .int(i)
+            } else if let d = Double(kv[1]) {
+                values[kv[0]] = .double(d)
+            }
+        }
+        self.init(values)
+    }
+}
