@@ -58,5 +58,7 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "CLibCSV"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
     ]
 )
