@@ -126,7 +126,8 @@ import Testing
     }
 
     @Test func endOfDataClosesAtLastOpenOrMarksToMarket() throws {
-        let hold = Signals(warmup: 0, entry: [Bool](repeating: true, count: 6), exit: [Bool](repeating: false, count: 6))
+        let hold = Signals(
+            warmup: 0, entry: [Bool](repeating: true, count: 6), exit: [Bool](repeating: false, count: 6))
         // backtesting.py: bought at bar 2's open (decided on bar 1), sold at the LAST bar's open, 35.
         // Without commission, "all cash" is 10 000 · (1 − 2⁻⁵²) / 20 = 499.999…, so 499 shares (§3).
         let bt = run(signals: hold)

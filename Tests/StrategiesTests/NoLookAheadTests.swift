@@ -39,7 +39,9 @@ import Testing
             out.append(Fill(bar: tr.entryBar, buy: true, price: tr.entryPrice, shares: tr.shares))
             out.append(Fill(bar: tr.exitBar, buy: false, price: tr.exitPrice, shares: tr.shares))
         }
-        if let p = s.openPosition { out.append(Fill(bar: p.entryBar, buy: true, price: p.entryPrice, shares: p.shares)) }
+        if let p = s.openPosition {
+            out.append(Fill(bar: p.entryBar, buy: true, price: p.entryPrice, shares: p.shares))
+        }
         return out.filter { $0.bar <= t }
     }
 
@@ -66,7 +68,8 @@ import Testing
                     let other = RandomSeries.rewritingAfter(t, of: base, seed: seed &* 1000 &+ UInt64(t))
                     #expect(other.close[t + 1] != base.close[t + 1])
                     let s = strategy.signals(on: other, indicators: IndicatorCache(series: other))
-                    #expect(Array(s.entry[...t]) == Array(baseSignals.entry[...t]), "\(id) \(params) seed \(seed) t \(t)")
+                    #expect(
+                        Array(s.entry[...t]) == Array(baseSignals.entry[...t]), "\(id) \(params) seed \(seed) t \(t)")
                     #expect(Array(s.exit[...t]) == Array(baseSignals.exit[...t]), "\(id) \(params) seed \(seed) t \(t)")
                     if baseSignals.warmup <= t { #expect(s.warmup == baseSignals.warmup) }
                     for config in configs {
@@ -74,7 +77,8 @@ import Testing
                         let b = Backtester.simulate(series: other, signals: s, config: config)
                         #expect(Self.fills(a, upTo: t) == Self.fills(b, upTo: t), "\(id) fills seed \(seed) t \(t)")
                         #expect(Array(a.equity[...t]) == Array(b.equity[...t]), "\(id) equity seed \(seed) t \(t)")
-                        #expect(Array(a.position[...t]) == Array(b.position[...t]), "\(id) position seed \(seed) t \(t)")
+                        #expect(
+                            Array(a.position[...t]) == Array(b.position[...t]), "\(id) position seed \(seed) t \(t)")
                         compared += 1
                     }
                 }

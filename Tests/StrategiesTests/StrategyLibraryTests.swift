@@ -39,8 +39,10 @@ import Testing
     @Test func warmups() throws {
         let s = RandomSeries.make(count: 200, seed: 7)
         func w(_ id: String, _ p: [String: ParamValue] = [:]) -> Int {
-            StrategyRegistry.make(id: id, parameters: Parameters(p))!.signals(on: s, indicators: IndicatorCache(series: s))
-                .warmup
+            StrategyRegistry.make(id: id, parameters: Parameters(p))!.signals(
+                on: s, indicators: IndicatorCache(series: s)
+            )
+            .warmup
         }
         #expect(w("sma_crossover") == 19)  // slow − 1
         #expect(w("ema_crossover") == 25)
