@@ -19,11 +19,13 @@ public enum GridRunner {
         maxConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, keepCurves: Bool = true
     ) async -> [BacktestResult] {
         let cache = cache ?? IndicatorCache(series: series)
+        let timeline = MetricsTimeline(dates: series.dates)
         let n = strategies.count
         let workers = max(1, min(maxConcurrency, n))
         if workers == 1 {
-            return runSerial(
-                series: series, strategies: strategies, config: config, cache: cache, keepCurves: keepCurves)
+            return runChunk(
+                series: series, strategies: strategies, config: config, cache: cache, timeline: timeline,
+                keepCurves: keepCurves)
         }
         // Contiguous chunks, one task each: job order inside a chunk is the input order.
         let bounds = (0...workers).map { $0 * n / workers }
@@ -33,8 +35,9 @@ public enum GridRunner {
                 group.addTask {
                     (
                         w,
-                        runSerial(
-                            series: series, strategies: slice, config: config, cache: cache, keepCurves: keepCurves)
+                        runChunk(
+                            series: series, strategies: slice, config: config, cache: cache, timeline: timeline,
+                            keepCurves: keepCurves)
                     )
                 }
             }
@@ -49,8 +52,15 @@ public enum GridRunner {
         series: BarSeries, strategies: [any Strategy], config: BacktestConfig, cache: IndicatorCache? = nil,
         keepCurves: Bool = true
     ) -> [BacktestResult] {
-        let cache = cache ?? IndicatorCache(series: series)
-        let times = series.dates.map { Int64($0.daysSinceEpoch) * 86_400 }
+        runChunk(
+            series: series, strategies: strategies, config: config, cache: cache ?? IndicatorCache(series: series),
+            timeline: MetricsTimeline(dates: series.dates), keepCurves: keepCurves)
+    }
+
+    static func runChunk(
+        series: BarSeries, strategies: [any Strategy], config: BacktestConfig, cache: IndicatorCache,
+        timeline: MetricsTimeline, keepCurves: Bool
+    ) -> [BacktestResult] {
         let atr = config.sizing.atrPeriod.map { cache.atr($0) }
         var out: [BacktestResult] = []
         out.reserveCapacity(strategies.count)
@@ -58,7 +68,7 @@ public enum GridRunner {
             let signals = s.signals(on: series, indicators: cache)
             let sim = Backtester.simulate(series: series, signals: signals, config: config, atr: atr)
             let metrics = Metrics.compute(
-                times: times, close: series.close, equity: sim.equity, trades: sim.trades,
+                timeline: timeline, close: series.close, equity: sim.equity, trades: sim.trades,
                 openPosition: sim.openPosition, warmup: signals.warmup, conventions: config.conventions)
             out.append(
                 BacktestResult(

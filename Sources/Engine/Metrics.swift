@@ -145,7 +145,7 @@ public struct Metrics: Sendable, Equatable, Codable {
         warmup: Int, conventions: Conventions
     ) -> Metrics {
         compute(
-            times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }, close: close, equity: equity, trades: trades,
+            timeline: MetricsTimeline(dates: dates), close: close, equity: equity, trades: trades,
             openPosition: openPosition, warmup: warmup, conventions: conventions)
     }
 
@@ -155,6 +155,17 @@ public struct Metrics: Sendable, Equatable, Codable {
         times: [Int64], close: [Double], equity: [Double], trades: [Trade], openPosition: OpenPosition?,
         warmup: Int, conventions: Conventions
     ) -> Metrics {
+        compute(
+            timeline: MetricsTimeline(times: times), close: close, equity: equity, trades: trades,
+            openPosition: openPosition, warmup: warmup, conventions: conventions)
+    }
+
+    /// Computes every metric with a timeline prepared once per series (grids share it).
+    public static func compute(
+        timeline: MetricsTimeline, close: [Double], equity: [Double], trades: [Trade], openPosition: OpenPosition?,
+        warmup: Int, conventions: Conventions
+    ) -> Metrics {
+        let times = timeline.times
         let n = equity.count
         guard n > 0, times.count == n else {
             return Metrics(
@@ -171,9 +182,12 @@ public struct Metrics: Sendable, Equatable, Codable {
         let years = durationDays / 365.25
         var cagr = 0.0
         if years > 0 { cagr = eN > 0 ? (pow(eN / e0, 1 / years) - 1) * 100 : -100 }
-        let resolution = resolutionSeconds(times)
+        let resolution = timeline.resolution
 
-        // Drawdowns over all bars, and backtesting.py's episodes (bars with dd == 0, plus the last bar).
+        // Drawdowns over all bars, and backtesting.py's episodes: the bars with dd == 0 (E at its running
+        // peak) plus the last bar; a gap of more than one bar between two of them is an episode. Within an
+        // episode the peak is constant, so its deepest drawdown is at its lowest equity: one division per
+        // new low instead of one per bar (division is monotonic, so the result is the same bits).
         var peak = -Double.infinity
         var maxDD = 0.0
         var episodes = 0
@@ -181,40 +195,56 @@ public struct Metrics: Sendable, Equatable, Codable {
         var maxEpisode: Int64 = 0
         var sumEpisode: Int64 = 0
         var prevZero = -1
-        var episodePeak = 0.0
+        var low = Double.infinity  // lowest equity since the last peak
         equity.withUnsafeBufferPointer { e in
-            for t in 0..<n {
-                let v = e[t]
-                if v > peak { peak = v }
-                let dd = 1 - v / peak
-                if dd > maxDD { maxDD = dd }
-                if dd == 0 || t == n - 1 {
-                    if prevZero >= 0 && t > prevZero + 1 {
-                        if dd > episodePeak { episodePeak = dd }
-                        episodes += 1
-                        sumEpisodePeak += episodePeak
-                        let d = times[t] - times[prevZero]
-                        maxEpisode = max(maxEpisode, d)
-                        sumEpisode += d
+            times.withUnsafeBufferPointer { tm in
+                for t in 0..<n {
+                    let v = e[t]
+                    if v >= peak {
+                        // dd == 0 (or a new peak)
+                        if prevZero >= 0 && t > prevZero + 1 {
+                            let dd = 1 - low / peak
+                            episodes += 1
+                            sumEpisodePeak += dd
+                            let d = tm[t] - tm[prevZero]
+                            maxEpisode = max(maxEpisode, d)
+                            sumEpisode += d
+                        }
+                        peak = v
+                        prevZero = t
+                        low = Double.infinity
+                    } else {
+                        if v < low {
+                            low = v
+                            let dd = 1 - v / peak
+                            if dd > maxDD { maxDD = dd }
+                        }
+                        if t == n - 1 && prevZero >= 0 && t > prevZero + 1 {
+                            episodes += 1
+                            sumEpisodePeak += 1 - low / peak
+                            let d = tm[t] - tm[prevZero]
+                            maxEpisode = max(maxEpisode, d)
+                            sumEpisode += d
+                        }
                     }
-                    prevZero = t
-                    episodePeak = dd
-                } else if dd > episodePeak {
-                    episodePeak = dd
                 }
             }
         }
 
         // Day returns: the last equity of each calendar day (identity for daily or coarser bars).
-        var dayEquity = equity
-        if !oneBarPerDay(times) {
-            var out = [Double]()
-            out.reserveCapacity(n)
-            for t in 0..<n {
-                if t + 1 < n && floorDiv(times[t + 1], 86_400) == floorDiv(times[t], 86_400) { continue }
-                out.append(equity[t])
+        let dayEquity: [Double]
+        var dayMaxDD = maxDD
+        if let ends = timeline.dayEnds {
+            dayEquity = ends.map { equity[$0] }
+            var p = -Double.infinity
+            dayMaxDD = 0
+            for v in dayEquity {
+                if v > p { p = v }
+                let dd = 1 - v / p
+                if dd > dayMaxDD { dayMaxDD = dd }
             }
-            dayEquity = out
+        } else {
+            dayEquity = equity
         }
         let m = dayEquity.count - 1
         var volatility = 0.0
@@ -226,45 +256,36 @@ public struct Metrics: Sendable, Equatable, Codable {
         if m >= 1 {
             let rfp = rf / a
             var sum = 0.0
-            var sumAdj = 0.0
             var downside = 0.0
             var btDownside = 0.0
             var product = 1.0
-            var wealthPeak = -Double.infinity
-            var dayMaxDD = 0.0
             var nonPositive = false
+            var returns = [Double](repeating: 0, count: m)
             dayEquity.withUnsafeBufferPointer { d in
-                for t in 1...m {
-                    let r = d[t] / d[t - 1] - 1
-                    sum += r
-                    let adj = r - rfp
-                    sumAdj += adj
-                    if adj < 0 { downside += adj * adj }
-                    if r < 0 { btDownside += r * r }
-                    product *= (1 + r)
-                    if 1 + r <= 0 { nonPositive = true }
-                    let w = d[t]
-                    if d[t - 1] > wealthPeak { wealthPeak = d[t - 1] }
-                    if w > wealthPeak { wealthPeak = w }
-                    let dd = 1 - w / wealthPeak
-                    if dd > dayMaxDD { dayMaxDD = dd }
+                returns.withUnsafeMutableBufferPointer { rs in
+                    var prev = d[0]
+                    for t in 1...m {
+                        let cur = d[t]
+                        let r = cur / prev - 1
+                        prev = cur
+                        rs[t - 1] = r
+                        sum += r
+                        let adj = r - rfp
+                        if adj < 0 { downside += adj * adj }
+                        if r < 0 { btDownside += r * r }
+                        product *= (1 + r)
+                        if 1 + r <= 0 { nonPositive = true }
+                    }
                 }
             }
             let mean = sum / Double(m)
-            let meanAdj = sumAdj / Double(m)
             var ss = 0.0
-            var ssAdj = 0.0
-            dayEquity.withUnsafeBufferPointer { d in
-                for t in 1...m {
-                    let r = d[t] / d[t - 1] - 1
-                    ss += (r - mean) * (r - mean)
-                    ssAdj += (r - rfp - meanAdj) * (r - rfp - meanAdj)
-                }
-            }
+            for r in returns { ss += (r - mean) * (r - mean) }
+            let meanAdj = rfp == 0 ? mean : mean - rfp
             let variance = m >= 2 ? ss / Double(m - 1) : Double.nan
-            let sdAdj = m >= 2 ? (ssAdj / Double(m - 1)).squareRoot() : Double.nan
-            if variance.isFinite { volatility = variance.squareRoot() * a.squareRoot() * 100 }
-            if sdAdj > 0 { sharpe = meanAdj / sdAdj * a.squareRoot() }
+            let sd = variance.squareRoot()  // the std of r − rfp is the std of r
+            if variance.isFinite { volatility = sd * a.squareRoot() * 100 }
+            if sd > 0 { sharpe = meanAdj / sd * a.squareRoot() }
             let downsideRisk = (downside / Double(m)).squareRoot() * a.squareRoot()
             if downsideRisk > 0 { sortino = meanAdj * a / downsideRisk }
             annualReturn = pow(product, a / Double(m)) - 1
@@ -363,6 +384,7 @@ public struct Metrics: Sendable, Equatable, Codable {
         let buyAndHold = (close.isEmpty || close[w] == 0) ? 0 : (close[close.count - 1] - close[w]) / close[w] * 100
 
         func days(_ s: Int64) -> Double { Double(s) / 86_400 }
+        func ceilTo(_ s: Int64, _ unit: Int64) -> Int64 { (s + unit - 1) / unit * unit }
         func ceilMean(_ total: Int64, _ count: Int) -> Double {
             let mean = Double(total) / Double(count)
             return days(Int64((mean / Double(resolution)).rounded(.up)) * resolution)
@@ -385,35 +407,48 @@ public struct Metrics: Sendable, Equatable, Codable {
             durationDays: durationDays, backtestingPy: bt)
     }
 
-    /// The bar resolution backtesting.py rounds durations up to: the largest of day, hour, minute,
-    /// second dividing the median spacing of the last 100 bars.
-    static func resolutionSeconds(_ times: [Int64]) -> Int64 {
-        guard times.count >= 2 else { return 86_400 }
-        let tail = times.suffix(100)
-        var gaps = zip(tail.dropFirst(), tail).map { $0 - $1 }
-        gaps.sort()
-        let c = gaps.count
-        let median = c % 2 == 1 ? gaps[c / 2] : (gaps[c / 2 - 1] + gaps[c / 2]) / 2
-        for unit: Int64 in [86_400, 3_600, 60] where median % unit == 0 { return unit }
-        return 1
-    }
+}
 
-    static func ceilTo(_ s: Int64, _ unit: Int64) -> Int64 { (s + unit - 1) / unit * unit }
+/// The time axis of a series, prepared once and shared by every backtest on it: timestamps, the last
+/// bar of each calendar day (nil when there is one bar per day), and the resolution durations round to.
+public struct MetricsTimeline: Sendable, Equatable {
+    public let times: [Int64]
+    let dayEnds: [Int]?
+    /// The largest of day, hour, minute, second dividing the median spacing of the last 100 bars
+    /// (backtesting.py rounds durations up to it).
+    public let resolution: Int64
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    static func oneBarPerDay(_ times: [Int64]) -> Bool {
-        guard times.count >= 2 else { return true }
-        var prev = floorDiv(times[0], 86_400)
-        for t in 1..<times.count {
-            let d = floorDiv(times[t], 86_400)
-            if d == prev { return false }
-            prev = d
+    /// `times` in seconds since the epoch, ascending.
+    public init(times: [Int64]) {
+        self.times = times
+        var ends: [Int] = []
+        var grouped = false
+        for t in times.indices {
+            if t + 1 < times.count && Self.day(times[t + 1]) == Self.day(times[t]) {
+                grouped = true
+                continue
+            }
+            ends.append(t)
         }
-        return true
+        dayEnds = grouped ? ends : nil
+        var res: Int64 = 86_400
+        if times.count >= 2 {
+            let tail = times.suffix(100)
+            let gaps = zip(tail.dropFirst(), tail).map { $0 - $1 }.sorted()
+            let c = gaps.count
+            let median = c % 2 == 1 ? gaps[c / 2] : (gaps[c / 2 - 1] + gaps[c / 2]) / 2
+            res = 1
+            for unit: Int64 in [60, 3_600, 86_400] where median % unit == 0 { res = unit }
+        }
+        resolution = res
+    }
+
+    /// Session dates (midnight timestamps).
+    public init(dates: [SessionDate]) { self.init(times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }) }
+
+    static func day(_ t: Int64) -> Int64 {
+        let q = t / 86_400
+        return (t % 86_400 != 0 && t < 0) ? q - 1 : q
     }
 }
 

@@ -148,7 +148,9 @@ public enum Indicators {
     }
 
     /// Bollinger bands: middle = SMA(n) (pandas-exact, as `sma`), ± k × population standard deviation
-    /// (ddof 0) of the same n values (two-pass). First value at n−1.
+    /// (ddof 0) of the same n values, computed like TA-Lib's BBANDS in O(n): a running sum of squares,
+    /// `σ² = Σx²/n − middle²`. A variance below 1e-13 of the mean square (rounding noise of a flat
+    /// window) counts as 0. First value at n−1.
     public static func bollinger(_ x: [Double], _ n: Int, k: Double) -> (
         upper: [Double], middle: [Double], lower: [Double]
     ) {
@@ -156,15 +158,21 @@ public enum Indicators {
         var up = [Double](repeating: .nan, count: x.count)
         var lo = [Double](repeating: .nan, count: x.count)
         guard n >= 1, x.count >= n else { return (up, mid, lo) }
-        for t in (n - 1)..<x.count {
-            var s = 0.0
-            for j in (t - n + 1)...t { s += x[j] }
-            let m = s / Double(n)
-            var v = 0.0
-            for j in (t - n + 1)...t { v += (x[j] - m) * (x[j] - m) }
-            let sd = (v / Double(n)).squareRoot()
-            up[t] = mid[t] + k * sd
-            lo[t] = mid[t] - k * sd
+        let dn = Double(n)
+        x.withUnsafeBufferPointer { xs in
+            var sumSq = 0.0
+            for i in 0..<(n - 1) { sumSq += xs[i] * xs[i] }
+            for t in (n - 1)..<xs.count {
+                sumSq += xs[t] * xs[t]
+                let meanSq = sumSq / dn
+                let old = xs[t - n + 1]
+                sumSq -= old * old
+                let m = mid[t]
+                let v = meanSq - m * m
+                let sd = v > meanSq * 1e-13 ? v.squareRoot() : 0
+                up[t] = m + k * sd
+                lo[t] = m - k * sd
+            }
         }
         return (up, mid, lo)
     }
@@ -201,22 +209,29 @@ public enum Indicators {
     }
 
     /// Donchian channel over the last n bars including bar t: upper = max high, lower = min low.
-    /// First value at n−1.
+    /// First value at n−1. O(n) with monotonic queues.
     public static func donchian(high: [Double], low: [Double], _ n: Int) -> (upper: [Double], lower: [Double]) {
-        var up = [Double](repeating: .nan, count: high.count)
-        var lo = [Double](repeating: .nan, count: low.count)
-        guard n >= 1, high.count >= n else { return (up, lo) }
-        for t in (n - 1)..<high.count {
-            var h = -Double.infinity
-            var l = Double.infinity
-            for j in (t - n + 1)...t {
-                h = max(h, high[j])
-                l = min(l, low[j])
+        (rollingExtreme(high, n, max: true), rollingExtreme(low, n, max: false))
+    }
+
+    /// Rolling max (or min) over windows of n values ending at t; NaN before n−1.
+    static func rollingExtreme(_ x: [Double], _ n: Int, max isMax: Bool) -> [Double] {
+        var out = [Double](repeating: .nan, count: x.count)
+        guard n >= 1, x.count >= n else { return out }
+        var queue = [Int](repeating: 0, count: x.count)  // indices, values monotonic from head to tail
+        var head = 0
+        var tail = 0
+        x.withUnsafeBufferPointer { xs in
+            for t in 0..<xs.count {
+                let v = xs[t]
+                while tail > head && (isMax ? xs[queue[tail - 1]] <= v : xs[queue[tail - 1]] >= v) { tail -= 1 }
+                queue[tail] = t
+                tail += 1
+                if queue[head] <= t - n { head += 1 }
+                if t >= n - 1 { out[t] = xs[queue[head]] }
             }
-            up[t] = h
-            lo[t] = l
         }
-        return (up, lo)
+        return out
     }
 
     /// Rate of change in percent: `(x[t] / x[t−n] − 1) × 100`. First value at n.
