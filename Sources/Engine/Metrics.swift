@@ -260,27 +260,25 @@ public struct Metrics: Sendable, Equatable, Codable {
             var btDownside = 0.0
             var product = 1.0
             var nonPositive = false
-            var returns = [Double](repeating: 0, count: m)
+            var sumSq = 0.0
             dayEquity.withUnsafeBufferPointer { d in
-                returns.withUnsafeMutableBufferPointer { rs in
-                    var prev = d[0]
-                    for t in 1...m {
-                        let cur = d[t]
-                        let r = cur / prev - 1
-                        prev = cur
-                        rs[t - 1] = r
-                        sum += r
-                        let adj = r - rfp
-                        if adj < 0 { downside += adj * adj }
-                        if r < 0 { btDownside += r * r }
-                        product *= (1 + r)
-                        if 1 + r <= 0 { nonPositive = true }
-                    }
+                var prev = d[0]
+                for t in 1...m {
+                    let cur = d[t]
+                    let r = cur / prev - 1
+                    prev = cur
+                    sum += r
+                    sumSq += r * r
+                    let adj = r - rfp
+                    if adj < 0 { downside += adj * adj }
+                    if r < 0 { btDownside += r * r }
+                    product *= (1 + r)
+                    if 1 + r <= 0 { nonPositive = true }
                 }
             }
             let mean = sum / Double(m)
-            var ss = 0.0
-            for r in returns { ss += (r - mean) * (r - mean) }
+            // One pass: Σ(r − mean)² = Σr² − mean·Σr (returns are small, so no harmful cancellation).
+            let ss = max(0, sumSq - mean * sum)
             let meanAdj = rfp == 0 ? mean : mean - rfp
             let variance = m >= 2 ? ss / Double(m - 1) : Double.nan
             let sd = variance.squareRoot()  // the std of r − rfp is the std of r

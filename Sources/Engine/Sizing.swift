@@ -72,6 +72,13 @@ public enum Sizing {
 
     /// Python's `a // b` for floats (CPython `float_floor_div`): floor of the exact quotient.
     public static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
+        // Fast path: a quotient well away from an integer floors the same whichever way it is computed.
+        let q = a / b
+        if abs(q) < 0x1p52 {
+            let f = q.rounded(.down)
+            let frac = q - f
+            if frac > 1e-6 && frac < 1 - 1e-6 { return f }
+        }
         let mod = fmod(a, b)
         var div = (a - mod) / b
         if mod != 0 && ((b < 0) != (mod < 0)) { div -= 1 }

@@ -144,6 +144,15 @@ import Testing
         #expect(so.firstDecisionBar == 0)
     }
 
+    /// Python's float `//` floors the exact quotient: `1.0 // 0.1 == 9.0` although `1.0 / 0.1 == 10.0`.
+    @Test func pythonFloorDivision() {
+        #expect(Sizing.pythonFloorDivide(1, 0.1) == 9)
+        #expect(Sizing.pythonFloorDivide(0.3, 0.1) == 2)
+        #expect(Sizing.pythonFloorDivide(7, 2) == 3)
+        #expect(Sizing.pythonFloorDivide(-7, 2) == -4)
+        #expect(Sizing.pythonFloorDivide(100_000, 179.13 * 1.001) == 557)  // first GOOG SMA(10,20) trade
+    }
+
     @Test func presets() {
         #expect(Conventions.presetNames == ["backtesting_py", "stratopt"])
         #expect(Conventions.preset(named: "backtesting_py") == .backtestingPy)
