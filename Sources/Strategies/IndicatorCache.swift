@@ -53,11 +53,15 @@ public final class IndicatorCache: Sendable {
     }
 
     public func bollinger(_ n: Int, k: Double) -> (upper: [Double], middle: [Double], lower: [Double]) {
-        let g = group("bbands(close,\(n),\(k))", count: 3) {
-            let b = Indicators.bollinger($0.close, n, k: k)
-            return [b.upper, b.middle, b.lower]
+        // The middle band is the cached SMA and σ is cached per window, so a grid over k reuses both.
+        let mid = sma(n)
+        let sd = values("bbstd(close,\(n))") { Indicators.rollingStd($0.close, n, mean: mid) }
+        let g = group("bbands(close,\(n),\(k))", count: 2) {
+            _ in
+            let b = Indicators.bands(middle: mid, sd: sd, k: k)
+            return [b.upper, b.lower]
         }
-        return (g[0], g[1], g[2])
+        return (g[0], mid, g[1])
     }
 
     public func donchian(_ n: Int) -> (upper: [Double], lower: [Double]) {

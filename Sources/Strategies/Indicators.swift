@@ -155,9 +155,27 @@ public enum Indicators {
         upper: [Double], middle: [Double], lower: [Double]
     ) {
         let mid = sma(x, n)
-        var up = [Double](repeating: .nan, count: x.count)
-        var lo = [Double](repeating: .nan, count: x.count)
-        guard n >= 1, x.count >= n else { return (up, mid, lo) }
+        let b = bands(middle: mid, sd: rollingStd(x, n, mean: mid), k: k)
+        return (b.upper, mid, b.lower)
+    }
+
+    /// `middle ± k·sd`, NaN where either is NaN.
+    public static func bands(middle: [Double], sd: [Double], k: Double) -> (upper: [Double], lower: [Double]) {
+        var up = [Double](repeating: .nan, count: middle.count)
+        var lo = [Double](repeating: .nan, count: middle.count)
+        for t in middle.indices {
+            let m = middle[t]
+            up[t] = m + k * sd[t]
+            lo[t] = m - k * sd[t]
+        }
+        return (up, lo)
+    }
+
+    /// Population standard deviation of the last n values around `mean` (the SMA of the same window), TA-Lib
+    /// style: `sqrt(Σx²/n − mean²)` with a running sum of squares. NaN before n−1.
+    public static func rollingStd(_ x: [Double], _ n: Int, mean mid: [Double]) -> [Double] {
+        var out = [Double](repeating: .nan, count: x.count)
+        guard n >= 1, x.count >= n, mid.count == x.count else { return out }
         let dn = Double(n)
         x.withUnsafeBufferPointer { xs in
             var sumSq = 0.0
@@ -169,12 +187,10 @@ public enum Indicators {
                 sumSq -= old * old
                 let m = mid[t]
                 let v = meanSq - m * m
-                let sd = v > meanSq * 1e-13 ? v.squareRoot() : 0
-                up[t] = m + k * sd
-                lo[t] = m - k * sd
+                out[t] = v > meanSq * 1e-13 ? v.squareRoot() : 0
             }
         }
-        return (up, mid, lo)
+        return out
     }
 
     /// True range: `max(H−L, |H−C[t−1]|, |L−C[t−1]|)` for t ≥ 1; NaN at 0.
