@@ -75,7 +75,10 @@ public struct Conventions: Sendable, Hashable, Codable {
     }
 
     /// True when an open position is closed on the last bar (backtesting.py `finalize_trades=True`).
-    public var finalizeAtLastOpen: Bool { endOfData == .closeAtLastBar }
+    public var finalizeAtLastOpen: Bool {
+        get { endOfData == .closeAtLastBar }
+        set { endOfData = newValue ? .closeAtLastBar : .markToMarket }
+    }
 
     /// backtesting.py 0.6.6 with `finalize_trades=True`, `trade_on_close=False`, daily data:
     /// first decision on W+1, fill at the next open, whole shares, commission on both legs,

@@ -196,10 +196,14 @@ public struct Metrics: Sendable, Equatable, Codable {
         var sumEpisode: Int64 = 0
         var prevZero = -1
         var low = Double.infinity  // lowest equity since the last peak
+        // Daily or coarser bars: the day returns are the bar returns, accumulated in the same pass.
+        let daily = timeline.dayEnds == nil
+        var acc = ReturnAccumulator(rfp: rf / a)
         equity.withUnsafeBufferPointer { e in
             times.withUnsafeBufferPointer { tm in
                 for t in 0..<n {
                     let v = e[t]
+                    if daily && t > 0 { acc.add(v / e[t - 1] - 1) }
                     if v >= peak {
                         // dd == 0 (or a new peak)
                         if prevZero >= 0 && t > prevZero + 1 {
@@ -255,27 +259,17 @@ public struct Metrics: Sendable, Equatable, Codable {
         var bt = GeometricRatios.zero
         if m >= 1 {
             let rfp = rf / a
-            var sum = 0.0
-            var downside = 0.0
-            var btDownside = 0.0
-            var product = 1.0
-            var nonPositive = false
-            var sumSq = 0.0
-            dayEquity.withUnsafeBufferPointer { d in
-                var prev = d[0]
-                for t in 1...m {
-                    let cur = d[t]
-                    let r = cur / prev - 1
-                    prev = cur
-                    sum += r
-                    sumSq += r * r
-                    let adj = r - rfp
-                    if adj < 0 { downside += adj * adj }
-                    if r < 0 { btDownside += r * r }
-                    product *= (1 + r)
-                    if 1 + r <= 0 { nonPositive = true }
+            if !daily {
+                dayEquity.withUnsafeBufferPointer { d in
+                    for t in 1...m { acc.add(d[t] / d[t - 1] - 1) }
                 }
             }
+            let sum = acc.sum
+            let sumSq = acc.sumSq
+            let downside = acc.downside
+            let btDownside = acc.btDownside
+            let product = acc.product
+            let nonPositive = acc.nonPositive
             let mean = sum / Double(m)
             // One pass: Σ(r − mean)² = Σr² − mean·Σr (returns are small, so no harmful cancellation).
             let ss = max(0, sumSq - mean * sum)
@@ -405,6 +399,29 @@ public struct Metrics: Sendable, Equatable, Codable {
             durationDays: durationDays, backtestingPy: bt)
     }
 
+}
+
+/// Running sums of the day returns.
+struct ReturnAccumulator {
+    let rfp: Double
+    var sum = 0.0
+    var sumSq = 0.0
+    var downside = 0.0
+    var btDownside = 0.0
+    var product = 1.0
+    var nonPositive = false
+
+    init(rfp: Double) { self.rfp = rfp }
+
+    @inline(__always) mutating func add(_ r: Double) {
+        sum += r
+        sumSq += r * r
+        let adj = r - rfp
+        if adj < 0 { downside += adj * adj }
+        if r < 0 { btDownside += r * r }
+        product *= (1 + r)
+        if 1 + r <= 0 { nonPositive = true }
+    }
 }
 
 /// The time axis of a series, prepared once and shared by every backtest on it: timestamps, the last

@@ -21,9 +21,19 @@ public struct BollingerReversion: Strategy {
         let n = series.count
         var entry = [Bool](repeating: false, count: n)
         var exit = [Bool](repeating: false, count: n)
-        for t in 0..<n {
-            entry[t] = close[t] < b.lower[t]  // NaN compares false
-            exit[t] = close[t] > b.middle[t]
+        close.withUnsafeBufferPointer { c in
+            b.lower.withUnsafeBufferPointer { lo in
+                b.middle.withUnsafeBufferPointer { mid in
+                    entry.withUnsafeMutableBufferPointer { en in
+                        exit.withUnsafeMutableBufferPointer { ex in
+                            for t in 0..<n {
+                                en[t] = c[t] < lo[t]  // NaN compares false
+                                ex[t] = c[t] > mid[t]
+                            }
+                        }
+                    }
+                }
+            }
         }
         return Signals(warmup: Indicators.firstValid(b.middle), entry: entry, exit: exit)
     }

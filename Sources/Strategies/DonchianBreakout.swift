@@ -26,9 +26,19 @@ public struct DonchianBreakout: Strategy {
         var entry = [Bool](repeating: false, count: n)
         var exit = [Bool](repeating: false, count: n)
         if n >= 2 {
-            for t in 1..<n {
-                entry[t] = close[t] > up[t - 1]  // channel of bars t−n … t−1; NaN compares false
-                exit[t] = close[t] < lo[t - 1]
+            close.withUnsafeBufferPointer { c in
+                up.withUnsafeBufferPointer { up in
+                    lo.withUnsafeBufferPointer { lo in
+                        entry.withUnsafeMutableBufferPointer { en in
+                            exit.withUnsafeMutableBufferPointer { ex in
+                                for t in 1..<n {
+                                    en[t] = c[t] > up[t - 1]  // channel of bars t−n … t−1; NaN compares false
+                                    ex[t] = c[t] < lo[t - 1]
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         // The first bar whose previous-bar channels are both defined.
