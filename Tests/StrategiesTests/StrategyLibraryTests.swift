@@ -1,5 +1,6 @@
 import Market
 import Strategies
+import Synchronization
 import Testing
 
 @Suite struct StrategyLibraryTests {
@@ -91,6 +92,34 @@ import Testing
         }
         #expect(cache.count == 4)  // SMA 5, 10, 20, 30 computed once each
         _ = cache.macd(fast: 12, slow: 26, signal: 9)
-        #expect(cache.count == 7)
+        #expect(cache.count == 5)  // MACD line, signal and histogram share one entry
+    }
+
+    final class Counter: Sendable {
+        let calls = Mutex(0)
+    }
+
+    /// Concurrent jobs asking for the same indicator compute it once and all get the same array.
+    @Test func concurrentRequestsComputeOnce() async {
+        let s = RandomSeries.make(count: 3_000, seed: 5)
+        let cache = IndicatorCache(series: s)
+        let counter = Counter()
+        let results = await withTaskGroup(of: [Double].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    cache.values("sma(close,50)-counted") {
+                        counter.calls.withLock { $0 += 1 }
+                        return Indicators.sma($0.close, 50)
+                    }
+                }
+            }
+            var all: [[Double]] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        #expect(counter.calls.withLock { $0 } == 1)
+        #expect(results.count == 8)
+        let sma = Indicators.sma(s.close, 50)
+        #expect(results.allSatisfy { $0.elementsEqual(sma) { $0 == $1 || ($0.isNaN && $1.isNaN) } })
     }
 }
