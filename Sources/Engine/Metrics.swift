@@ -201,9 +201,20 @@ public struct Metrics: Sendable, Equatable, Codable {
         var acc = ReturnAccumulator(rfp: rf / a)
         equity.withUnsafeBufferPointer { e in
             times.withUnsafeBufferPointer { tm in
+                let zeroReturnsCount = acc.rfp != 0
                 for t in 0..<n {
                     let v = e[t]
-                    if daily && t > 0 { acc.add(v / e[t - 1] - 1) }
+                    if t > 0 {
+                        let prev = e[t - 1]
+                        if v == prev && t != n - 1 {
+                            // A flat bar (no position, or no price change): return 0, drawdown state unchanged
+                            // except that a run at the peak moves its last zero-drawdown bar forward.
+                            if daily && zeroReturnsCount { acc.add(0) }
+                            if prevZero == t - 1 { prevZero = t }
+                            continue
+                        }
+                        if daily { acc.add(v / prev - 1) }
+                    }
                     if v >= peak {
                         // dd == 0 (or a new peak)
                         if prevZero >= 0 && t > prevZero + 1 {
