@@ -412,6 +412,37 @@ public struct Metrics: Sendable, Equatable, Codable {
 
 }
 
+extension Metrics {
+    /// backtesting.py's Beta and Alpha [%], computed on demand (one `log` per bar, so not part of the
+    /// per-backtest metrics): `beta = cov(log E-returns, log C-returns) / var(log C-returns)` over all bars
+    /// (ddof 1 in both), `alpha = return% − 100·rf − beta·(buy&hold% − 100·rf)`. Nil with fewer than
+    /// three bars or a constant price.
+    public static func alphaBeta(
+        close: [Double], equity: [Double], totalReturnPct: Double, buyAndHoldReturnPct: Double,
+        riskFreeRate: Double = 0
+    ) -> (alphaPct: Double, beta: Double)? {
+        let n = min(close.count, equity.count)
+        guard n >= 3 else { return nil }
+        var x = [Double](repeating: 0, count: n - 1)
+        var y = [Double](repeating: 0, count: n - 1)
+        for t in 1..<n {
+            x[t - 1] = log(equity[t] / equity[t - 1])
+            y[t - 1] = log(close[t] / close[t - 1])
+        }
+        let mx = x.reduce(0, +) / Double(n - 1)
+        let my = y.reduce(0, +) / Double(n - 1)
+        var cxy = 0.0
+        var cyy = 0.0
+        for i in x.indices {
+            cxy += (x[i] - mx) * (y[i] - my)
+            cyy += (y[i] - my) * (y[i] - my)
+        }
+        guard cyy > 0 else { return nil }
+        let beta = cxy / cyy
+        return (totalReturnPct - riskFreeRate * 100 - beta * (buyAndHoldReturnPct - riskFreeRate * 100), beta)
+    }
+}
+
 /// Running sums of the day returns.
 struct ReturnAccumulator {
     let rfp: Double

@@ -156,7 +156,14 @@ import Testing
         check("Expectancy [%]", m.expectancyPct)
         check("SQN", m.sqn)
         check("Kelly Criterion", m.kellyCriterion)
-        #expect(checked >= 27)
+        let ab = Metrics.alphaBeta(
+            close: r.data.series.close, equity: r.simulation.equity, totalReturnPct: m.totalReturnPct,
+            buyAndHoldReturnPct: m.buyAndHoldReturnPct)
+        if let ab {
+            check("Beta", ab.beta)
+            check("Alpha [%]", ab.alphaPct)
+        }
+        #expect(checked >= 29)
     }
 
     /// empyrical-reloaded's statistics (`stats.empyrical`).
