@@ -153,6 +153,23 @@ import Testing
         #expect(Sizing.pythonFloorDivide(100_000, 179.13 * 1.001) == 557)  // first GOOG SMA(10,20) trade
     }
 
+    @Test func tinySeries() {
+        for count in 0...3 {
+            let s = BarSeries(
+                symbol: "T", dates: (0..<count).map { SessionDate(daysSinceEpoch: 19_000 + $0) },
+                open: [Double](repeating: 10, count: count), high: [Double](repeating: 11, count: count),
+                low: [Double](repeating: 9, count: count), close: [Double](repeating: 10, count: count),
+                volume: [Double](repeating: 1, count: count))
+            let hold = Signals(
+                warmup: 0, entry: [Bool](repeating: true, count: count), exit: [Bool](repeating: false, count: count))
+            let r = Backtester.run(series: s, signals: hold, config: BacktestConfig())
+            #expect(r.equity.count == count && r.position.count == count)
+            // Bar 1 decides, bar 2 fills and (being last with 3 bars) is sold at the same open: −2 commissions.
+            #expect(r.trades.count == (count == 3 ? 1 : 0))
+            if count == 2 { #expect(r.openPosition?.entryBar == 1) }  // case 3: decided and filled on the last bar
+        }
+    }
+
     @Test func presets() {
         #expect(Conventions.presetNames == ["backtesting_py", "stratopt"])
         #expect(Conventions.preset(named: "backtesting_py") == .backtestingPy)
