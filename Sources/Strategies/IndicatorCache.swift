@@ -56,8 +56,9 @@ public final class IndicatorCache: Sendable {
     }
 
     public func macd(fast: Int, slow: Int, signal: Int) -> (macd: [Double], signal: [Double], histogram: [Double]) {
+        let slowEMA = ema(max(fast, slow))  // shared by every MACD with this slow window
         let g = group("macd(close,\(fast),\(slow),\(signal))") {
-            let m = Indicators.macd($0.close, fast: fast, slow: slow, signal: signal)
+            let m = Indicators.macd($0.close, fast: fast, slow: slow, signal: signal, slowEMA: slowEMA)
             return [m.macd, m.signal, m.histogram]
         }
         return (g[0], g[1], g[2])

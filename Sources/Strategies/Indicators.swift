@@ -121,7 +121,9 @@ public enum Indicators {
     /// index slow−1, the fast one seeded with the mean of `x[slow−fast … slow−1]`; the signal EMA is
     /// seeded at `slow+signal−2` with the mean of the first `signal` MACD values. All three are NaN
     /// before `slow + signal − 2`.
-    public static func macd(_ x: [Double], fast: Int, slow: Int, signal: Int) -> (
+    ///
+    /// `slowEMA`, when given, must be `ema(x, max(fast, slow))` (a grid shares it through the cache).
+    public static func macd(_ x: [Double], fast: Int, slow: Int, signal: Int, slowEMA: [Double]? = nil) -> (
         macd: [Double], signal: [Double], histogram: [Double]
     ) {
         let n = x.count
@@ -131,9 +133,14 @@ public enum Indicators {
         let (f, s) = fast <= slow ? (fast, slow) : (slow, fast)
         guard f >= 1, signal >= 1, n >= s else { return (line, sig, hist) }
         var fastE = [Double](repeating: .nan, count: n)
-        var slowE = [Double](repeating: .nan, count: n)
         emaInto(&fastE, x, f, seedStart: s - f)
-        emaInto(&slowE, x, s, seedStart: 0)
+        var slowE: [Double]
+        if let given = slowEMA, given.count == n {
+            slowE = given
+        } else {
+            slowE = [Double](repeating: .nan, count: n)
+            emaInto(&slowE, x, s, seedStart: 0)
+        }
         for t in (s - 1)..<n { line[t] = fastE[t] - slowE[t] }
         let first = s - 1 + signal - 1
         guard first < n else { return ([Double](repeating: .nan, count: n), sig, hist) }

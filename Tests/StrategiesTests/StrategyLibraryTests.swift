@@ -92,7 +92,24 @@ import Testing
         }
         #expect(cache.count == 4)  // SMA 5, 10, 20, 30 computed once each
         _ = cache.macd(fast: 12, slow: 26, signal: 9)
-        #expect(cache.count == 5)  // MACD line, signal and histogram share one entry
+        #expect(cache.count == 6)  // EMA(26), and one entry for MACD line, signal and histogram
+    }
+
+    /// Cached indicators (which share sub-results such as the slow EMA of MACD) equal the direct ones bit for bit.
+    @Test func cachedIndicatorsEqualDirectOnes() {
+        let s = RandomSeries.make(count: 400, seed: 9)
+        let cache = IndicatorCache(series: s)
+        func same(_ a: [Double], _ b: [Double]) -> Bool { a.elementsEqual(b) { $0 == $1 || ($0.isNaN && $1.isNaN) } }
+        _ = cache.ema(26)
+        let m = cache.macd(fast: 12, slow: 26, signal: 9)
+        let d = Indicators.macd(s.close, fast: 12, slow: 26, signal: 9)
+        #expect(same(m.macd, d.macd) && same(m.signal, d.signal) && same(m.histogram, d.histogram))
+        let b = cache.bollinger(20, k: 2.5)
+        let e = Indicators.bollinger(s.close, 20, k: 2.5)
+        #expect(same(b.upper, e.upper) && same(b.middle, e.middle) && same(b.lower, e.lower))
+        let dc = cache.donchian(15)
+        let de = Indicators.donchian(high: s.high, low: s.low, 15)
+        #expect(same(dc.upper, de.upper) && same(dc.lower, de.lower))
     }
 
     final class Counter: Sendable {
