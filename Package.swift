@@ -82,7 +82,6 @@ let package = Package(
             dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market"]),
         .testTarget(name: "CLITests", dependencies: ["stratopt"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
@@ -95,5 +94,7 @@ let package = Package(
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "CLibCSV"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
     ]
 )

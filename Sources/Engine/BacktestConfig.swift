@@ -1,61 +1,54 @@
 import Market
 
-/// How orders are charged. Every model applies to both legs (entry and exit).
+/// How orders are charged. `Conventions.commissionLegs` says which legs pay (both, for backtesting.py).
 public enum CommissionModel: Sendable, Hashable, Codable {
     /// A fraction of traded value (0.001 = 0.1 %), backtesting.py's `commission`.
     case fraction(Double)
+    /// `rate` per share, at least `minimum` per order (Interactive Brokers style).
+    case perShare(rate: Double, minimum: Double)
+    /// A fixed amount per order, whatever its size.
+    case fixed(Double)
 
     /// Commission for a fill of `shares` at `price`.
     @inline(__always)
     public func commission(shares: Double, price: Double) -> Double {
         switch self {
         case .fraction(let f): return shares * price * f
+        case .perShare(let rate, let minimum): return max(shares * rate, minimum)
+        case .fixed(let amount): return amount
         }
     }
+
+    static let zero = CommissionModel.fraction(0)
 }
 
-/// How many shares an entry buys.
+/// How many shares an entry buys. The engine is long-only with one position at a time, so "equity"
+/// at an entry is the available cash.
 public enum SizingRule: Sendable, Hashable, Codable {
-    /// Percent of available cash, whole shares, with room kept for the entry commission.
-    /// 100 % reproduces backtesting.py's `buy()` exactly (SEMANTICS.md §3).
+    /// `pct` percent of equity, with room kept for the entry commission. 100 % reproduces
+    /// backtesting.py's `buy()` exactly (SEMANTICS.md §3).
     case percentOfEquity(Double)
-}
+    /// At most `amount` of cash (capped at the cash available), entry commission included.
+    case fixedCash(Double)
+    /// `count` shares, capped at what the cash affords (commission included).
+    case fixedShares(Double)
+    /// Volatility targeting: `shares = targetPct% × equity / (ATR(atrPeriod)[t] × √annualization)`,
+    /// using the ATR known at the decision bar t, capped at `maxPercent`% of equity (and at the cash).
+    /// No entry while the ATR is undefined.
+    case volatilityTarget(targetPct: Double, atrPeriod: Int, maxPercent: Double)
 
-/// The rules of the simulation that differ between engines. `backtestingPy` reproduces
-/// the reference engine (SEMANTICS.md) bit for bit.
-public struct Conventions: Sendable, Hashable, Codable {
-    /// Name printed in reports.
-    public var name: String
-    /// Decisions start this many bars after the warm-up bar W (backtesting.py: 1).
-    public var firstDecisionOffset: Int
-    /// Close a position still open at the end at the last bar's open, and fill an entry decided on the
-    /// last two bars there too (SEMANTICS.md §5). When false, open positions are marked to the last close.
-    public var finalizeAtLastOpen: Bool
-    /// Periods per year for annualised metrics.
-    public var annualization: Double
-    /// Annual risk-free rate, as a fraction, for Sharpe and Sortino.
-    public var riskFreeRate: Double
-
-    public init(
-        name: String, firstDecisionOffset: Int, finalizeAtLastOpen: Bool, annualization: Double, riskFreeRate: Double
-    ) {
-        self.name = name
-        self.firstDecisionOffset = firstDecisionOffset
-        self.finalizeAtLastOpen = finalizeAtLastOpen
-        self.annualization = annualization
-        self.riskFreeRate = riskFreeRate
+    /// The ATR window the rule needs, if any.
+    public var atrPeriod: Int? {
+        if case .volatilityTarget(_, let p, _) = self { return p }
+        return nil
     }
-
-    /// backtesting.py 0.6.6 with `finalize_trades=True`, daily data.
-    public static let backtestingPy = Conventions(
-        name: "backtesting_py", firstDecisionOffset: 1, finalizeAtLastOpen: true, annualization: 252, riskFreeRate: 0)
 }
 
 /// Everything the simulator needs besides bars and signals.
 public struct BacktestConfig: Sendable, Hashable, Codable {
     public var initialCash: Double
     public var commission: CommissionModel
-    /// Adverse move per fill in basis points: buys fill at open × (1 + bps/10⁴), sells at open × (1 − bps/10⁴).
+    /// Adverse move per fill in basis points: buys fill at price × (1 + bps/10⁴), sells at price × (1 − bps/10⁴).
     public var slippageBps: Double
     public var sizing: SizingRule
     public var conventions: Conventions
@@ -69,5 +62,11 @@ public struct BacktestConfig: Sendable, Hashable, Codable {
         self.slippageBps = slippageBps
         self.sizing = sizing
         self.conventions = conventions
+    }
+
+    /// Fractional shares instead of whole shares (stored in `conventions.fractionalShares`).
+    public var fractionalShares: Bool {
+        get { conventions.fractionalShares }
+        set { conventions.fractionalShares = newValue }
     }
 }

@@ -13,55 +13,108 @@ public struct BacktestResult: Sendable, Equatable {
     /// The first bar on which the strategy decided.
     public var firstDecisionBar: Int
     public var metrics: Metrics
+
+    public init(
+        trades: [Trade], openPosition: OpenPosition?, equity: [Double], position: [Double], firstDecisionBar: Int,
+        metrics: Metrics
+    ) {
+        self.trades = trades
+        self.openPosition = openPosition
+        self.equity = equity
+        self.position = position
+        self.firstDecisionBar = firstDecisionBar
+        self.metrics = metrics
+    }
+}
+
+/// The raw outcome of the bar loop, before metrics.
+public struct Simulation: Sendable, Equatable {
+    public var trades: [Trade]
+    public var openPosition: OpenPosition?
+    public var equity: [Double]
+    public var position: [Double]
+    public var firstDecisionBar: Int
 }
 
 /// The bar-by-bar simulator (SEMANTICS.md §1–5): decide on bar t's close, fill at bar t+1's open.
 ///
 /// Cash bookkeeping follows backtesting.py's float order exactly (§4), so equity curves agree with it
 /// bit for bit: opening a position does not debit `shares·price` from cash; equity adds the open P&L.
+/// The loop allocates nothing per bar and calls no protocol method: it walks contiguous arrays.
 public enum Backtester {
+    /// Simulates and computes every metric.
     public static func run(series: BarSeries, signals: Signals, config: BacktestConfig) -> BacktestResult {
+        let sim = simulate(series: series, signals: signals, config: config)
+        let metrics = Metrics.compute(
+            dates: series.dates, close: series.close, equity: sim.equity, trades: sim.trades,
+            openPosition: sim.openPosition, warmup: signals.warmup, conventions: config.conventions)
+        return BacktestResult(
+            trades: sim.trades, openPosition: sim.openPosition, equity: sim.equity, position: sim.position,
+            firstDecisionBar: sim.firstDecisionBar, metrics: metrics)
+    }
+
+    /// The bar loop alone (trades, open position, equity and position curves).
+    ///
+    /// `atr` is the ATR the `.volatilityTarget` sizing rule reads; when nil and the rule needs one, it is
+    /// computed from `series` (pass `IndicatorCache.atr(_:)` to share it across a grid).
+    public static func simulate(
+        series: BarSeries, signals: Signals, config: BacktestConfig, atr: [Double]? = nil
+    ) -> Simulation {
         let n = series.count
+        let conv = config.conventions
+        let start = max(0, signals.warmup + conv.firstDecisionOffset)
+        guard n > 0, start < n else {
+            return Simulation(
+                trades: [], openPosition: nil, equity: [Double](repeating: config.initialCash, count: n),
+                position: [Double](repeating: 0, count: n), firstDecisionBar: n)
+        }
+        precondition(signals.entry.count >= n && signals.exit.count >= n, "signals must cover every bar")
         var equity = [Double](repeating: .nan, count: n)
         var position = [Double](repeating: 0, count: n)
         var trades: [Trade] = []
-        let start = signals.warmup + config.conventions.firstDecisionOffset
-        guard n > 0, start < n else {
-            let flat = [Double](repeating: config.initialCash, count: n)
-            return BacktestResult(
-                trades: [], openPosition: nil, equity: flat, position: position, firstDecisionBar: n,
-                metrics: Metrics.compute(
-                    dates: series.dates, close: series.close, equity: flat, trades: [], openPosition: nil,
-                    warmup: signals.warmup, conventions: config.conventions))
-        }
-        let open = series.open
+        let fillPrices = conv.fillPrice == .nextOpen ? series.open : series.close
         let close = series.close
+        let dates = series.dates
+        let atrValues: [Double] =
+            if let p = config.sizing.atrPeriod {
+                atr ?? Indicators.atr(high: series.high, low: series.low, close: series.close, p)
+            } else { [] }
         let slip = config.slippageBps / 10_000
+        let entryModel = conv.commissionLegs.onEntry ? config.commission : .zero
+        let exitModel = conv.commissionLegs.onExit ? config.commission : .zero
+        let sizing = config.sizing
+        let fractional = conv.fractionalShares
+        let annualization = conv.annualization
+        let minUnits = fractional ? 0.0 : 1.0
+
         var cash = config.initialCash
         var shares = 0.0
         var entryPrice = 0.0
         var entryBar = 0
         var entryCommission = 0.0
         var pending: Int8 = 0  // 1 buy, -1 sell
+        var decisionBar = 0
 
-        func buy(_ i: Int) {
-            let price = open[i] * (1 + slip)
-            let units = Sizing.units(cash: cash, price: price, rule: config.sizing, commission: config.commission)
-            guard units >= 1 else { return }  // too small: cancelled, the strategy decides again next bar
+        @inline(__always) func buy(_ i: Int) {
+            let price = fillPrices[i] * (1 + slip)
+            let units = Sizing.units(
+                cash: cash, price: price, rule: sizing, commission: entryModel, fractional: fractional,
+                atr: atrValues.isEmpty ? .nan : atrValues[decisionBar], annualization: annualization)
+            guard units >= minUnits && units > 0 else { return }  // too small: cancelled, decided again later
             shares = units
             entryPrice = price
             entryBar = i
-            entryCommission = config.commission.commission(shares: units, price: price)
+            entryCommission = entryModel.commission(shares: units, price: price)
             cash -= entryCommission
         }
-        func sell(_ i: Int) {
-            let price = open[i] * (1 - slip)
-            let exitCommission = config.commission.commission(shares: shares, price: price)
+        @inline(__always) func sell(_ i: Int) {
+            let price = fillPrices[i] * (1 - slip)
+            let exitCommission = exitModel.commission(shares: shares, price: price)
             cash += shares * (price - entryPrice) - exitCommission
             let total = entryCommission + exitCommission
             trades.append(
                 Trade(
-                    entryBar: entryBar, exitBar: i, entryDate: series.dates[entryBar], exitDate: series.dates[i],
+                    entryBar: entryBar, exitBar: i, entryDate: dates[entryBar], exitDate: dates[i],
                     entryPrice: entryPrice, exitPrice: price, shares: shares, entryCommission: entryCommission,
                     exitCommission: exitCommission, pnl: shares * (price - entryPrice) - total,
                     returnPct: 100 * ((price / entryPrice - 1) - total / (shares * entryPrice))))
@@ -70,75 +123,52 @@ public enum Backtester {
             entryCommission = 0
         }
 
-        for i in start..<n {
-            if pending == 1 && shares == 0 {
-                buy(i)
-            } else if pending == -1 && shares > 0 {
-                sell(i)
-            }
-            pending = 0
-            equity[i] = cash + (close[i] * shares - shares * entryPrice)
-            position[i] = shares
-            if signals.entry[i] && shares == 0 {
-                pending = 1
-            } else if signals.exit[i] && shares > 0 {
-                pending = -1
+        signals.entry.withUnsafeBufferPointer { entry in
+            signals.exit.withUnsafeBufferPointer { exit in
+                close.withUnsafeBufferPointer { c in
+                    equity.withUnsafeMutableBufferPointer { eq in
+                        position.withUnsafeMutableBufferPointer { pos in
+                            for i in start..<n {
+                                if pending != 0 {
+                                    if pending == 1 && shares == 0 {
+                                        buy(i)
+                                    } else if pending == -1 && shares > 0 {
+                                        sell(i)
+                                    }
+                                    pending = 0
+                                }
+                                eq[i] = cash + (c[i] * shares - shares * entryPrice)
+                                pos[i] = shares
+                                if shares == 0 {
+                                    if entry[i] {
+                                        pending = 1
+                                        decisionBar = i
+                                    }
+                                } else if exit[i] {
+                                    pending = -1
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        var openPosition: OpenPosition?
         let last = n - 1
-        if config.conventions.finalizeAtLastOpen {
+        if conv.endOfData == .closeAtLastBar {
             if shares > 0 { sell(last) }
             if pending == 1 && shares == 0 { buy(last) }
             equity[last] = cash + (close[last] * shares - shares * entryPrice)
             position[last] = shares
         }
+        var openPosition: OpenPosition?
         if shares > 0 {
             openPosition = OpenPosition(
-                entryBar: entryBar, entryDate: series.dates[entryBar], entryPrice: entryPrice, shares: shares,
+                entryBar: entryBar, entryDate: dates[entryBar], entryPrice: entryPrice, shares: shares,
                 entryCommission: entryCommission)
         }
-        for i in 0..<start { equity[i] = equity[start] }
-        let metrics = Metrics.compute(
-            dates: series.dates, close: close, equity: equity, trades: trades, openPosition: openPosition,
-            warmup: signals.warmup, conventions: config.conventions)
-        return BacktestResult(
-            trades: trades, openPosition: openPosition, equity: equity, position: position, firstDecisionBar: start,
-            metrics: metrics)
-    }
-}
-
-/// Turning a sizing rule into whole shares.
-public enum Sizing {
-    /// backtesting.py's `1 − 2⁻⁵²`: `buy()` without a size asks for "almost all" available margin.
-    static let almostAll = 1 - 0x1p-52
-
-    /// Whole shares for an entry at `price` with `cash` available (SEMANTICS.md §3), rounded down.
-    ///
-    /// `denominator = price + (f·price·rate)/f` reserves the entry commission per share; the floor is
-    /// Python's float `//` so quotients within 1e-15 of an integer round the way the reference does.
-    public static func units(cash: Double, price: Double, rule: SizingRule, commission: CommissionModel) -> Double {
-        guard price > 0, cash > 0 else { return 0 }
-        switch rule {
-        case .percentOfEquity(let pct):
-            let f = pct >= 100 ? almostAll : pct / 100
-            let perUnitCommission: Double
-            switch commission {
-            case .fraction(let rate): perUnitCommission = (0.0 + f * price * rate) / f
-            }
-            let denom = price * (1 + 0.0) + perUnitCommission
-            return max(0, pythonFloorDivide(cash * 1.0 * f, denom))
-        }
-    }
-
-    /// Python's `a // b` for floats (CPython `float_floor_div`): floor of the exact quotient.
-    public static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
-        let mod = fmod(a, b)
-        var div = (a - mod) / b
-        if mod != 0 && ((b < 0) != (mod < 0)) { div -= 1 }
-        if div == 0 { return 0 * (a / b) }
-        var floordiv = div.rounded(.down)
-        if div - floordiv > 0.5 { floordiv += 1 }
-        return floordiv
+        let first = equity[start]
+        for i in 0..<start { equity[i] = first }
+        return Simulation(
+            trades: trades, openPosition: openPosition, equity: equity, position: position, firstDecisionBar: start)
     }
 }

@@ -17,6 +17,24 @@ public struct Trade: Sendable, Equatable, Codable {
     public var returnPct: Double
 
     public var commission: Double { entryCommission + exitCommission }
+
+    public init(
+        entryBar: Int, exitBar: Int, entryDate: SessionDate, exitDate: SessionDate, entryPrice: Double,
+        exitPrice: Double, shares: Double, entryCommission: Double, exitCommission: Double, pnl: Double,
+        returnPct: Double
+    ) {
+        self.entryBar = entryBar
+        self.exitBar = exitBar
+        self.entryDate = entryDate
+        self.exitDate = exitDate
+        self.entryPrice = entryPrice
+        self.exitPrice = exitPrice
+        self.shares = shares
+        self.entryCommission = entryCommission
+        self.exitCommission = exitCommission
+        self.pnl = pnl
+        self.returnPct = returnPct
+    }
 }
 
 /// A position left open at the end of the data (SEMANTICS.md §5 case 3, or when not finalizing).
@@ -26,4 +44,12 @@ public struct OpenPosition: Sendable, Equatable, Codable {
     public var entryPrice: Double
     public var shares: Double
     public var entryCommission: Double
+
+    public init(entryBar: Int, entryDate: SessionDate, entryPrice: Double, shares: Double, entryCommission: Double) {
+        self.entryBar = entryBar
+        self.entryDate = entryDate
+        self.entryPrice = entryPrice
+        self.shares = shares
+        self.entryCommission = entryCommission
+    }
 }

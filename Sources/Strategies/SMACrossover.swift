@@ -1,6 +1,9 @@
 import Market
 
 /// Long when the fast SMA of the close crosses above the slow one; flat when it crosses back below.
+///
+/// The SMA is pandas' `rolling(n).mean()` bit for bit, and the crossover is backtesting.lib's strict
+/// `a[t-1] < b[t-1] && a[t] > b[t]`, so this reproduces the reference `sma_cross_<fast>_<slow>` runs.
 public struct SMACrossover: Strategy {
     public static let descriptor = StrategyDescriptor(
         id: "sma_crossover",
@@ -18,13 +21,7 @@ public struct SMACrossover: Strategy {
     public func signals(on series: BarSeries, indicators: IndicatorCache) -> Signals {
         let fast = indicators.sma(parameters.int("fast"))
         let slow = indicators.sma(parameters.int("slow"))
-        let n = series.count
-        var entry = [Bool](repeating: false, count: n)
-        var exit = [Bool](repeating: false, count: n)
-        for t in 0..<n {
-            entry[t] = Indicators.crossesAbove(fast, slow, at: t)
-            exit[t] = Indicators.crossesAbove(slow, fast, at: t)
-        }
+        let (entry, exit) = Indicators.crossoverSignals(fast, slow)
         let w = max(Indicators.firstValid(fast), Indicators.firstValid(slow))
         return Signals(warmup: w, entry: entry, exit: exit)
     }

@@ -31,7 +31,12 @@ public protocol Strategy: Sendable {
 public enum StrategyRegistry {
     public static let all: [any Strategy.Type] = [
         SMACrossover.self,
+        EMACrossover.self,
         RSIReversion.self,
+        MACDCrossover.self,
+        BollingerReversion.self,
+        DonchianBreakout.self,
+        Momentum.self,
         BuyAndHold.self,
     ]
 

@@ -1,0 +1,279 @@
+// Engine throughput: backtests/s and bar-steps/s (bars × backtests / seconds), the same sections as
+// ../shared/reference/peers-bench.md so the figures compare as ratios. Release build only:
+//   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv]
+import CLibCSVBench
+import Engine
+import Foundation
+import Market
+import Strategies
+
+// MARK: - Data
+
+/// Reads the reference `date,open,high,low,close,volume` CSV with libcsv.
+func readDailyCSV(_ path: String) -> BarSeries? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    final class Sink {
+        var rows: [[String]] = []
+        var row: [String] = []
+    }
+    let sink = Sink()
+    var p = csv_parser()
+    guard csv_init(&p, UInt8(CSV_STRICT)) == 0 else { return nil }
+    defer { csv_free(&p) }
+    let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { f, n, ctx in
+        let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
+        s.row.append(f.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: n), as: UTF8.self) } ?? "")
+    }
+    let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, ctx in
+        let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
+        s.rows.append(s.row)
+        s.row = []
+    }
+    let ctx = Unmanaged.passUnretained(sink).toOpaque()
+    let used = data.withUnsafeBytes { csv_parse(&p, $0.baseAddress, $0.count, onField, onRow, ctx) }
+    guard used == data.count else { return nil }
+    csv_fini(&p, onField, onRow, ctx)
+    var bars: [Bar] = []
+    for r in sink.rows.dropFirst() {
+        guard r.count >= 6, let d = SessionDate(iso: r[0]), let o = Double(r[1]), let h = Double(r[2]),
+            let l = Double(r[3]), let c = Double(r[4]), let v = Double(r[5])
+        else { return nil }
+        bars.append(Bar(date: d, open: o, high: h, low: l, close: c, volume: v))
+    }
+    return BarSeries(symbol: "GOOG", bars: bars)
+}
+
+/// SplitMix64 + Box–Muller: seeded, so every run benchmarks the same universe.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func normal(_ mean: Double, _ sd: Double) -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return mean + sd * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+/// Geometric random walks with consistent OHLC on weekdays from 2010-01-04 (like peerlib.synthetic_universe).
+func syntheticUniverse(symbols: Int, bars: Int, seed: UInt64) -> [BarSeries] {
+    var g = SplitMix(state: seed)
+    var days: [SessionDate] = []
+    var d = SessionDate(year: 2010, month: 1, day: 4)!
+    while days.count < bars {
+        if !d.isWeekend { days.append(d) }
+        d = d.adding(days: 1)
+    }
+    return (0..<symbols).map { k in
+        var o = [Double](), h = [Double](), l = [Double](), c = [Double]()
+        var logPrice = log(50.0)
+        var prev = 50.0
+        for _ in 0..<bars {
+            logPrice += g.normal(0.0003, 0.02)
+            let close = exp(logPrice)
+            let open = prev * exp(g.normal(0, 0.005))
+            o.append(open)
+            c.append(close)
+            h.append(max(open, close) * exp(abs(g.normal(0, 0.006))))
+            l.append(min(open, close) * exp(-abs(g.normal(0, 0.006))))
+            prev = close
+        }
+        return BarSeries(
+            symbol: "SYN\(k)", dates: days, open: o, high: h, low: l, close: c,
+            volume: [Double](repeating: 1e6, count: bars))
+    }
+}
+
+// MARK: - Timing
+
+struct Row {
+    var section: String
+    var variant: String
+    var backtests: Int
+    var bars: Int
+    var seconds: Double
+    var best: Double
+    var note: String
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+/// Median and fastest wall time of `repeats` runs after one warm-up. On a shared, loaded machine the
+/// fastest run is the better estimate of what the code costs; the median shows the noise.
+@MainActor func measure(repeats: Int, _ body: () async -> Void) async -> (median: Double, best: Double) {
+    await body()
+    var times: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<repeats {
+        let t0 = clock.now
+        await body()
+        times.append(seconds(clock.now - t0))
+    }
+    times.sort()
+    return (times[times.count / 2], times[0])
+}
+
+func report(_ r: Row) {
+    let work = Double(r.backtests * r.bars)
+    print(
+        "[\(r.section)] \(r.variant): \(r.backtests) backtests × \(r.bars) bars; median "
+            + String(
+                format:
+                    "%.4f s → %.0f backtests/s, %.3g bar-steps/s; best %.4f s → %.0f backtests/s, %.3g bar-steps/s  %@",
+                r.seconds, Double(r.backtests) / r.seconds, work / r.seconds, r.best, Double(r.backtests) / r.best,
+                work / r.best, r.note))
+}
+
+func grid(_ id: String, _ a: String, _ av: [ParamValue], _ b: String, _ bv: [ParamValue]) -> [any Strategy] {
+    GridRunner.strategies(id: id, axes: [(a, av), (b, bv)]) ?? []
+}
+func ints(_ v: [Int]) -> [ParamValue] { v.map { .int($0) } }
+func doubles(_ v: [Double]) -> [ParamValue] { v.map { .double($0) } }
+
+// MARK: - Sections
+
+@main @MainActor
+enum StratoptBench {
+    static func main() async {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let config = BacktestConfig()
+        let here = URL(fileURLWithPath: #filePath)
+        let defaultGOOG = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "shared/reference/data/GOOG.csv"
+            )
+            .path
+        let googPath = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : defaultGOOG
+        guard let goog = readDailyCSV(googPath) else {
+            print("cannot read \(googPath): pass the path to shared/reference/data/GOOG.csv")
+            return
+        }
+        print("stratopt engine benchmark — \(cores) active cores, GOOG \(goog.count) bars")
+
+        // A: one SMA(10,20) backtest on GOOG, indicators included (fresh cache each run).
+        do {
+            let s = StrategyRegistry.make(
+                id: "sma_crossover", parameters: Parameters(["fast": .int(10), "slow": .int(20)]))!
+            var final = 0.0
+            let n = 2_000
+            let t = await measure(repeats: 5) {
+                for _ in 0..<n {
+                    let r = Backtester.run(
+                        series: goog, signals: s.signals(on: goog, indicators: IndicatorCache(series: goog)),
+                        config: config)
+                    final = r.metrics.finalEquity
+                }
+            }
+            report(
+                Row(
+                    section: "A", variant: "sma_crossover(10,20), signals+simulation+metrics", backtests: n,
+                    bars: goog.count,
+                    seconds: t.median, best: t.best, note: String(format: "final equity %.5f", final)))
+        }
+
+        // B: the 174-combination grid on GOOG, indicators included (fresh cache each repetition).
+        let pairs = grid(
+            "sma_crossover", "fast", ints(Array(stride(from: 5, through: 50, by: 5))), "slow",
+            ints(Array(stride(from: 20, through: 200, by: 10))))
+        do {
+            var best = ""
+            let t = await measure(repeats: 51) {
+                let r = await GridRunner.run(series: goog, strategies: pairs, config: config, keepCurves: false)
+                let i = r.indices.max { r[$0].metrics.finalEquity < r[$1].metrics.finalEquity }!
+                best = "\(pairs[i].parameters) → \(String(format: "%.5f", r[i].metrics.finalEquity))"
+            }
+            report(
+                Row(
+                    section: "B", variant: "GridRunner.run, \(cores) cores", backtests: pairs.count, bars: goog.count,
+                    seconds: t.median, best: t.best, note: "best \(best)"))
+            let t1 = await measure(repeats: 51) {
+                _ = GridRunner.runSerial(series: goog, strategies: pairs, config: config, keepCurves: false)
+            }
+            report(
+                Row(
+                    section: "B", variant: "GridRunner.runSerial, 1 core", backtests: pairs.count, bars: goog.count,
+                    seconds: t1.median, best: t1.best, note: ""))
+        }
+
+        // C: 100 synthetic symbols × 2 520 bars × 20 combinations, one task per symbol.
+        let universe = syntheticUniverse(symbols: 100, bars: 2_520, seed: 20_240_601)
+        func runUniverse(_ jobs: [any Strategy]) async -> Double {
+            await withTaskGroup(of: Double.self) { group in
+                var next = 0
+                var total = 0.0
+                for _ in 0..<min(cores, universe.count) {
+                    let s = universe[next]
+                    next += 1
+                    group.addTask {
+                        GridRunner.runSerial(series: s, strategies: jobs, config: config, keepCurves: false).last!
+                            .metrics
+                            .finalEquity
+                    }
+                }
+                for await v in group {
+                    total += v
+                    if next < universe.count {
+                        let s = universe[next]
+                        next += 1
+                        group.addTask {
+                            GridRunner.runSerial(series: s, strategies: jobs, config: config, keepCurves: false).last!
+                                .metrics
+                                .finalEquity
+                        }
+                    }
+                }
+                return total
+            }
+        }
+        let scaleSMA = grid("sma_crossover", "fast", ints([5, 10, 15, 20, 25]), "slow", ints([50, 100, 150, 200]))
+        do {
+            let t = await measure(repeats: 7) { _ = await runUniverse(scaleSMA) }
+            report(
+                Row(
+                    section: "C", variant: "sma_crossover 20-combo grid, 100 symbols, one task per symbol",
+                    backtests: scaleSMA.count * universe.count, bars: 2_520, seconds: t.median, best: t.best, note: ""))
+        }
+
+        // D: a 20-combination grid of every strategy on the same universe.
+        let perStrategy: [(String, [any Strategy])] = [
+            ("sma_crossover", scaleSMA),
+            (
+                "ema_crossover",
+                grid("ema_crossover", "fast", ints([5, 10, 15, 20, 25]), "slow", ints([50, 100, 150, 200]))
+            ),
+            (
+                "rsi_reversion",
+                grid("rsi_reversion", "period", ints([7, 14, 21, 28]), "lower", ints([20, 25, 30, 35, 40]))
+            ),
+            (
+                "macd_crossover",
+                grid("macd_crossover", "fast", ints([6, 8, 10, 12, 14]), "slow", ints([20, 26, 32, 40]))
+            ),
+            (
+                "bollinger_reversion",
+                grid("bollinger_reversion", "period", ints([10, 15, 20, 25, 30]), "k", doubles([1.5, 2, 2.5, 3]))
+            ),
+            (
+                "donchian_breakout",
+                grid("donchian_breakout", "entry", ints([10, 20, 30, 40, 55]), "exit", ints([5, 10, 15, 20]))
+            ),
+            ("momentum", grid("momentum", "period", ints([10, 20, 40, 60, 120]), "threshold", ints([0, 2, 5, 10]))),
+            ("buy_and_hold", [StrategyRegistry.make(id: "buy_and_hold", parameters: Parameters())!]),
+        ]
+        for (id, jobs) in perStrategy {
+            let t = await measure(repeats: 7) { _ = await runUniverse(jobs) }
+            report(
+                Row(
+                    section: "D", variant: "\(id) \(jobs.count)-combo grid, 100 symbols",
+                    backtests: jobs.count * universe.count,
+                    bars: 2_520, seconds: t.median, best: t.best, note: ""))
+        }
+    }
+}
