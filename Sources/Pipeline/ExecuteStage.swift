@@ -82,7 +82,7 @@ public enum ExecuteStage {
     public static let candidatesFile = "candidates.json"
 
     /// The rank-1 strategy of every symbol, with what it wants to hold after the last bar.
-    public static func candidates(from outcome: RunOutcome) -> [ExecutionCandidate] {
+    public static func candidates(from outcome: RunOutcome, firstDecisionOffset: Int = 1) -> [ExecutionCandidate] {
         let r = outcome.report
         var out: [ExecutionCandidate] = []
         for sym in r.symbols {
@@ -94,7 +94,7 @@ public enum ExecuteStage {
             var long = false
             if let strategy = StrategyRegistry.make(id: row.strategy, parameters: params) {
                 let signals = strategy.signals(on: series, indicators: IndicatorCache(series: series))
-                long = wantsLong(signals, firstDecisionBar: signals.warmup + 1)
+                long = wantsLong(signals, firstDecisionBar: signals.warmup + firstDecisionOffset)
             }
             out.append(
                 ExecutionCandidate(

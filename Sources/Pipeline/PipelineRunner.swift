@@ -228,7 +228,9 @@ public struct PipelineRunner: Sendable {
             skippedCombinations: plan.skipped, backtests: rows.count)
         try manifest.write(to: dir + "/manifest.json")
         let outcome = RunOutcome(status: status, reportDirectory: dir, report: report, plan: plan, series: series)
-        try ExecuteStage.writeCandidates(ExecuteStage.candidates(from: outcome), to: dir)
+        try ExecuteStage.writeCandidates(
+            ExecuteStage.candidates(from: outcome, firstDecisionOffset: config.conventions.firstDecisionOffset), to: dir
+        )
         return outcome
     }
 

@@ -11,22 +11,25 @@ enum SpecMapping {
         let commission: CommissionModel
         switch spec.costs.commission {
         case .fraction(let f): commission = .fraction(f)
-        case .perShare, .fixed:
-            throw RunError("costs.commission: per-share and fixed commissions are not supported by this engine build")
+        case .perShare(let rate, let minimum): commission = .perShare(rate: rate, minimum: minimum)
+        case .fixed(let amount): commission = .fixed(amount)
         }
         let sizing: SizingRule
         switch spec.sizing.rule {
         case .percentOfEquity(let p): sizing = .percentOfEquity(p)
-        default:
-            throw RunError("sizing: only percent_of_equity is supported by this engine build")
+        case .fixedCash(let c): sizing = .fixedCash(c)
+        case .fixedShares(let n): sizing = .fixedShares(n)
+        case .volatilityTarget(let t, let p, let m):
+            sizing = .volatilityTarget(targetPct: t, atrPeriod: p, maxPercent: m)
         }
-        let conventions: Conventions
-        switch spec.conventions {
-        case .backtestingPy: conventions = .backtestingPy
+        guard let conventions = Conventions.preset(named: spec.conventions.rawValue) else {
+            throw RunError("conventions: unknown preset \"\(spec.conventions.rawValue)\"")
         }
-        return BacktestConfig(
+        var config = BacktestConfig(
             initialCash: spec.capital.initial, commission: commission, slippageBps: spec.costs.slippageBps,
             sizing: sizing, conventions: conventions)
+        config.fractionalShares = spec.sizing.fractionalShares
+        return config
     }
 
     static func weights(_ spec: PipelineSpec) -> ScoreWeights {

@@ -336,6 +336,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
     public enum ConventionsPreset: String, Sendable, Equatable, Codable, CaseIterable {
         /// backtesting.py 0.6.6 (the engine's `Conventions.backtestingPy`).
         case backtestingPy = "backtesting_py"
+        /// stratopt's own rules (`Conventions.stratopt`): decide on the first bar with valid indicators,
+        /// mark a position open at the end to the last close instead of selling it at the last open.
+        case stratopt
     }
 
     /// One `strategies:` item: an id and, per parameter, the values to try (one value, or a grid).

@@ -132,7 +132,7 @@ struct Run: AsyncParsableCommand {
             let report = outcome.report
             let executeCode = await ExecuteCLI.execute(
                 spec: specValue, runId: env.runId, reportDirectory: outcome.reportDirectory,
-                dataDir: env.dataDirectory, candidates: ExecuteStage.candidates(from: outcome),
+                dataDir: env.dataDirectory, candidates: try ExecuteStage.readCandidates(from: outcome.reportDirectory),
                 options: executeOptions, quiet: quiet,
                 rerender: { rows in try ReportWriter.write(report, execution: rows, to: outcome.reportDirectory) })
             if code == 0 { code = executeCode }

@@ -46,7 +46,7 @@ import Testing
         #expect(
             problems(yaml) == [
                 #"p.yaml:5:5: unknown strategy "sma_cross"; did you mean "sma_crossover"?"#,
-                #"p.yaml:7:5: unknown strategy "frobnicate"; expected one of: sma_crossover, rsi_reversion, buy_and_hold"#,
+                #"p.yaml:7:5: unknown strategy "frobnicate"; expected one of: sma_crossover, ema_crossover, rsi_reversion, macd_crossover, bollinger_reversion, donchian_breakout, momentum, buy_and_hold"#,
             ])
     }
 
