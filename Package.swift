@@ -58,5 +58,6 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market"]),
     ]
 )
