@@ -48,6 +48,9 @@ public enum HTMLReport {
     /// Fixed decimals without Foundation's locale-dependent formatting (kept for callers; see `Format.fixed`).
     public static func fixed(_ v: Double, _ decimals: Int) -> String { Format.fixed(v, decimals) }
 
+    /// Share counts: whole numbers without decimals, fractional ones with 4.
+    static func shares(_ v: Double) -> String { Format.grouped(v, v == v.rounded() ? 0 : 4) }
+
     /// `pos` / `neg` / "" by sign, for green/red numbers.
     static func signClass(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "" }
@@ -188,7 +191,9 @@ struct OrderView {
     var price: String
     var value: String
     var brokerOrderId: String
+    var hasBrokerId: Bool
     var clientOrderId: String
+    var hasClientId: Bool
     var verdicts: [String]
     var error: String
 }
@@ -377,10 +382,11 @@ extension PageView {
                     showVerdicts: rs.contains { !$0.verdicts.isEmpty }, showError: rs.contains { !$0.error.isEmpty },
                     orders: rs.map {
                         OrderView(
-                            symbol: $0.symbol, strategy: $0.strategy, side: $0.side, shares: Format.grouped($0.shares, 2),
+                            symbol: $0.symbol, strategy: $0.strategy, side: $0.side, shares: HTMLReport.shares($0.shares),
                             price: Format.grouped($0.price, 2), value: Format.grouped($0.value, 2),
-                            brokerOrderId: $0.brokerOrderId, clientOrderId: $0.clientOrderId, verdicts: $0.verdicts,
-                            error: $0.error)
+                            brokerOrderId: $0.brokerOrderId, hasBrokerId: !$0.brokerOrderId.isEmpty,
+                            clientOrderId: $0.clientOrderId, hasClientId: !$0.clientOrderId.isEmpty,
+                            verdicts: $0.verdicts, error: $0.error)
                     }))
         }
         execGroups = groups
@@ -502,7 +508,7 @@ extension SymbolView {
             TradeView(
                 n: String(skipped + i + 1), entryDate: t.entryDate.iso, entryPrice: Format.grouped(t.entryPrice, 2),
                 exitDate: t.exitDate.iso, exitPrice: Format.grouped(t.exitPrice, 2),
-                shares: Format.grouped(t.shares, t.shares == t.shares.rounded() ? 0 : 4),
+                shares: HTMLReport.shares(t.shares),
                 pnl: Format.grouped(t.pnl, 2), ret: Format.percent(t.returnPct), cls: HTMLReport.signClass(t.pnl))
         }
     }

@@ -47,22 +47,27 @@ enum HTMLTemplates {
         thead th{font-size:12px;font-weight:600;color:var(--mut);background:var(--bg);border-bottom:1px solid var(--bd)}
         tbody th{font-weight:600}
         .t{text-align:left}
-        td.p,td.wrap{white-space:normal;word-break:break-all;min-width:120px}
+        td.wrap{white-space:normal;word-break:break-word;min-width:120px}
         td.p{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+        table.rank{font-size:13px}
+        table.rank th,table.rank td{padding:5px 6px}
+        table.rank thead th{white-space:normal;vertical-align:bottom}
+        table.grid{width:auto}
         tbody tr:hover td{background:#f6f8fa}
         tr.best td{background:var(--best);font-weight:600}
         tr.best:hover td{background:#d2f0da}
         .star{color:#bf8700}
         .pos{color:var(--pos)}
         .neg{color:var(--neg)}
-        .sc{min-width:150px}
-        .bt{display:inline-block;width:80px;height:8px;border-radius:4px;background:var(--line);margin-right:8px;vertical-align:0;overflow:hidden}
+        .sc{min-width:120px}
+        .bt{display:inline-block;width:64px;height:8px;border-radius:4px;background:var(--line);margin-right:8px;vertical-align:0;overflow:hidden}
         .bar{display:block;height:8px;background:#54aeff}
         tr.best .bar{background:var(--pos)}
         th.sh{cursor:pointer;user-select:none}
         th[aria-sort=ascending]::after{content:" ▲"}
         th[aria-sort=descending]::after{content:" ▼"}
         table.heat td{text-align:center;min-width:64px}
+        table.heat td.t{text-align:left}
         .h0{background:#f7fcf5}.h1{background:#e5f5e0}.h2{background:#c7e9c0}.h3{background:#a1d99b}.h4{background:#74c476}
         .h5{background:#41ab5d;color:#fff}.h6{background:#238b45;color:#fff}.h7{background:#006d2c;color:#fff}.h8{background:#00441b;color:#fff}.h9{background:#002910;color:#fff}
         td.na{background:#fff;color:var(--mut)}
@@ -247,7 +252,7 @@ enum HTMLTemplates {
         {{#hasExecution}}<section id="execution" class="card"><h2>Execution</h2>
         <p>{{#execCounts}}<span class="badge {{status}}">{{count}} {{status}}</span> {{/execCounts}}</p>
         {{#execGroups}}<h3>{{title}}</h3><div class="scroll"><table class="sortable exec"><thead><tr><th class="t">Symbol</th><th class="t">Strategy</th><th class="t">Side</th><th>Shares</th><th>Price</th><th>Value</th>{{#showIds}}<th class="t">Broker order id</th><th class="t">Client order id</th>{{/showIds}}{{#showVerdicts}}<th class="t">Rules breached (measured vs limit)</th>{{/showVerdicts}}{{#showError}}<th class="t">Error</th>{{/showError}}</tr></thead><tbody>
-        {{#orders}}<tr><td class="t">{{symbol}}</td><td class="t">{{strategy}}</td><td class="t">{{side}}</td><td>{{shares}}</td><td>{{price}}</td><td>{{value}}</td>{{#showIds}}<td class="t"><code>{{brokerOrderId}}</code></td><td class="t"><code>{{clientOrderId}}</code></td>{{/showIds}}{{#showVerdicts}}<td class="t wrap">{{#verdicts}}<div class="verdict">{{.}}</div>{{/verdicts}}</td>{{/showVerdicts}}{{#showError}}<td class="t wrap neg">{{error}}</td>{{/showError}}</tr>
+        {{#orders}}<tr><td class="t">{{symbol}}</td><td class="t">{{strategy}}</td><td class="t">{{side}}</td><td>{{shares}}</td><td>{{price}}</td><td>{{value}}</td>{{#showIds}}<td class="t">{{#hasBrokerId}}<code>{{brokerOrderId}}</code>{{/hasBrokerId}}</td><td class="t">{{#hasClientId}}<code>{{clientOrderId}}</code>{{/hasClientId}}</td>{{/showIds}}{{#showVerdicts}}<td class="t wrap">{{#verdicts}}<div class="verdict">{{.}}</div>{{/verdicts}}</td>{{/showVerdicts}}{{#showError}}<td class="t wrap neg">{{error}}</td>{{/showError}}</tr>
         {{/orders}}</tbody></table></div>
         {{/execGroups}}
         {{^execGroups}}<p class="mut">No orders.</p>{{/execGroups}}
