@@ -23,6 +23,11 @@ if [ ! -f "$html" ]; then
     exit 2
 fi
 mkdir -p "$out"
+# A page that runs alert() would block headless Chromium until the timeout: check the source first.
+if grep -qF '<script>alert(1)</script>' "$html"; then
+    echo "render-report: FAIL: $html contains an unescaped <script>alert(1)</script>" >&2
+    exit 1
+fi
 html_abs="$(cd "$(dirname "$html")" && pwd)/$(basename "$html")"
 out_abs="$(cd "$out" && pwd)"
 
@@ -39,10 +44,10 @@ url="file://$html_abs"
 rm -f "$out_abs/report.png"
 
 start=$(date +%s.%N)
-timeout 180 chromium "${flags[@]}" --window-size=1280,2000 --screenshot="$out_abs/report.png" "$url" \
+timeout 90 chromium "${flags[@]}" --window-size=1280,2000 --screenshot="$out_abs/report.png" "$url" \
     >"$out_abs/chromium-screenshot.log" 2>&1 || { echo "render-report: chromium --screenshot failed" >&2; tail -20 "$out_abs/chromium-screenshot.log" >&2; exit 1; }
 mid=$(date +%s.%N)
-timeout 180 chromium "${flags[@]}" --window-size=1280,2000 --dump-dom "$url" \
+timeout 90 chromium "${flags[@]}" --window-size=1280,2000 --dump-dom "$url" \
     >"$out_abs/dom.html" 2>"$out_abs/chromium-dom.log" || { echo "render-report: chromium --dump-dom failed" >&2; tail -20 "$out_abs/chromium-dom.log" >&2; exit 1; }
 end=$(date +%s.%N)
 python3 -c "print('render-report: screenshot %.2f s, dump-dom %.2f s' % ($mid - $start, $end - $mid))"

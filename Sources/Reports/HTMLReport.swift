@@ -279,7 +279,8 @@ extension PageView {
         skippedCount = String(skips.count)
         skipped = Array(skips.prefix(HTMLReport.maxSkippedShown))
         skippedTruncated = skips.count > HTMLReport.maxSkippedShown
-        skippedTruncatedNote = "… and \(skips.count - HTMLReport.maxSkippedShown) more (all are listed in manifest.json)."
+        skippedTruncatedNote =
+            "… and \(skips.count - HTMLReport.maxSkippedShown) more (all are listed in manifest.json)."
 
         // Strategies in first-appearance order; the best row of each symbol.
         var strategyOrder: [String] = []
@@ -337,7 +338,8 @@ extension PageView {
 
             symbolViews.append(
                 SymbolView(
-                    symbol: s, anchor: anchor, rows: rows, best: best, bestEquity: bestK.flatMap { k in
+                    symbol: s, anchor: anchor, rows: rows, best: best,
+                    bestEquity: bestK.flatMap { k in
                         k < s.equity.count ? s.equity[k] : nil
                     }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
                     maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count)))
@@ -355,7 +357,9 @@ extension PageView {
                 note: failed == 0 ? "all loaded" : "\(failed) failed or quarantined"),
             KPI(
                 label: "Backtests", value: Format.grouped(Double(report.rows.count), 0),
-                note: "\(strategyOrder.count) strateg\(strategyOrder.count == 1 ? "y" : "ies"), \(skips.count) grid points skipped"),
+                note:
+                    "\(strategyOrder.count) strateg\(strategyOrder.count == 1 ? "y" : "ies"), \(skips.count) grid points skipped"
+            ),
             KPI(
                 label: "Beat buy & hold", value: comparable == 0 ? "–" : "\(beatBH) / \(comparable)",
                 note: "symbols whose best strategy out-returned buy & hold"),
@@ -382,7 +386,8 @@ extension PageView {
                     showVerdicts: rs.contains { !$0.verdicts.isEmpty }, showError: rs.contains { !$0.error.isEmpty },
                     orders: rs.map {
                         OrderView(
-                            symbol: $0.symbol, strategy: $0.strategy, side: $0.side, shares: HTMLReport.shares($0.shares),
+                            symbol: $0.symbol, strategy: $0.strategy, side: $0.side,
+                            shares: HTMLReport.shares($0.shares),
                             price: Format.grouped($0.price, 2), value: Format.grouped($0.value, 2),
                             brokerOrderId: $0.brokerOrderId, hasBrokerId: !$0.brokerOrderId.isEmpty,
                             clientOrderId: $0.clientOrderId, hasClientId: !$0.clientOrderId.isEmpty,
@@ -392,7 +397,8 @@ extension PageView {
         execGroups = groups
         execCounts = counts
         filesNote =
-            (ReportRenderer.fileNames(hasExecution: hasExecution).filter { $0 != "report.html" }).joined(separator: ", ")
+            (ReportRenderer.fileNames(hasExecution: hasExecution).filter { $0 != "report.html" }).joined(
+                separator: ", ")
         schemaVersion = String(ReportSchema.version)
     }
 }
@@ -420,7 +426,9 @@ extension SymbolView {
             RankRow(
                 best: r.rank == 1, rank: String(r.rank), strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in
-                    Cell(text: c.displayText(r.metrics), cls: c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+                    Cell(
+                        text: c.displayText(r.metrics),
+                        cls: c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
                 },
                 score: Format.fixed(r.score.total, 1),
                 scoreWidth: Format.fixed(min(100, max(0, r.score.total / scaleMax * 100)), 1))
@@ -439,10 +447,12 @@ extension SymbolView {
             if bh.count >= n {
                 series.append(
                     SVGChart.Series(
-                        label: "Buy & hold · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2", values: Array(bh.prefix(n))))
+                        label: "Buy & hold · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
+                        values: Array(bh.prefix(n))))
             }
             equitySVG = SVGChart(
-                title: "\(s.symbol): equity of \(best.strategy) \(best.params) vs buy & hold, \(dates[0].iso) – \(dates[n - 1].iso)",
+                title:
+                    "\(s.symbol): equity of \(best.strategy) \(best.params) vs buy & hold, \(dates[0].iso) – \(dates[n - 1].iso)",
                 dates: dates, series: series, valueStyle: .money, maxPoints: HTMLReport.chartMaxPoints
             ).render()
             let dd = ReportAnalytics.drawdownPct(curve)
@@ -450,7 +460,9 @@ extension SymbolView {
             for i in dd.indices where dd[i] > dd[worst] { worst = i }
             drawdownSVG = SVGChart(
                 title: "\(s.symbol): drawdown of \(best.strategy) \(best.params)", dates: dates,
-                series: [SVGChart.Series(label: "Drawdown, % below peak", cssClass: "dd", values: dd.map { -$0 }, area: true)],
+                series: [
+                    SVGChart.Series(label: "Drawdown, % below peak", cssClass: "dd", values: dd.map { -$0 }, area: true)
+                ],
                 valueStyle: .percent, height: 170, maxPoints: HTMLReport.chartMaxPoints,
                 note: "max −\(Format.fixed(dd[worst], 2))% on \(dates[worst].iso)"
             ).render()
@@ -492,7 +504,9 @@ extension SymbolView {
                             return HeatCell(
                                 text: Format.fixed(v, 1) + (isBest ? " ★" : ""),
                                 cls: HTMLReport.heatClass(v, scaleMax: scaleMax) + (isBest ? " hb" : ""),
-                                tip: "\(g.rowParam)=\(g.rowValues[ri]) \(g.columnParam)=\(g.columnValues[ci]): \(Format.fixed(v, 1))")
+                                tip:
+                                    "\(g.rowParam)=\(g.rowValues[ri]) \(g.columnParam)=\(g.columnValues[ci]): \(Format.fixed(v, 1))"
+                            )
                         })
                 })
         }

@@ -42,6 +42,8 @@ enum HTMLTemplates {
         .badge.failed{background:#ffebe9;color:#a40e26;border-color:#ff8182}
         .badge.submitted{background:#dafbe1;color:#116329;border-color:#4ac26b}
         .scroll{overflow-x:auto}
+        .tall{max-height:640px;overflow-y:auto}
+        .tall thead th{position:sticky;top:0;z-index:1}
         table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
         th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
         thead th{font-size:12px;font-weight:600;color:var(--mut);background:var(--bg);border-bottom:1px solid var(--bd)}
@@ -79,7 +81,7 @@ enum HTMLTemplates {
         .tabs a:hover{border-color:var(--acc)}
         .tabs a.cur{background:var(--acc);border-color:var(--acc);color:#fff}
         @supports selector(:has(*)){.sym{display:none}.sym:target{display:block}.syms:not(:has(.sym:target)) .sym:first-child{display:block}}
-        @media print{.sym{display:block!important}nav,.tabs{display:none}}
+        @media print{.sym{display:block!important}nav,.tabs{display:none}.tall{max-height:none}}
         .symh{display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
         .symh h3{margin:0;font-size:20px}
         .bestline{margin:6px 0 0}
@@ -214,7 +216,7 @@ enum HTMLTemplates {
         </section>
         <section id="overview" class="card"><h2>Strategy × symbol</h2>
         <p class="mut">Composite score of each strategy's best parameter set per symbol (higher is better); ★ marks the symbol's best strategy. Bars, first and last date show the data each symbol was tested on.</p>
-        {{#hasOverview}}<div class="scroll"><table class="sortable heat overview"><thead><tr><th class="t">Symbol</th><th>Bars</th><th>First</th><th>Last</th>{{#strategies}}<th>{{.}}</th>{{/strategies}}<th class="t">Best</th></tr></thead><tbody>
+        {{#hasOverview}}<div class="scroll tall"><table class="sortable heat overview"><thead><tr><th class="t">Symbol</th><th>Bars</th><th>First</th><th>Last</th>{{#strategies}}<th>{{.}}</th>{{/strategies}}<th class="t">Best</th></tr></thead><tbody>
         {{#overview}}<tr><td class="t"><a href="#{{anchor}}">{{symbol}}</a></td><td>{{bars}}</td><td>{{first}}</td><td>{{last}}</td>{{#cells}}<td class="{{cls}}" title="{{tip}}">{{text}}</td>{{/cells}}<td class="t">{{best}}</td></tr>
         {{/overview}}</tbody></table></div>
         <div class="legend">Score: {{#scale}}<span class="{{cls}}">{{text}}</span> {{/scale}}</div>{{/hasOverview}}

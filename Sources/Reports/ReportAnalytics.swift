@@ -114,7 +114,8 @@ public enum ReportAnalytics {
             let cv = sortValues(Array(values[cp]!))
             var cells = Array(repeating: [Double?](repeating: nil, count: cv.count), count: rv.count)
             for (r, p) in zip(rs, parsed) {
-                guard let a = p.first(where: { $0.name == rp })?.value, let b = p.first(where: { $0.name == cp })?.value,
+                guard let a = p.first(where: { $0.name == rp })?.value,
+                    let b = p.first(where: { $0.name == cp })?.value,
                     let ri = rv.firstIndex(of: a), let ci = cv.firstIndex(of: b)
                 else { continue }
                 let v = r.score.total

@@ -78,7 +78,8 @@ public enum ReportRenderer {
         var line = [UInt8]()
         for s in report.symbols {
             let isoDates = s.dates.map { Array($0.iso.utf8) }
-            for (k, rowIndex) in s.rowIndices.enumerated() where k < s.equity.count && report.rows.indices.contains(rowIndex) {
+            for (k, rowIndex) in s.rowIndices.enumerated()
+            where k < s.equity.count && report.rows.indices.contains(rowIndex) {
                 let r = report.rows[rowIndex]
                 var key = [UInt8](",".utf8)
                 CSVWriter.appendField(r.symbol, to: &key)

@@ -34,7 +34,9 @@ public enum RunIndex {
     public static let maxListed = 8
 
     static let template: MustacheTemplate = {
-        do { return try MustacheTemplate(string: page) } catch { fatalError("index.html template does not parse: \(error)") }
+        do { return try MustacheTemplate(string: page) } catch {
+            fatalError("index.html template does not parse: \(error)")
+        }
     }()
 
     /// The page. Entries sort by `startedAt` descending, then `runId` descending (byte order), so the
@@ -48,7 +50,8 @@ public enum RunIndex {
             IndexRow(
                 date: e.startedAt, runId: e.runId, specName: e.specName, symbolCount: String(e.symbols.count),
                 symbols: listed(e.symbols, separator: ", "), best: Array(e.bestStrategies.prefix(maxListed)),
-                bestMore: e.bestStrategies.count > maxListed, bestMoreNote: "… and \(e.bestStrategies.count - maxListed) more",
+                bestMore: e.bestStrategies.count > maxListed,
+                bestMoreNote: "… and \(e.bestStrategies.count - maxListed) more",
                 status: e.status, statusCls: statusClass(e.status), href: ReportPaths.relativeHref(e.reportPath))
         }
         return template.render(IndexView(count: String(rows.count), hasRuns: !rows.isEmpty, runs: rows))

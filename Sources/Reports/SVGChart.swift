@@ -188,7 +188,9 @@ struct SVGChart {
         let spanDays = dates[dates.count - 1].daysSinceEpoch - dates[0].daysSinceEpoch
         var ticks: [(Int, String)] = []
         if spanDays > 548 {
-            for i in 1..<dates.count where dates[i].year != dates[i - 1].year { ticks.append((i, String(dates[i].year))) }
+            for i in 1..<dates.count where dates[i].year != dates[i - 1].year {
+                ticks.append((i, String(dates[i].year)))
+            }
         } else {
             for i in 1..<dates.count where dates[i].month != dates[i - 1].month {
                 ticks.append((i, String(dates[i].iso.prefix(7))))

@@ -32,7 +32,8 @@ import Testing
     @Test func resultsRowFieldsInColumnOrder() {
         let m = Fixture.metrics(ret: 12.5, sharpe: nil, dd: 7.25, win: 50, trades: 4, pf: nil, final: 11_250)
         let row = ResultRow(
-            symbol: "AAPL", strategy: "sma_crossover", params: "fast=10;slow=30", metrics: m, score: Fixture.score(61.5),
+            symbol: "AAPL", strategy: "sma_crossover", params: "fast=10;slow=30", metrics: m,
+            score: Fixture.score(61.5),
             rank: 2, trades: [])
         // cagr = ret / 2 and volatility = 15, exposure = 60 by the fixture's construction.
         #expect(
@@ -70,7 +71,8 @@ import Testing
         #expect(lines[1] == "AAPL,sma_crossover,buy,10,101.5,1015,submitted,paper-1,nightly-AAPL-1,,")
         #expect(
             lines[2]
-                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\",")
+                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\","
+        )
         #expect(lines[3].hasSuffix(",failed,,nightly-SPY-1,,broker paper: insufficient cash"))
     }
 }

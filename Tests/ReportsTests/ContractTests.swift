@@ -47,7 +47,8 @@ import Testing
     @Test func requiredResultColumnsInOrder() {
         let required = [
             "symbol", "strategy", "params", "total_return_pct", "cagr_pct", "volatility_pct", "sharpe",
-            "max_drawdown_pct", "win_rate_pct", "trades", "profit_factor", "exposure_pct", "final_equity", "score", "rank",
+            "max_drawdown_pct", "win_rate_pct", "trades", "profit_factor", "exposure_pct", "final_equity", "score",
+            "rank",
         ]
         let cols = ReportSchema.resultColumns
         let positions = required.map { cols.firstIndex(of: $0) }
@@ -60,7 +61,9 @@ import Testing
         let names = ReportRenderer.render(Fixture.report(symbols: 1, execution: Fixture.execution())).map(\.name)
         #expect(names == ReportRenderer.fileNames(hasExecution: true))
         #expect(
-            names == ["results.csv", "best.csv", "trades.csv", "equity.csv", "results.json", "orders.csv", "report.html"])
+            names == [
+                "results.csv", "best.csv", "trades.csv", "equity.csv", "results.json", "orders.csv", "report.html",
+            ])
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Market
+
 @testable import Engine
 @testable import Reports
 @testable import Scoring
@@ -69,7 +70,8 @@ enum Fixture {
     /// A report with `symbols` symbols; per symbol an sma_crossover 2×2 grid (fast × slow), one rsi_reversion
     /// row and buy_and_hold, plus extra sma rows up to `perSymbol` backtests. Ranks follow the scores.
     static func report(
-        symbols: Int = 3, perSymbol: Int = 6, bars: Int = 300, tradesPerRow: Int = 3, symbolName: (Int) -> String = {
+        symbols: Int = 3, perSymbol: Int = 6, bars: Int = 300, tradesPerRow: Int = 3,
+        symbolName: (Int) -> String = {
             ["AAPL", "MSFT", "SPY", "QQQ"].indices.contains($0) ? ["AAPL", "MSFT", "SPY", "QQQ"][$0] : "SYM\($0)"
         }, info: RunInfo = Fixture.info(), execution: [ExecutionRow]? = nil
     ) -> RunReport {
@@ -94,7 +96,8 @@ enum Fixture {
             var scores: [Double] = []
             var first = rows.count
             for (k, (strategy, params)) in specs.enumerated() {
-                let curve = walk(count: bars, start: 10_000, seed: UInt64(si * 1000 + k + 7), drift: 0.0002 * Double(k % 4))
+                let curve = walk(
+                    count: bars, start: 10_000, seed: UInt64(si * 1000 + k + 7), drift: 0.0002 * Double(k % 4))
                 let ret = (curve[bars - 1] / curve[0] - 1) * 100
                 let sc = Double((si * 7 + k * 13) % 60) + 20 + Double(k) * 0.01
                 var trades: [Trade] = []
@@ -103,13 +106,15 @@ enum Fixture {
                     let b = a + bars / (tradesPerRow * 2 + 2)
                     trades.append(
                         trade(
-                            dates[a].iso, dates[min(b, bars - 1)].iso, entryPrice: close[a], exitPrice: close[min(b, bars - 1)],
+                            dates[a].iso, dates[min(b, bars - 1)].iso, entryPrice: close[a],
+                            exitPrice: close[min(b, bars - 1)],
                             shares: 10))
                 }
                 rows.append(
                     ResultRow(
                         symbol: sym, strategy: strategy, params: params,
-                        metrics: metrics(ret: ret, trades: trades.count, final: curve[bars - 1]), score: score(sc), rank: 0,
+                        metrics: metrics(ret: ret, trades: trades.count, final: curve[bars - 1]), score: score(sc),
+                        rank: 0,
                         trades: trades))
                 curves.append(curve)
                 scores.append(sc)
@@ -123,7 +128,10 @@ enum Fixture {
         }
         return RunReport(
             info: info, rows: rows, symbols: symbolReports,
-            issues: [SymbolIssue(symbol: "BAD", kind: .failed, reasons: ["provider synthetic: no bars in 2020-01-01 … 2021-12-31"])],
+            issues: [
+                SymbolIssue(
+                    symbol: "BAD", kind: .failed, reasons: ["provider synthetic: no bars in 2020-01-01 … 2021-12-31"])
+            ],
             execution: execution)
     }
 
@@ -137,8 +145,10 @@ enum Fixture {
                 status: "blocked", brokerOrderId: "", clientOrderId: "nightly-MSFT-1",
                 verdicts: ["MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0"], error: ""),
             ExecutionRow(
-                symbol: "SPY", strategy: "buy_and_hold", side: "buy", shares: 1, price: 400, value: 400, status: "failed",
-                brokerOrderId: "", clientOrderId: "nightly-SPY-1", verdicts: [], error: "broker paper: insufficient cash"),
+                symbol: "SPY", strategy: "buy_and_hold", side: "buy", shares: 1, price: 400, value: 400,
+                status: "failed",
+                brokerOrderId: "", clientOrderId: "nightly-SPY-1", verdicts: [],
+                error: "broker paper: insufficient cash"),
         ]
     }
 

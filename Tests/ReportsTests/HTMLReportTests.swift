@@ -58,7 +58,9 @@ import Testing
     @Test func hostileValuesAreQuotedInCSV() {
         let files = ReportRenderer.render(Self.hostileReport())
         let results = Fixture.file(files, "results.csv")
-        #expect(results.contains("\r\n<script>alert(1)</script>,sma_crossover,fast=10;slow=30;note=<script>alert(1)</script>,"))
+        #expect(
+            results.contains(
+                "\r\n<script>alert(1)</script>,sma_crossover,fast=10;slow=30;note=<script>alert(1)</script>,"))
         let orders = Fixture.file(files, "orders.csv")
         #expect(orders.contains("\r\n<script>alert(1)</script>,sma_crossover,buy,"))
         #expect(Fixture.file(files, "trades.csv").contains("\"B\"\"'&\""))
@@ -71,7 +73,8 @@ import Testing
             "id=\"summary\"", "id=\"overview\"", "id=\"symbols\"", "id=\"execution\"", "synthetic data",
             "pipelines/nightly.yaml", "backtesting.py", "95 % of equity", "20261125T060000Z-abc123", "0.1.0",
             "1 combination(s) skipped", "sma_crossover fast=20;slow=20: fast &lt; slow", "provider synthetic: no bars",
-            "<tr class=\"best\">", "class=\"star\"", "<details class=\"trades\">", "Monthly returns", "Score grid: sma_crossover",
+            "<tr class=\"best\">", "class=\"star\"", "<details class=\"trades\">", "Monthly returns",
+            "Score grid: sma_crossover",
             "href=\"#s0\"", "id=\"s2\"", "MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0",
             "broker paper: insufficient cash", "paper-1", "2020-01-02",
         ] {
@@ -104,7 +107,8 @@ import Testing
     @Test func heatmapMarksBestStrategyPerSymbol() {
         let r = Fixture.report(symbols: 3)
         let html = HTMLReport.render(r)
-        let overview = html.components(separatedBy: "class=\"sortable heat overview\"")[1].components(separatedBy: "</table>")[0]
+        let overview = html.components(separatedBy: "class=\"sortable heat overview\"")[1].components(
+            separatedBy: "</table>")[0]
         let body = overview.components(separatedBy: "<tbody>")[1]
         let rows = body.components(separatedBy: "<tr>").dropFirst()
         #expect(rows.count == 3)

@@ -23,8 +23,13 @@ import Testing
         #expect(s.utf8.count <= ReportPaths.maxFolderNameLength)
         #expect(!s.contains("/") && !s.contains("\\") && !s.contains("\u{0}") && !s.contains(".."))
         #expect(!s.hasPrefix(".") && !s.hasSuffix("."))
-        #expect(s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) })
-        #expect(!["CON", "PRN", "AUX", "NUL", "COM1", "LPT9"].contains(s.split(separator: ".").first.map { $0.uppercased() } ?? ""))
+        #expect(
+            s.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0))
+            })
+        #expect(
+            !["CON", "PRN", "AUX", "NUL", "COM1", "LPT9"].contains(
+                s.split(separator: ".").first.map { $0.uppercased() } ?? ""))
     }
 
     @Test(arguments: [
@@ -38,7 +43,9 @@ import Testing
 }
 
 @Suite struct RunIndexTests {
-    static func entry(_ id: String, _ at: String, name: String = "nightly", status: String = "succeeded") -> RunIndexEntry {
+    static func entry(_ id: String, _ at: String, name: String = "nightly", status: String = "succeeded")
+        -> RunIndexEntry
+    {
         RunIndexEntry(
             runId: id, startedAt: at, specName: name, symbols: ["AAPL", "MSFT"],
             bestStrategies: ["AAPL sma_crossover fast=10;slow=30", "MSFT buy_and_hold"], status: status,
@@ -60,7 +67,10 @@ import Testing
     }
 
     @Test func orderDoesNotDependOnInput() {
-        let es = [Self.entry("b", "2026-11-25T06:00:00Z"), Self.entry("a", "2026-11-25T06:00:00Z"), Self.entry("c", "2026-11-01")]
+        let es = [
+            Self.entry("b", "2026-11-25T06:00:00Z"), Self.entry("a", "2026-11-25T06:00:00Z"),
+            Self.entry("c", "2026-11-01"),
+        ]
         #expect(RunIndex.render(entries: es) == RunIndex.render(entries: es.reversed()))
     }
 

@@ -26,7 +26,8 @@ import Testing
             symbols: 5, perSymbol: 8, bars: 1250, tradesPerRow: 12,
             symbolName: { ["AAPL", "MSFT", "SPY", Fixture.hostile, "NVDA"][$0] }, info: info,
             execution: Fixture.execution())
-        r.issues.append(SymbolIssue(symbol: "XYZ", kind: .quarantined, reasons: ["gap of 12 sessions; " + Fixture.hostile]))
+        r.issues.append(
+            SymbolIssue(symbol: "XYZ", kind: .quarantined, reasons: ["gap of 12 sessions; " + Fixture.hostile]))
         return r
     }
 
