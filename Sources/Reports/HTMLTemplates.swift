@@ -82,6 +82,7 @@ enum HTMLTemplates {
         .tabs a.cur{background:var(--acc);border-color:var(--acc);color:#fff}
         @supports selector(:has(*)){.sym{display:none}.sym:target{display:block}.syms:not(:has(.sym:target)) .sym:first-child{display:block}}
         @media print{.sym{display:block!important}nav,.tabs{display:none}.tall{max-height:none}}
+        .sym{scroll-margin-top:150px}
         .symh{display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
         .symh h3{margin:0;font-size:20px}
         .bestline{margin:6px 0 0}

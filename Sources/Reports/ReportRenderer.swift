@@ -15,14 +15,16 @@ public enum ReportRenderer {
     /// Every file of the report folder except manifest.json (written by the pipeline), in a fixed order:
     /// results.csv, best.csv, trades.csv, equity.csv, results.json, orders.csv (only when the execute stage
     /// ran), report.html.
-    public static func render(_ report: RunReport) -> [ReportFile] {
+    public static func render(_ report: RunReport) -> [ReportFile] { renderFiles(report, equity: true) }
+
+    private static func renderFiles(_ report: RunReport, equity: Bool) -> [ReportFile] {
         var files = [
             ReportFile(name: "results.csv", contents: resultsCSV(report.rows).bytes),
             ReportFile(name: "best.csv", contents: resultsCSV(bestRows(report)).bytes),
             ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
-            ReportFile(name: "equity.csv", contents: equityCSV(report).bytes),
-            ReportFile(name: "results.json", contents: resultsJSON(report.rows)),
         ]
+        if equity { files.append(ReportFile(name: "equity.csv", contents: equityCSV(report).bytes)) }
+        files.append(ReportFile(name: "results.json", contents: resultsJSON(report.rows)))
         if let exec = report.execution { files.append(ReportFile(name: "orders.csv", contents: ordersCSV(exec).bytes)) }
         files.append(ReportFile(name: "report.html", contents: Array(HTMLReport.render(report).utf8)))
         return files
@@ -75,7 +77,20 @@ public enum ReportRenderer {
         var total = 0
         for s in report.symbols { total += s.equity.reduce(0) { $0 + $1.count } }
         w.reserve(total * 64)
-        var line = [UInt8]()
+        equityCSVBody(report) { w.appendRaw($0) }
+        return w
+    }
+
+    /// equity.csv in pieces, for writing it without holding the whole file (it has bars × backtests lines:
+    /// about 600 MB for 500 symbols × 8 strategies × 10 years). `write` receives the header line first, then
+    /// one chunk per backtest; the concatenation is byte-identical to the equity.csv of `render`.
+    public static func streamEquityCSV(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+        try write(CSVWriter(header: ReportSchema.equityColumns).bytes)
+        try equityCSVBody(report, write)
+    }
+
+    private static func equityCSVBody(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+        var chunk = [UInt8]()
         for s in report.symbols {
             let isoDates = s.dates.map { Array($0.iso.utf8) }
             for (k, rowIndex) in s.rowIndices.enumerated()
@@ -90,20 +105,24 @@ public enum ReportRenderer {
                 key.append(UInt8(ascii: ","))
                 let eq = s.equity[k]
                 let dd = ReportAnalytics.drawdownPct(eq)
+                chunk.removeAll(keepingCapacity: true)
                 for t in 0..<min(eq.count, isoDates.count) {
-                    line.removeAll(keepingCapacity: true)
-                    line.append(contentsOf: isoDates[t])
-                    line.append(contentsOf: key)
-                    appendFileNumber(eq[t], decimals: 2, to: &line)
-                    line.append(UInt8(ascii: ","))
-                    appendFileNumber(dd[t], decimals: 4, to: &line)
-                    line.append(13)
-                    line.append(10)
-                    w.appendRaw(line)
+                    chunk.append(contentsOf: isoDates[t])
+                    chunk.append(contentsOf: key)
+                    appendFileNumber(eq[t], decimals: 2, to: &chunk)
+                    chunk.append(UInt8(ascii: ","))
+                    appendFileNumber(dd[t], decimals: 4, to: &chunk)
+                    chunk.append(13)
+                    chunk.append(10)
                 }
+                try write(chunk)
             }
         }
-        return w
+    }
+
+    /// `render` without equity.csv, for callers that write it with `streamEquityCSV` instead.
+    public static func render(_ report: RunReport, includeEquityCSV: Bool) -> [ReportFile] {
+        includeEquityCSV ? render(report) : renderFiles(report, equity: false)
     }
 
     /// Fixed decimals with trailing zeros trimmed (`10000`, `10012.5`, `0.0123`); empty when not finite.

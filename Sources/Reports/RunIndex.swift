@@ -28,6 +28,16 @@ public struct RunIndexEntry: Sendable, Equatable {
     }
 }
 
+extension RunIndexEntry {
+    /// `SYMBOL strategy params` of each symbol's rank-1 result, in universe order: the text `bestStrategies`
+    /// expects (store it in the manifest when the run ends, or rebuild it from best.csv).
+    public static func bestStrategies(of report: RunReport) -> [String] {
+        ReportRenderer.bestRows(report).map { r in
+            r.params.isEmpty ? "\(r.symbol) \(r.strategy)" : "\(r.symbol) \(r.strategy) \(r.params)"
+        }
+    }
+}
+
 /// `reports/index.html`: every run, newest first, linking to its report. Self-contained, no script needed.
 public enum RunIndex {
     /// Symbols and best strategies listed per run before "… and N more".

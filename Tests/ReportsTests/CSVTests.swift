@@ -62,6 +62,20 @@ import Testing
         #expect(lines[1] == "2020-01-02,AAPL,sma_crossover,fast=10;slow=30,10000,0")
     }
 
+    @Test func streamedEquityCSVEqualsRendered() {
+        let report = Fixture.report(symbols: 3, perSymbol: 4, bars: 50)
+        var streamed: [UInt8] = []
+        var chunks = 0
+        ReportRenderer.streamEquityCSV(report) {
+            streamed += $0
+            chunks += 1
+        }
+        #expect(streamed == ReportRenderer.equityCSV(report).bytes)
+        #expect(chunks == 1 + 3 * 4)
+        let without = ReportRenderer.render(report, includeEquityCSV: false).map(\.name)
+        #expect(without == ReportRenderer.render(report).map(\.name).filter { $0 != "equity.csv" })
+    }
+
     @Test func ordersCSVJoinsVerdicts() {
         var exec = Fixture.execution()
         exec[1].verdicts.append("MAX_ORDERS: count=6, limit=5")

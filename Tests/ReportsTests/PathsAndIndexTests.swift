@@ -86,6 +86,17 @@ import Testing
         #expect(!html.contains("href=\"javascript:"))
     }
 
+    @Test func bestStrategiesOfAReport() {
+        let r = Fixture.report(symbols: 2)
+        let best = ReportRenderer.bestRows(r)
+        #expect(
+            RunIndexEntry.bestStrategies(of: r)
+                == best.map {
+                    $0.params.isEmpty ? "\($0.symbol) \($0.strategy)" : "\($0.symbol) \($0.strategy) \($0.params)"
+                })
+        #expect(RunIndexEntry.bestStrategies(of: r).count == 2)
+    }
+
     @Test func emptyIndex() {
         #expect(RunIndex.render(entries: []).contains("No runs yet."))
     }
