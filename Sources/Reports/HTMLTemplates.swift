@@ -61,8 +61,8 @@ enum HTMLTemplates {
         .star{color:#bf8700}
         .pos{color:var(--pos)}
         .neg{color:var(--neg)}
-        .sc{min-width:120px}
-        .bt{display:inline-block;width:64px;height:8px;border-radius:4px;background:var(--line);margin-right:8px;vertical-align:0;overflow:hidden}
+        .sc{min-width:100px}
+        .bt{display:inline-block;width:56px;height:8px;border-radius:4px;background:var(--line);margin-right:8px;vertical-align:0;overflow:hidden}
         .bar{display:block;height:8px;background:#54aeff}
         tr.best .bar{background:var(--pos)}
         th.sh{cursor:pointer;user-select:none}

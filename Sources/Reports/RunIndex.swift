@@ -116,7 +116,7 @@ public enum RunIndex {
         <header class="top"><div class="in"><div class="eyebrow">stratopt</div><h1>Runs</h1><div class="sub">{{count}} run(s), newest first</div></div></header>
         <main class="in"><section class="card">
         {{#hasRuns}}<div class="scroll"><table class="runs"><thead><tr><th class="t">Started</th><th class="t">Spec</th><th>Symbols</th><th class="t">Best strategies</th><th class="t">Status</th><th class="t">Report</th></tr></thead><tbody>
-        {{#runs}}<tr><td class="t">{{date}}<div class="mut"><code>{{runId}}</code></div></td><td class="t">{{specName}}</td><td title="{{symbols}}">{{symbolCount}}</td><td class="t wrap">{{#best}}<div>{{.}}</div>{{/best}}{{#bestMore}}<div class="mut">{{bestMoreNote}}</div>{{/bestMore}}</td><td class="t"><span class="badge {{statusCls}}">{{status}}</span></td><td class="t"><a href="{{href}}">report.html</a></td></tr>
+        {{#runs}}<tr><td class="t">{{date}}<div class="mut"><code>{{runId}}</code></div></td><td class="t">{{specName}}</td><td title="{{symbols}}">{{symbolCount}}</td><td class="t wrap">{{#best}}<div>{{.}}</div>{{/best}}{{#bestMore}}<div class="mut">{{bestMoreNote}}</div>{{/bestMore}}</td><td class="t"><span class="badge {{statusCls}}">{{status}}</span></td><td class="t"><a href="{{href}}">Open report</a></td></tr>
         {{/runs}}</tbody></table></div>{{/hasRuns}}
         {{^hasRuns}}<p class="mut">No runs yet.</p>{{/hasRuns}}
         </section></main>

@@ -55,6 +55,21 @@ import Testing
         let line = svg.components(separatedBy: "class=\"s1\" fill=\"none\" d=\"")[1].prefix { $0 != "\"" }
         let numbers = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "l" || $0 == "-" })
         #expect(numbers.count <= 800)
+        // Relative x steps (every other number after the `l`) are never negative: dates stay in order.
+        let relative = String(line.split(separator: "l", maxSplits: 1)[1])
+        var deltas: [Int] = []
+        var current = ""
+        for ch in relative {
+            if ch == " " || ch == "-" {
+                if !current.isEmpty { deltas.append(Int(current)!) }
+                current = ch == "-" ? "-" : ""
+            } else {
+                current.append(ch)
+            }
+        }
+        if !current.isEmpty { deltas.append(Int(current)!) }
+        #expect(deltas.count % 2 == 0)
+        #expect(stride(from: 0, to: deltas.count, by: 2).allSatisfy { deltas[$0] >= 0 })
         #expect(svg.utf8.count < 6_000)
     }
 }

@@ -88,6 +88,14 @@ import Testing
         }
     }
 
+    @Test func symbolTabsWorkWithoutScript() {
+        let html = HTMLReport.render(Fixture.report(symbols: 3))
+        // Plain anchors to ids, and the CSS that shows the targeted symbol (the first one by default).
+        for i in 0..<3 { #expect(html.contains("<a href=\"#s\(i)\">") && html.contains("id=\"s\(i)\"")) }
+        #expect(html.contains(".sym:target{display:block}"))
+        #expect(html.contains(".syms:not(:has(.sym:target)) .sym:first-child{display:block}"))
+    }
+
     @Test func noExecutionSectionWithoutExecution() {
         let html = HTMLReport.render(Fixture.report(symbols: 1))
         #expect(!html.contains("id=\"execution\""))
