@@ -116,7 +116,7 @@ struct SVGChart {
         // Legend, above the plot.
         var lx = x0
         for se in series {
-            let label = SVGChart.truncate(se.label, 70)
+            let label = SVGChart.truncate(se.label, 56)
             s += "<rect class=\"k\(se.cssClass)\" x=\"\(u(lx))\" y=\"\(u(11))\" width=\"\(u(16))\" height=\"\(u(4))\"/>"
             s += "<text class=\"lg\" x=\"\(u(lx + 22))\" y=\"\(u(17))\">\(e(label))</text>"
             lx += 34 + Double(label.count) * 6.8
