@@ -96,5 +96,6 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "CLibCSV"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market"]),
     ]
 )

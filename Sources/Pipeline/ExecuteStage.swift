@@ -223,7 +223,7 @@ public enum ExecuteStage {
             throw RunError("execute: \(error)")
         }
         do {
-            try Data(OrdersCSV.render(report.outcomes).utf8).write(
+            try Data(ReportRenderer.ordersCSV(report.outcomes.map(row)).bytes).write(
                 to: URL(fileURLWithPath: req.reportDirectory + "/orders.csv"), options: .atomic)
         } catch {
             throw RunError("cannot write \(req.reportDirectory)/orders.csv: \(error.localizedDescription)")

@@ -204,7 +204,7 @@ public struct PipelineRunner: Sendable {
             periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
             costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
-            skippedCombinations: plan.skipped)
+            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
         let report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
         let dir = reportDirectory(spec)
         try ReportWriter.write(report, to: dir)

@@ -1,42 +1,47 @@
-/// RFC 4180 CSV writing: fields quoted only when they contain a comma, quote, CR or LF; CRLF line ends.
+/// RFC 4180 CSV writing: a field is quoted only when it contains a comma, a double quote, CR or LF (quotes
+/// inside are doubled); every record, the last included, ends with CRLF. Builds UTF-8 bytes directly.
 public struct CSVWriter: Sendable {
-    private(set) public var text = ""
+    public private(set) var bytes: [UInt8] = []
 
     public init(header: [String]) { appendRow(header) }
 
     public mutating func appendRow(_ fields: [String]) {
         var first = true
         for f in fields {
-            if !first { text += "," }
+            if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
-            text += CSVWriter.quote(f)
+            CSVWriter.appendField(f, to: &bytes)
         }
-        text += "\r\n"
+        bytes.append(13)
+        bytes.append(10)
     }
+
+    /// Reserves room for `n` more bytes (large files such as equity.csv).
+    public mutating func reserve(_ n: Int) { bytes.reserveCapacity(bytes.count + n) }
+
+    /// Appends bytes that already form CSV-safe text (pre-quoted fields, numbers, separators, CRLF).
+    /// Used for the long equity.csv without building a String per field.
+    mutating func appendRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
 
     public static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
-            return field
+        var out = [UInt8]()
+        appendField(field, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendField(_ field: String, to out: inout [UInt8]) {
+        let u = field.utf8
+        guard u.contains(where: { $0 == 44 || $0 == 34 || $0 == 13 || $0 == 10 }) else {
+            out.append(contentsOf: u)
+            return
         }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        out.append(34)
+        for b in u {
+            if b == 34 { out.append(34) }
+            out.append(b)
+        }
+        out.append(34)
     }
 
-    public var bytes: [UInt8] { Array(text.utf8) }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}
-
-/// Number and date text used in every result file. Deterministic and locale-free.
-public enum Format {
-    /// Shortest text that parses back to the same Double (`0.1`, `695336.2177600001`); empty for nil/NaN/±inf.
-    public static func number(_ v: Double?) -> String {
-        guard let v, v.isFinite else { return "" }
-        if v == 0 { return "0" }
-        if v.rounded() == v && abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
-    }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -1,54 +1,33 @@
 import Engine
 import Market
+import Mustache
+import Scoring
 
-/// report.html: one self-contained file, readable without JavaScript. Every string from the spec,
-/// a file or a provider goes through `escape`.
+/// report.html: one self-contained file (no network, no external resources), readable without JavaScript.
+///
+/// The page is a Mustache template (`HTMLTemplates.page`) rendered from plain view values built here, so
+/// every string from the spec, a data file or a provider is HTML-escaped by the template engine. The only
+/// unescaped insertions are the SVG charts, built by `SVGChart`, which escapes its own text.
 public enum HTMLReport {
-    public static func render(_ report: RunReport) -> String {
-        let i = report.info
-        var h = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>stratopt — \(escape(i.specName))</title>
-            <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
-            td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}
-            tr.best{background:#e6f4ea;font-weight:bold}.neg{color:#b00020}.pos{color:#137333}</style></head><body>
-            <h1>\(escape(i.specName))</h1>
-            <p>Period \(i.periodStart.iso) – \(i.periodEnd.iso) · provider \(escape(i.provider))\(i.isSynthetic ? " (synthetic data)" : "") · conventions \(escape(i.conventions)) · run \(escape(i.runId))</p>
+    /// Per series, at most this many chart points (see `Downsample.minMaxIndices`).
+    public static let chartMaxPoints = 250
+    /// Trades of the best strategy listed per symbol (the most recent ones; trades.csv has all): 100, or fewer
+    /// in large runs so the page lists about 10,000 trades in total, but never fewer than 20.
+    public static func maxTradesShown(symbols: Int) -> Int { max(20, min(100, 10_000 / max(1, symbols))) }
+    /// At most this many skipped grid combinations are listed (their count is always shown).
+    public static let maxSkippedShown = 200
 
-            """
-        for s in report.symbols {
-            h += "<h2 id=\"sym-\(escape(s.symbol))\">\(escape(s.symbol))</h2>\n<table><tr>"
-            for c in ["rank", "strategy", "params", "return %", "sharpe", "max dd %", "win %", "trades", "score"] {
-                h += "<th>\(c)</th>"
-            }
-            h += "</tr>\n"
-            let rows = s.rowIndices.map { report.rows[$0] }.sorted { $0.rank < $1.rank }
-            for r in rows {
-                let cls = r.metrics.totalReturnPct < 0 ? "neg" : "pos"
-                h += "<tr\(r.rank == 1 ? " class=\"best\"" : "")><td>\(r.rank)</td><td>\(escape(r.strategy))</td>"
-                h += "<td>\(escape(r.params))</td><td class=\"\(cls)\">\(fixed(r.metrics.totalReturnPct, 2))</td>"
-                h += "<td>\(r.metrics.sharpe.map { fixed($0, 2) } ?? "–")</td><td>\(fixed(r.metrics.maxDrawdownPct, 2))</td>"
-                h += "<td>\(fixed(r.metrics.winRatePct, 1))</td><td>\(r.metrics.trades)</td><td>\(fixed(r.score.total, 1))</td></tr>\n"
-            }
-            h += "</table>\n"
+    static let template: MustacheTemplate = {
+        do { return try MustacheTemplate(string: HTMLTemplates.page) } catch {
+            fatalError("report.html template does not parse: \(error)")
         }
-        for issue in report.issues {
-            h += "<p class=\"neg\">\(escape(issue.symbol)) \(issue.kind.rawValue): \(escape(issue.reasons.joined(separator: "; ")))</p>\n"
-        }
-        if let rows = report.execution {
-            h += "<h2 id=\"execution\">Execution</h2>\n<table><tr><th>symbol</th><th>side</th><th>shares</th><th>status</th><th>order id</th><th>verdicts / error</th></tr>\n"
-            for r in rows {
-                let why = r.verdicts.isEmpty ? r.error : r.verdicts.joined(separator: "; ")
-                h += "<tr><td>\(escape(r.symbol))</td><td>\(escape(r.side))</td><td>\(Int(r.shares))</td>"
-                h += "<td>\(escape(r.status))</td><td>\(escape(r.brokerOrderId))</td><td>\(escape(why))</td></tr>\n"
-            }
-            h += "</table>\n"
-        }
-        h += "</body></html>\n"
-        return h
+    }()
+
+    public static func render(_ report: RunReport) -> String {
+        template.render(PageView(report))
     }
 
-    /// Escapes text for HTML element content and quoted attribute values.
+    /// Escapes text for HTML element content and quoted attribute values (also inside inline SVG).
     public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
@@ -59,22 +38,492 @@ public enum HTMLReport {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case "\u{0}": out += "\u{FFFD}"
             default: out.unicodeScalars.append(c)
             }
         }
         return out
     }
 
-    /// Fixed decimals without Foundation's locale-dependent formatting.
-    public static func fixed(_ v: Double, _ decimals: Int) -> String {
-        guard v.isFinite else { return "–" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let r = (abs(v) * scale).rounded()
-        let neg = v < 0 && r != 0
-        let ip = Int64(r / scale)
-        var frac = String(Int64(r) - ip * Int64(scale))
-        while frac.count < decimals { frac = "0" + frac }
-        return (neg ? "-" : "") + String(ip) + (decimals > 0 ? "." + frac : "")
+    /// Fixed decimals without Foundation's locale-dependent formatting (kept for callers; see `Format.fixed`).
+    public static func fixed(_ v: Double, _ decimals: Int) -> String { Format.fixed(v, decimals) }
+
+    /// Share counts: whole numbers without decimals, fractional ones with 4.
+    static func shares(_ v: Double) -> String { Format.grouped(v, v == v.rounded() ? 0 : 4) }
+
+    /// `pos` / `neg` / "" by sign, for green/red numbers.
+    static func signClass(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "" }
+        return v > 0 ? "pos" : (v < 0 ? "neg" : "")
+    }
+
+    /// Heat class `h0`…`h9` for a score on 0…scaleMax.
+    static func heatClass(_ score: Double, scaleMax: Double) -> String {
+        guard score.isFinite, scaleMax > 0 else { return "h0" }
+        return "h\(min(9, max(0, Int(score / scaleMax * 10))))"
+    }
+}
+
+// MARK: - View values (read by the template through reflection; no optionals, so lookups never climb).
+
+struct Cell {
+    var text: String
+    var cls: String
+    var hasCls: Bool
+
+    init(text: String, cls: String) {
+        self.text = text
+        self.cls = cls
+        hasCls = !cls.isEmpty
+    }
+}
+
+struct HeatCell {
+    var text: String
+    var cls: String
+    var tip: String
+}
+
+struct KPI {
+    var label: String
+    var value: String
+    var note: String
+}
+
+struct IssueView {
+    var symbol: String
+    var kind: String
+    var reasons: [String]
+}
+
+struct OverviewRow {
+    var anchor: String
+    var symbol: String
+    var bars: String
+    var first: String
+    var last: String
+    var cells: [HeatCell]
+    var best: String
+}
+
+struct ColumnView {
+    var title: String
+    var help: String
+}
+
+struct RankRow {
+    var best: Bool
+    var rank: String
+    var strategy: String
+    var params: String
+    var cells: [Cell]
+    var score: String
+    var scoreWidth: String
+}
+
+struct GridRow {
+    var value: String
+    var cells: [HeatCell]
+}
+
+struct GridView {
+    var strategy: String
+    var rowParam: String
+    var colParam: String
+    var hasOther: Bool
+    var other: String
+    var colValues: [String]
+    var gridRows: [GridRow]
+}
+
+struct MonthRow {
+    var year: String
+    var months: [Cell]
+    var totalText: String
+    var totalCls: String
+}
+
+struct TradeView {
+    var n: String
+    var entryDate: String
+    var entryPrice: String
+    var exitDate: String
+    var exitPrice: String
+    var shares: String
+    var pnl: String
+    var ret: String
+    var cls: String
+}
+
+struct SymbolView {
+    var anchor: String
+    var symbol: String
+    var bars: String
+    var first: String
+    var last: String
+    var hasBest: Bool
+    var bestStrategy: String
+    var bestParams: String
+    var bestScore: String
+    var bestReturn: String
+    var bestReturnCls: String
+    var bhReturn: String
+    var bhReturnCls: String
+    var rows: [RankRow]
+    var hasCharts: Bool
+    var equitySVG: String
+    var drawdownSVG: String
+    var grids: [GridView]
+    var hasMonthly: Bool
+    var monthly: [MonthRow]
+    var tradeCount: String
+    var hasTrades: Bool
+    var trades: [TradeView]
+    var tradesTruncated: Bool
+    var tradesShown: String
+}
+
+struct OrderView {
+    var symbol: String
+    var strategy: String
+    var side: String
+    var shares: String
+    var price: String
+    var value: String
+    var brokerOrderId: String
+    var hasBrokerId: Bool
+    var clientOrderId: String
+    var hasClientId: Bool
+    var verdicts: [String]
+    var error: String
+}
+
+struct ExecGroup {
+    var title: String
+    var showIds: Bool
+    var showVerdicts: Bool
+    var showError: Bool
+    var orders: [OrderView]
+}
+
+struct ExecCount {
+    var status: String
+    var count: String
+}
+
+struct PageView {
+    var specName: String
+    var specPath: String
+    var period: String
+    var provider: String
+    var synthetic: Bool
+    var conventions: String
+    var costs: String
+    var sizing: String
+    var initialCapital: String
+    var scoreNote: String
+    var runId: String
+    var toolVersion: String
+    var hasStartedAt: Bool
+    var startedAt: String
+    var kpis: [KPI]
+    var hasIssues: Bool
+    var issues: [IssueView]
+    var hasSkipped: Bool
+    var skippedCount: String
+    var skipped: [String]
+    var skippedTruncated: Bool
+    var skippedTruncatedNote: String
+    var hasOverview: Bool
+    var strategies: [String]
+    var overview: [OverviewRow]
+    var scale: [Cell]
+    var columns: [ColumnView]
+    var symbols: [SymbolView]
+    var hasExecution: Bool
+    var execCounts: [ExecCount]
+    var execGroups: [ExecGroup]
+    var filesNote: String
+    var schemaVersion: String
+}
+
+// MARK: - Building the view from the model
+
+extension PageView {
+    init(_ report: RunReport) {
+        let info = report.info
+        let w = info.scoreWeights
+        let scaleMax = max(w.totalReturn + w.sharpe + w.drawdown + w.winRate + w.activity, 1e-9)
+        specName = info.specName
+        specPath = info.specPath
+        let days = info.periodEnd.daysSinceEpoch - info.periodStart.daysSinceEpoch
+        period = "\(info.periodStart.iso) – \(info.periodEnd.iso) (\(Format.fixed(Double(days) / 365.25, 1)) years)"
+        provider = info.provider
+        synthetic = info.isSynthetic
+        conventions = info.conventions
+        costs = info.costs
+        sizing = info.sizing
+        initialCapital = Format.grouped(info.initialCapital, 2)
+        scoreNote =
+            "return \(Format.number(w.totalReturn)) · Sharpe \(Format.number(w.sharpe)) · drawdown \(Format.number(w.drawdown)) · win rate \(Format.number(w.winRate)) · activity \(Format.number(w.activity)) (score 0–\(Format.number(scaleMax)))"
+        runId = info.runId
+        toolVersion = info.toolVersion
+        hasStartedAt = !info.startedAt.isEmpty
+        startedAt = info.startedAt
+
+        // Issues and skipped combinations.
+        issues = report.issues.map { IssueView(symbol: $0.symbol, kind: $0.kind.rawValue, reasons: $0.reasons) }
+        hasIssues = !issues.isEmpty
+        let skips = info.skippedCombinations
+        hasSkipped = !skips.isEmpty
+        skippedCount = String(skips.count)
+        skipped = Array(skips.prefix(HTMLReport.maxSkippedShown))
+        skippedTruncated = skips.count > HTMLReport.maxSkippedShown
+        skippedTruncatedNote =
+            "… and \(skips.count - HTMLReport.maxSkippedShown) more (all are listed in manifest.json)."
+
+        // Strategies in first-appearance order; the best row of each symbol.
+        var strategyOrder: [String] = []
+        var seen = Set<String>()
+        for r in report.rows where seen.insert(r.strategy).inserted { strategyOrder.append(r.strategy) }
+        strategies = strategyOrder
+        columns = ResultColumn.metrics.map { ColumnView(title: $0.title, help: $0.help) }
+        scale = (0..<10).map { k in
+            Cell(
+                text: "\(Format.number(scaleMax * Double(k) / 10))–\(Format.number(scaleMax * Double(k + 1) / 10))",
+                cls: "h\(k)")
+        }
+
+        var overviewRows: [OverviewRow] = []
+        var symbolViews: [SymbolView] = []
+        var bestCounts: [String: Int] = [:]
+        var beatBH = 0
+        var comparable = 0
+        for (si, s) in report.symbols.enumerated() {
+            let anchor = "s\(si)"
+            let rows = s.rowIndices.filter { report.rows.indices.contains($0) }.map { report.rows[$0] }
+            let bestK = s.rowIndices.indices.first { k in
+                report.rows.indices.contains(s.rowIndices[k]) && report.rows[s.rowIndices[k]].rank == 1
+            }
+            let best = bestK.map { report.rows[s.rowIndices[$0]] }
+            if let best { bestCounts[best.strategy, default: 0] += 1 }
+            let bh = ReportAnalytics.buyAndHold(close: s.close, initialCapital: info.initialCapital)
+            let bhReturn: Double? = bh.count >= 1 ? (bh[bh.count - 1] / info.initialCapital - 1) * 100 : nil
+            if let best, let bhReturn, info.initialCapital > 0 {
+                comparable += 1
+                if best.metrics.totalReturnPct > bhReturn { beatBH += 1 }
+            }
+
+            // Overview heatmap row: best score per strategy.
+            var cells: [HeatCell] = []
+            for st in strategyOrder {
+                let mine = rows.filter { $0.strategy == st }
+                guard let top = mine.min(by: { $0.rank < $1.rank }) else {
+                    cells.append(HeatCell(text: "–", cls: "na", tip: "\(st): not run"))
+                    continue
+                }
+                let isBest = best?.strategy == st
+                cells.append(
+                    HeatCell(
+                        text: Format.fixed(top.score.total, 1) + (isBest ? " ★" : ""),
+                        cls: HTMLReport.heatClass(top.score.total, scaleMax: scaleMax) + (isBest ? " hb" : ""),
+                        tip: "\(st) \(top.params): score \(Format.fixed(top.score.total, 1))"))
+            }
+            let first = s.dates.first?.iso ?? "–"
+            let last = s.dates.last?.iso ?? "–"
+            overviewRows.append(
+                OverviewRow(
+                    anchor: anchor, symbol: s.symbol, bars: String(s.dates.count), first: first, last: last,
+                    cells: cells, best: best.map { $0.strategy } ?? "–"))
+
+            symbolViews.append(
+                SymbolView(
+                    symbol: s, anchor: anchor, rows: rows, best: best,
+                    bestEquity: bestK.flatMap { k in
+                        k < s.equity.count ? s.equity[k] : nil
+                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
+                    maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count)))
+        }
+        overview = overviewRows
+        hasOverview = !overviewRows.isEmpty
+        symbols = symbolViews
+
+        // KPIs.
+        let failed = report.issues.count
+        let top = bestCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first
+        kpis = [
+            KPI(
+                label: "Symbols", value: String(report.symbols.count),
+                note: failed == 0 ? "all loaded" : "\(failed) failed or quarantined"),
+            KPI(
+                label: "Backtests", value: Format.grouped(Double(report.rows.count), 0),
+                note:
+                    "\(strategyOrder.count) strateg\(strategyOrder.count == 1 ? "y" : "ies"), \(skips.count) grid points skipped"
+            ),
+            KPI(
+                label: "Beat buy & hold", value: comparable == 0 ? "–" : "\(beatBH) / \(comparable)",
+                note: "symbols whose best strategy out-returned buy & hold"),
+            KPI(
+                label: "Most frequent winner", value: top?.key ?? "–",
+                note: top.map { "best on \($0.value) of \(report.symbols.count) symbols" } ?? "no results"),
+        ]
+
+        // Execution.
+        hasExecution = report.execution != nil
+        let exec = report.execution ?? []
+        let statuses = ["submitted", "blocked", "failed", "skipped"]
+        let extra = Set(exec.map(\.status)).subtracting(statuses).sorted()
+        var groups: [ExecGroup] = []
+        var counts: [ExecCount] = []
+        for st in statuses + extra {
+            let rs = exec.filter { $0.status == st }
+            guard !rs.isEmpty else { continue }
+            counts.append(ExecCount(status: st, count: String(rs.count)))
+            groups.append(
+                ExecGroup(
+                    title: st.prefix(1).uppercased() + st.dropFirst() + " (\(rs.count))",
+                    showIds: rs.contains { !$0.brokerOrderId.isEmpty || !$0.clientOrderId.isEmpty },
+                    showVerdicts: rs.contains { !$0.verdicts.isEmpty }, showError: rs.contains { !$0.error.isEmpty },
+                    orders: rs.map {
+                        OrderView(
+                            symbol: $0.symbol, strategy: $0.strategy, side: $0.side,
+                            shares: HTMLReport.shares($0.shares),
+                            price: Format.grouped($0.price, 2), value: Format.grouped($0.value, 2),
+                            brokerOrderId: $0.brokerOrderId, hasBrokerId: !$0.brokerOrderId.isEmpty,
+                            clientOrderId: $0.clientOrderId, hasClientId: !$0.clientOrderId.isEmpty,
+                            verdicts: $0.verdicts, error: $0.error)
+                    }))
+        }
+        execGroups = groups
+        execCounts = counts
+        filesNote =
+            (ReportRenderer.fileNames(hasExecution: hasExecution).filter { $0 != "report.html" }).joined(
+                separator: ", ")
+        schemaVersion = String(ReportSchema.version)
+    }
+}
+
+extension SymbolView {
+    init(
+        symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
+        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int
+    ) {
+        self.anchor = anchor
+        symbol = s.symbol
+        bars = String(s.dates.count)
+        first = s.dates.first?.iso ?? "–"
+        last = s.dates.last?.iso ?? "–"
+        hasBest = best != nil
+        bestStrategy = best?.strategy ?? ""
+        bestParams = best?.params ?? ""
+        bestScore = best.map { Format.fixed($0.score.total, 1) } ?? ""
+        bestReturn = best.map { Format.percent($0.metrics.totalReturnPct) } ?? ""
+        bestReturnCls = HTMLReport.signClass(best?.metrics.totalReturnPct)
+        bhReturn = Format.percent(bhReturnPct)
+        bhReturnCls = HTMLReport.signClass(bhReturnPct)
+
+        self.rows = rows.sorted { $0.rank < $1.rank }.map { r in
+            RankRow(
+                best: r.rank == 1, rank: String(r.rank), strategy: r.strategy, params: r.params,
+                cells: ResultColumn.metrics.map { c in
+                    Cell(
+                        text: c.displayText(r.metrics),
+                        cls: c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+                },
+                score: Format.fixed(r.score.total, 1),
+                scoreWidth: Format.fixed(min(100, max(0, r.score.total / scaleMax * 100)), 1))
+        }
+
+        // Charts of the best strategy.
+        if let best, let eq = bestEquity, eq.count >= 2, s.dates.count >= 2 {
+            let n = min(eq.count, s.dates.count)
+            let dates = Array(s.dates.prefix(n))
+            let curve = Array(eq.prefix(n))
+            var series = [
+                SVGChart.Series(
+                    label: "\(best.strategy) \(best.params) · \(Format.grouped(curve[n - 1], 2))", cssClass: "s1",
+                    values: curve)
+            ]
+            if bh.count >= n {
+                series.append(
+                    SVGChart.Series(
+                        label: "Buy & hold · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
+                        values: Array(bh.prefix(n))))
+            }
+            equitySVG = SVGChart(
+                title:
+                    "\(s.symbol): equity of \(best.strategy) \(best.params) vs buy & hold, \(dates[0].iso) – \(dates[n - 1].iso)",
+                dates: dates, series: series, valueStyle: .money, maxPoints: HTMLReport.chartMaxPoints
+            ).render()
+            let dd = ReportAnalytics.drawdownPct(curve)
+            var worst = 0
+            for i in dd.indices where dd[i] > dd[worst] { worst = i }
+            drawdownSVG = SVGChart(
+                title: "\(s.symbol): drawdown of \(best.strategy) \(best.params)", dates: dates,
+                series: [
+                    SVGChart.Series(label: "Drawdown, % below peak", cssClass: "dd", values: dd.map { -$0 }, area: true)
+                ],
+                valueStyle: .percent, height: 170, maxPoints: HTMLReport.chartMaxPoints,
+                note: "max −\(Format.fixed(dd[worst], 2))% on \(dates[worst].iso)"
+            ).render()
+            hasCharts = true
+            let months = ReportAnalytics.monthlyReturns(dates: dates, equity: curve)
+            monthly = months.map { m in
+                MonthRow(
+                    year: String(m.year),
+                    months: m.months.map { Cell(text: Format.fixed($0, 1), cls: HTMLReport.signClass($0)) },
+                    totalText: Format.fixed(m.yearTotal, 1), totalCls: HTMLReport.signClass(m.yearTotal))
+            }
+            hasMonthly = !monthly.isEmpty
+        } else {
+            hasCharts = false
+            equitySVG = ""
+            drawdownSVG = ""
+            monthly = []
+            hasMonthly = false
+        }
+
+        // Score grids over two varying parameters.
+        grids = ReportAnalytics.scoreGrids(rows).map { g in
+            var bestCell: (Int, Int)?
+            var bestScore = -Double.infinity
+            for (ri, row) in g.cells.enumerated() {
+                for (ci, v) in row.enumerated() { if let v, v > bestScore { (bestScore, bestCell) = (v, (ri, ci)) } }
+            }
+            return GridView(
+                strategy: g.strategy, rowParam: g.rowParam, colParam: g.columnParam, hasOther: !g.otherVarying.isEmpty,
+                other: g.otherVarying.joined(separator: ", "), colValues: g.columnValues,
+                gridRows: g.cells.enumerated().map { ri, row in
+                    GridRow(
+                        value: g.rowValues[ri],
+                        cells: row.enumerated().map { ci, v in
+                            guard let v else {
+                                return HeatCell(text: "–", cls: "na", tip: "not run (skipped or invalid)")
+                            }
+                            let isBest = bestCell.map { $0 == (ri, ci) } ?? false
+                            return HeatCell(
+                                text: Format.fixed(v, 1) + (isBest ? " ★" : ""),
+                                cls: HTMLReport.heatClass(v, scaleMax: scaleMax) + (isBest ? " hb" : ""),
+                                tip:
+                                    "\(g.rowParam)=\(g.rowValues[ri]) \(g.columnParam)=\(g.columnValues[ci]): \(Format.fixed(v, 1))"
+                            )
+                        })
+                })
+        }
+
+        // Trades of the best strategy.
+        let trades = best?.trades ?? []
+        tradeCount = String(trades.count)
+        hasTrades = !trades.isEmpty
+        tradesTruncated = trades.count > maxTrades
+        tradesShown = String(min(trades.count, maxTrades))
+        let skipped = max(0, trades.count - maxTrades)
+        self.trades = trades.suffix(maxTrades).enumerated().map { i, t in
+            TradeView(
+                n: String(skipped + i + 1), entryDate: t.entryDate.iso, entryPrice: Format.grouped(t.entryPrice, 2),
+                exitDate: t.exitDate.iso, exitPrice: Format.grouped(t.exitPrice, 2),
+                shares: HTMLReport.shares(t.shares),
+                pnl: Format.grouped(t.pnl, 2), ret: Format.percent(t.returnPct), cls: HTMLReport.signClass(t.pnl))
+        }
     }
 }

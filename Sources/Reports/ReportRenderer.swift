@@ -3,55 +3,191 @@ import Market
 import Scoring
 
 /// Renders a `RunReport` into its files. Pure: same report, same bytes.
+///
+/// The CSV and JSON files carry no run id, timestamp or tool version, so reruns over the same inputs are
+/// byte-identical; only report.html shows run facts. Contract: `docs/reports.md`, columns: `ReportSchema`.
 public enum ReportRenderer {
-    public static let resultColumns = [
-        "symbol", "strategy", "params", "total_return_pct", "cagr_pct", "volatility_pct", "sharpe", "max_drawdown_pct",
-        "win_rate_pct", "trades", "profit_factor", "exposure_pct", "final_equity", "score", "rank",
-    ]
-    public static let tradeColumns = [
-        "symbol", "strategy", "params", "entry_date", "entry_price", "exit_date", "exit_price", "shares", "pnl",
-        "return_pct",
-    ]
+    /// results.csv / best.csv header (see `ReportSchema.resultColumns`).
+    public static var resultColumns: [String] { ReportSchema.resultColumns }
+    /// trades.csv header.
+    public static var tradeColumns: [String] { ReportSchema.tradeColumns }
 
-    public static func render(_ report: RunReport) -> [ReportFile] {
-        [
+    /// Every file of the report folder except manifest.json (written by the pipeline), in a fixed order:
+    /// results.csv, best.csv, trades.csv, equity.csv, results.json, orders.csv (only when the execute stage
+    /// ran), report.html.
+    public static func render(_ report: RunReport) -> [ReportFile] { renderFiles(report, equity: true) }
+
+    private static func renderFiles(_ report: RunReport, equity: Bool) -> [ReportFile] {
+        var files = [
             ReportFile(name: "results.csv", contents: resultsCSV(report.rows).bytes),
             ReportFile(name: "best.csv", contents: resultsCSV(bestRows(report)).bytes),
             ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
-            ReportFile(name: "report.html", contents: Array(HTMLReport.render(report).utf8)),
         ]
+        if equity { files.append(ReportFile(name: "equity.csv", contents: equityCSV(report).bytes)) }
+        files.append(ReportFile(name: "results.json", contents: resultsJSON(report.rows)))
+        if let exec = report.execution { files.append(ReportFile(name: "orders.csv", contents: ordersCSV(exec).bytes)) }
+        files.append(ReportFile(name: "report.html", contents: Array(HTMLReport.render(report).utf8)))
+        return files
+    }
+
+    /// The names `render` produces, in its order.
+    public static func fileNames(hasExecution: Bool) -> [String] {
+        ["results.csv", "best.csv", "trades.csv", "equity.csv", "results.json"] + (hasExecution ? ["orders.csv"] : [])
+            + ["report.html"]
     }
 
     /// Rank-1 rows, in symbol (universe) order.
     public static func bestRows(_ report: RunReport) -> [ResultRow] {
-        report.symbols.compactMap { s in s.rowIndices.map { report.rows[$0] }.first { $0.rank == 1 } }
+        report.symbols.compactMap { s in
+            s.rowIndices.filter { report.rows.indices.contains($0) }.map { report.rows[$0] }.first { $0.rank == 1 }
+        }
+    }
+
+    static func resultFields(_ r: ResultRow) -> [String] {
+        [r.symbol, r.strategy, r.params] + ResultColumn.metrics.map { $0.fileText(r.metrics) } + [
+            Format.number(r.score.total), String(r.rank),
+        ]
     }
 
     static func resultsCSV(_ rows: [ResultRow]) -> CSVWriter {
-        var w = CSVWriter(header: resultColumns)
+        var w = CSVWriter(header: ReportSchema.resultColumns)
+        for r in rows { w.appendRow(resultFields(r)) }
+        return w
+    }
+
+    static func tradeFields(_ t: Trade) -> [String] {
+        [
+            t.entryDate.iso, Format.number(t.entryPrice), t.exitDate.iso, Format.number(t.exitPrice),
+            Format.number(t.shares), Format.number(t.pnl), Format.number(t.returnPct),
+        ]
+    }
+
+    static func tradesCSV(_ rows: [ResultRow]) -> CSVWriter {
+        var w = CSVWriter(header: ReportSchema.tradeColumns)
         for r in rows {
-            let m = r.metrics
+            for t in r.trades { w.appendRow([r.symbol, r.strategy, r.params] + tradeFields(t)) }
+        }
+        return w
+    }
+
+    /// One line per date of every backtest: symbols in universe order, backtests in plan order, dates
+    /// ascending. `equity` rounded to 0.01, `drawdown_pct` (positive, % below the running peak) to 0.0001.
+    static func equityCSV(_ report: RunReport) -> CSVWriter {
+        var w = CSVWriter(header: ReportSchema.equityColumns)
+        var total = 0
+        for s in report.symbols { total += s.equity.reduce(0) { $0 + $1.count } }
+        w.reserve(total * 64)
+        equityCSVBody(report) { w.appendRaw($0) }
+        return w
+    }
+
+    /// equity.csv in pieces, for writing it without holding the whole file (it has bars × backtests lines:
+    /// about 600 MB for 500 symbols × 8 strategies × 10 years). `write` receives the header line first, then
+    /// one chunk per backtest; the concatenation is byte-identical to the equity.csv of `render`.
+    public static func streamEquityCSV(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+        try write(CSVWriter(header: ReportSchema.equityColumns).bytes)
+        try equityCSVBody(report, write)
+    }
+
+    private static func equityCSVBody(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+        var chunk = [UInt8]()
+        for s in report.symbols {
+            let isoDates = s.dates.map { Array($0.iso.utf8) }
+            for (k, rowIndex) in s.rowIndices.enumerated()
+            where k < s.equity.count && report.rows.indices.contains(rowIndex) {
+                let r = report.rows[rowIndex]
+                var key = [UInt8](",".utf8)
+                CSVWriter.appendField(r.symbol, to: &key)
+                key.append(UInt8(ascii: ","))
+                CSVWriter.appendField(r.strategy, to: &key)
+                key.append(UInt8(ascii: ","))
+                CSVWriter.appendField(r.params, to: &key)
+                key.append(UInt8(ascii: ","))
+                let eq = s.equity[k]
+                let dd = ReportAnalytics.drawdownPct(eq)
+                chunk.removeAll(keepingCapacity: true)
+                for t in 0..<min(eq.count, isoDates.count) {
+                    chunk.append(contentsOf: isoDates[t])
+                    chunk.append(contentsOf: key)
+                    appendFileNumber(eq[t], decimals: 2, to: &chunk)
+                    chunk.append(UInt8(ascii: ","))
+                    appendFileNumber(dd[t], decimals: 4, to: &chunk)
+                    chunk.append(13)
+                    chunk.append(10)
+                }
+                try write(chunk)
+            }
+        }
+    }
+
+    /// `render` without equity.csv, for callers that write it with `streamEquityCSV` instead.
+    public static func render(_ report: RunReport, includeEquityCSV: Bool) -> [ReportFile] {
+        includeEquityCSV ? render(report) : renderFiles(report, equity: false)
+    }
+
+    /// Fixed decimals with trailing zeros trimmed (`10000`, `10012.5`, `0.0123`); empty when not finite.
+    static func appendFileNumber(_ v: Double, decimals: Int, to out: inout [UInt8]) {
+        guard v.isFinite else { return }
+        let start = out.count
+        Format.appendFixed(v, decimals: decimals, to: &out)
+        guard out[start...].contains(UInt8(ascii: ".")), !out[start...].contains(UInt8(ascii: "e")) else { return }
+        while out.last == UInt8(ascii: "0") { out.removeLast() }
+        if out.last == UInt8(ascii: ".") { out.removeLast() }
+        if out.count - start == 2 && out[start] == UInt8(ascii: "-") && out[start + 1] == UInt8(ascii: "0") {
+            out.removeLast(2)
+            out.append(UInt8(ascii: "0"))
+        }
+    }
+
+    public static func ordersCSV(_ rows: [ExecutionRow]) -> CSVWriter {
+        var w = CSVWriter(header: ReportSchema.orderColumns)
+        for o in rows {
             w.appendRow([
-                r.symbol, r.strategy, r.params, Format.number(m.totalReturnPct), Format.number(m.cagrPct),
-                Format.number(m.volatilityPct), Format.number(m.sharpe), Format.number(m.maxDrawdownPct),
-                Format.number(m.winRatePct), String(m.trades), Format.number(m.profitFactor),
-                Format.number(m.exposurePct), Format.number(m.finalEquity), Format.number(r.score.total),
-                String(r.rank),
+                o.symbol, o.strategy, o.side, Format.number(o.shares), Format.number(o.price), Format.number(o.value),
+                o.status, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
+                o.error,
             ])
         }
         return w
     }
 
-    static func tradesCSV(_ rows: [ResultRow]) -> CSVWriter {
-        var w = CSVWriter(header: tradeColumns)
-        for r in rows {
-            for t in r.trades {
-                w.appendRow([
-                    r.symbol, r.strategy, r.params, t.entryDate.iso, Format.number(t.entryPrice), t.exitDate.iso,
-                    Format.number(t.exitPrice), Format.number(t.shares), Format.number(t.pnl), Format.number(t.returnPct),
-                ])
+    /// results.json: `{"schema_version":1,"results":[{<results.csv columns>, "trade_list":[{…}]}]}`; one result
+    /// per line, keys in column order, numbers as JSON numbers, `null` where the CSV field is empty.
+    static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {
+        var j = JSONWriter()
+        j.raw("{\n")
+        j.key("schema_version")
+        j.int(ReportSchema.version)
+        j.raw(",\n")
+        j.key("results")
+        j.raw("[")
+        let textColumns: Set<String> = ["symbol", "strategy", "params"]
+        let tradeKeys = Array(ReportSchema.tradeColumns.dropFirst(3))
+        let tradeTextKeys: Set<String> = ["entry_date", "exit_date"]
+        for (i, r) in rows.enumerated() {
+            j.raw(i == 0 ? "\n" : ",\n")
+            j.raw("{")
+            for (c, (name, value)) in zip(ReportSchema.resultColumns, resultFields(r)).enumerated() {
+                if c > 0 { j.raw(",") }
+                j.key(name)
+                if textColumns.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
             }
+            j.raw(",")
+            j.key(ReportSchema.tradeListKey)
+            j.raw("[")
+            for (ti, t) in r.trades.enumerated() {
+                if ti > 0 { j.raw(",") }
+                j.raw("{")
+                for (c, (name, value)) in zip(tradeKeys, tradeFields(t)).enumerated() {
+                    if c > 0 { j.raw(",") }
+                    j.key(name)
+                    if tradeTextKeys.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
+                }
+                j.raw("}")
+            }
+            j.raw("]}")
         }
-        return w
+        j.raw(rows.isEmpty ? "]\n}\n" : "\n]\n}\n")
+        return j.bytes
     }
 }

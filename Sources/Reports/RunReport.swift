@@ -46,11 +46,17 @@ public struct RunInfo: Sendable {
     public var toolVersion: String
     /// Grid points skipped by a parameter constraint, e.g. `sma_crossover fast=50;slow=50: fast < slow`.
     public var skippedCombinations: [String]
+    /// When the run started, as the manifest writes it (e.g. `2026-11-25T06:00:00Z`); shown in report.html
+    /// only. Empty: not shown.
+    public var startedAt: String
+    /// The weights the composite score used; shown in the summary, and their sum is the top of the heatmap scale.
+    public var scoreWeights: ScoreWeights
 
     public init(
         specName: String, specPath: String, provider: String, isSynthetic: Bool, periodStart: SessionDate,
         periodEnd: SessionDate, conventions: String, costs: String, sizing: String, initialCapital: Double,
-        runId: String, toolVersion: String, skippedCombinations: [String]
+        runId: String, toolVersion: String, skippedCombinations: [String], startedAt: String = "",
+        scoreWeights: ScoreWeights = .standard
     ) {
         self.specName = specName
         self.specPath = specPath
@@ -65,6 +71,8 @@ public struct RunInfo: Sendable {
         self.runId = runId
         self.toolVersion = toolVersion
         self.skippedCombinations = skippedCombinations
+        self.startedAt = startedAt
+        self.scoreWeights = scoreWeights
     }
 }
 

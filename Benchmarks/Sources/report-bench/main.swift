@@ -1,0 +1,164 @@
+// Report scale benchmark: 500 symbols × 8 strategies over ~10 years of daily bars.
+//
+// Measures (1) building the model through the real engine (not timed as "render"), (2) rendering every
+// report file with `ReportRenderer.render` and report.html alone, (3) the file sizes, and (4) how long
+// headless Chromium takes to load and screenshot report.html (skipped when `chromium` is not installed).
+//
+//   cd Benchmarks && swift run -c release report-bench [symbols] [bars] [out-dir]
+//
+// Defaults: 500 symbols, 2520 bars, out-dir = a fresh folder under the temporary directory. Synthetic bars
+// come from a seeded generator, so every run renders the same bytes.
+import Engine
+import Foundation
+import Market
+import Reports
+import Scoring
+import Strategies
+
+let args = CommandLine.arguments
+let symbolCount = args.count > 1 ? Int(args[1]) ?? 500 : 500
+let barCount = args.count > 2 ? Int(args[2]) ?? 2520 : 2520
+let outDir =
+    args.count > 3
+    ? args[3] : NSTemporaryDirectory() + "stratopt-report-bench-\(ProcessInfo.processInfo.processIdentifier)"
+
+/// A deterministic generator (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(UInt64(1) << 53)
+    }
+}
+
+func weekdays(from start: SessionDate, count: Int) -> [SessionDate] {
+    var out: [SessionDate] = []
+    out.reserveCapacity(count)
+    var d = start
+    while out.count < count {
+        if !d.isWeekend { out.append(d) }
+        d = d.adding(days: 1)
+    }
+    return out
+}
+
+func syntheticSeries(symbol: String, dates: [SessionDate], seed: UInt64) -> BarSeries {
+    var rng = SplitMix(state: seed)
+    var open: [Double] = []
+    var high: [Double] = []
+    var low: [Double] = []
+    var close: [Double] = []
+    var price = 50 + 100 * rng.next()
+    let drift = 0.0003 * (rng.next() - 0.3)
+    for _ in dates {
+        let o = price * (1 + 0.004 * (rng.next() - 0.5))
+        let c = o * (1 + drift + 0.035 * (rng.next() - 0.5))
+        open.append(o)
+        close.append(c)
+        high.append(max(o, c) * (1 + 0.005 * rng.next()))
+        low.append(min(o, c) * (1 - 0.005 * rng.next()))
+        price = c
+    }
+    return BarSeries(
+        symbol: symbol, dates: dates, open: open, high: high, low: low, close: close,
+        volume: Array(repeating: 1e6, count: dates.count))
+}
+
+// 8 strategy configurations: a 2 × 3 SMA grid, RSI reversion, buy and hold.
+let configs: [(String, Parameters)] =
+    [(10, 50), (10, 100), (10, 200), (20, 50), (20, 100), (20, 200)].map { f, s in
+        ("sma_crossover", Parameters(["fast": .int(f), "slow": .int(s)]))
+    } + [
+        ("rsi_reversion", Parameters(["period": .int(14), "lower": .int(30), "upper": .int(70)])),
+        ("buy_and_hold", Parameters()),
+    ]
+
+let clock = ContinuousClock()
+let dates = weekdays(from: SessionDate(iso: "2015-01-02")!, count: barCount)
+let config = BacktestConfig(initialCash: 10_000, sizing: .percentOfEquity(95))
+
+var rows: [ResultRow] = []
+var symbols: [SymbolReport] = []
+let modelTime = clock.measure {
+    for si in 0..<symbolCount {
+        let symbol = "S\(String(si, radix: 36).uppercased())"
+        let series = syntheticSeries(symbol: symbol, dates: dates, seed: UInt64(si) &* 7919 &+ 17)
+        let cache = IndicatorCache(series: series)
+        var curves: [[Double]] = []
+        let first = rows.count
+        for (id, params) in configs {
+            let strategy = StrategyRegistry.make(id: id, parameters: params)!
+            let result = Backtester.run(
+                series: series, signals: strategy.signals(on: series, indicators: cache), config: config)
+            rows.append(
+                ResultRow(
+                    symbol: symbol, strategy: id, params: strategy.parameters.description, metrics: result.metrics,
+                    score: CompositeScore.score(result.metrics), rank: 0, trades: result.trades))
+            curves.append(result.equity)
+        }
+        let mine = Array(first..<rows.count)
+        let ranks = Ranking.ranks(
+            mine.map {
+                RankCandidate(
+                    symbol: rows[$0].symbol, strategy: rows[$0].strategy, params: rows[$0].params,
+                    score: rows[$0].score.total, totalReturnPct: rows[$0].metrics.totalReturnPct)
+            })
+        for (k, i) in mine.enumerated() { rows[i].rank = ranks[k] }
+        symbols.append(
+            SymbolReport(symbol: symbol, dates: dates, close: series.close, rowIndices: mine, equity: curves))
+    }
+}
+
+let info = RunInfo(
+    specName: "report-bench", specPath: "Benchmarks/report-bench", provider: "synthetic", isSynthetic: true,
+    periodStart: dates.first!, periodEnd: dates.last!, conventions: "backtesting.py",
+    costs: "commission 0.1 % per fill, slippage 0 bps", sizing: "95 % of equity", initialCapital: 10_000,
+    runId: "bench", toolVersion: "bench", skippedCombinations: [])
+let report = RunReport(info: info, rows: rows, symbols: symbols, issues: [])
+let trades = rows.reduce(0) { $0 + $1.trades.count }
+print(
+    "model: \(symbolCount) symbols × \(configs.count) strategies × \(barCount) bars, \(trades) trades, built in \(modelTime)"
+)
+
+var html = ""
+let htmlTime = clock.measure { html = HTMLReport.render(report) }
+var files: [ReportFile] = []
+let allTime = clock.measure { files = ReportRenderer.render(report) }
+print("render report.html only: \(htmlTime)")
+print("render all files (ReportRenderer.render): \(allTime)")
+
+try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+for f in files {
+    try Data(f.contents).write(to: URL(fileURLWithPath: outDir + "/" + f.name))
+    let name = f.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+    print("  \(name)\(f.contents.count) bytes (\(Format.fixed(Double(f.contents.count) / 1e6, 2)) MB)")
+}
+let htmlBytes = html.utf8.count
+print("report.html: \(htmlBytes) bytes, \(htmlBytes < 10_000_000 ? "under" : "OVER") the 10 MB budget")
+
+// Chromium: load + layout + screenshot of the first 1280×2000 pixels.
+let chromium = ["/usr/bin/chromium", "/usr/local/bin/chromium"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+if let chromium {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: chromium)
+    p.arguments = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2000",
+        "--screenshot=\(outDir)/report.png", "file://\(outDir)/report.html",
+    ]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let t = try clock.measure {
+        try p.run()
+        p.waitUntilExit()
+    }
+    print("chromium headless screenshot of report.html: \(t) (exit \(p.terminationStatus))")
+} else {
+    print("chromium not installed: browser render time skipped")
+}
+print("output: \(outDir)")

@@ -1,0 +1,67 @@
+import Market
+import Testing
+
+@testable import Reports
+
+@Suite struct FormatTests {
+    @Test(arguments: [
+        (0.1, "0.1"), (12.0, "12"), (-0.0, "0"), (0.0, "0"), (-3.0, "-3"), (1e-5, "1e-05"),
+        (695336.2177600001, "695336.2177600001"), (-12.25, "-12.25"),
+    ])
+    func shortestNumber(_ v: Double, _ expected: String) {
+        #expect(Format.number(v) == expected)
+    }
+
+    @Test func undefinedNumbersAreEmpty() {
+        #expect(Format.number(nil) == "")
+        #expect(Format.number(.nan) == "")
+        #expect(Format.number(.infinity) == "")
+        #expect(Format.number(-.infinity) == "")
+    }
+
+    @Test(arguments: [
+        (2.5, 0, "3"), (-2.5, 0, "-3"), (-0.004, 2, "0.00"), (1234.5678, 2, "1234.57"), (0.1, 3, "0.100"),
+        (7.0, 0, "7"), (-0.06, 1, "-0.1"), (99.96, 1, "100.0"),
+    ])
+    func fixedDecimals(_ v: Double, _ d: Int, _ expected: String) {
+        #expect(Format.fixed(v, d) == expected)
+    }
+
+    @Test func fixedUndefinedAndHuge() {
+        #expect(Format.fixed(nil, 2) == "–")
+        #expect(Format.fixed(.nan, 2) == "–")
+        #expect(Format.fixed(1e300, 2) == "1e+300")
+    }
+
+    @Test(arguments: [
+        (1_234_567.891, 2, "1,234,567.89"), (-1234.5, 2, "-1,234.50"), (999.0, 2, "999.00"), (1000.0, 0, "1,000"),
+        (100_000.0, 0, "100,000"),
+    ])
+    func grouping(_ v: Double, _ d: Int, _ expected: String) {
+        #expect(Format.grouped(v, d) == expected)
+    }
+
+    @Test func percentText() {
+        #expect(Format.percent(12.345) == "12.35%")
+        #expect(Format.percent(nil) == "–")
+    }
+
+    @Test func isoDatesInTradesCSV() {
+        let t = Fixture.trade("2020-01-02", "2020-03-09", entryPrice: 10, exitPrice: 12.5, shares: 4)
+        let row = ReportRenderer.tradeFields(t)
+        #expect(row == ["2020-01-02", "10", "2020-03-09", "12.5", "4", "10", "25"])
+    }
+
+    @Test func equityNumbersAreTrimmedFixed() {
+        func text(_ v: Double, _ d: Int) -> String {
+            var out: [UInt8] = []
+            ReportRenderer.appendFileNumber(v, decimals: d, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(text(10_000, 2) == "10000")
+        #expect(text(10_012.504, 2) == "10012.5")
+        #expect(text(0.012345, 4) == "0.0123")
+        #expect(text(-0.00001, 4) == "0")
+        #expect(text(.nan, 2) == "")
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import Reports
+
+@Suite struct ScaleTests {
+    /// 500 symbols × 8 backtests × 10 years of daily bars, 40 trades each: report.html must stay under 10 MB.
+    @Test func fiveHundredSymbolsTimesEightStrategiesStaysUnderTenMegabytes() {
+        let r = Fixture.report(symbols: 500, perSymbol: 8, bars: 2520, tradesPerRow: 40)
+        let html = HTMLReport.render(r)
+        let size = html.utf8.count
+        #expect(size < 10_000_000, "report.html is \(size) bytes")
+        #expect(html.components(separatedBy: "<section class=\"sym card\"").count == 501)
+    }
+}
+
+/// Writes a sample report folder (used by `.ci/render-report.sh` and for looking at the page) when
+/// `STRATOPT_SAMPLE_REPORT_DIR` is set; otherwise renders it in memory. Symbol 4's ticker and one issue
+/// reason are markup, so the browser check can prove it shows as text.
+@Suite struct SampleReportTests {
+    static func sample() -> RunReport {
+        var info = Fixture.info(name: "nightly-momentum")
+        info.periodStart = Fixture.date("2019-01-02")
+        info.periodEnd = Fixture.date("2023-12-29")
+        var r = Fixture.report(
+            symbols: 5, perSymbol: 8, bars: 1250, tradesPerRow: 12,
+            symbolName: { ["AAPL", "MSFT", "SPY", Fixture.hostile, "NVDA"][$0] }, info: info,
+            execution: Fixture.execution())
+        r.issues.append(
+            SymbolIssue(symbol: "XYZ", kind: .quarantined, reasons: ["gap of 12 sessions; " + Fixture.hostile]))
+        return r
+    }
+
+    @Test func writesSampleWhenAsked() throws {
+        let files = ReportRenderer.render(Self.sample())
+        #expect(files.count == 7)
+        guard let dir = ProcessInfo.processInfo.environment["STRATOPT_SAMPLE_REPORT_DIR"], !dir.isEmpty else { return }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for f in files { try Data(f.contents).write(to: URL(fileURLWithPath: dir + "/" + f.name)) }
+        let index = RunIndex.render(entries: [
+            RunIndexEntry(
+                runId: "20261125T060000Z-abc123", startedAt: "2026-11-25T06:00:00Z", specName: "nightly-momentum",
+                symbols: ["AAPL", "MSFT", "SPY", "NVDA"], bestStrategies: ["AAPL sma_crossover fast=10;slow=30"],
+                status: "partial", reportPath: "report.html")
+        ])
+        try Data(index.utf8).write(to: URL(fileURLWithPath: dir + "/index.html"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/report.html"))
+    }
+}
