@@ -11,7 +11,8 @@ let package = Package(
         .library(
             name: "StratoptKit",
             targets: [
-                "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring", "Spec",
+                "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
+                "Spec",
                 "Risk", "Brokers", "RunStore",
             ]),
     ],
@@ -83,11 +84,15 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market"]),
-        .testTarget(name: "CLITests", dependencies: ["stratopt"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CLITests", dependencies: ["stratopt", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Engine", "Market"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies", "RunStore", "Engine"]),
         .testTarget(
             name: "DataSourcesTests",
             dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],
