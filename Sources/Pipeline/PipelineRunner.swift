@@ -193,10 +193,11 @@ public struct PipelineRunner: Sendable {
         // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try manifest(status: "running", finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
+        if hooks.shouldStop() { throw RunInterrupted(done: 0, total: Self.jobs(plan, series).count) }
 
         // 3. backtest
         let jobs = plan.jobs
-        let total = jobs.filter { series[$0.symbol] != nil }.count
+        let total = Self.jobs(plan, series).count
         let size = max(1, spec.batch.size)
         let restoredJobs = hooks.restoredBatches.keys.reduce(0) { n, b in
             n + max(0, min(total, (b + 1) * size) - b * size)
@@ -267,6 +268,11 @@ public struct PipelineRunner: Sendable {
             .write(to: dir + "/manifest.json")
         progress?.finish(detail: dir)
         return RunOutcome(status: status, reportDirectory: dir, report: report, plan: plan, counts: counts)
+    }
+
+    /// The plan's jobs whose symbol has bars.
+    static func jobs(_ plan: RunPlan, _ series: [String: BarSeries]) -> [BacktestJob] {
+        plan.jobs.filter { series[$0.symbol] != nil }
     }
 
     /// Loads the plan's symbols (through the cache unless offline says otherwise) and applies the data-quality gate.

@@ -130,8 +130,10 @@ final class RunningCLI {
         let runId = try Self.onlyRunId(root)
         let history = try CLI.run(["history", "--data-dir", root.path + "/data"])
         #expect(history.stdout.contains("\(runId)  interrupted"))
-        let resumed = try CLI.run(["resume", runId, "--data-dir", root.path + "/data", "--json"])
+        // `run SPEC --resume` picks the interrupted run of the same spec up under its id.
+        let resumed = try CLI.run(Self.runArgs(root, ["--resume", "--json"]))
         #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.json(resumed)["run_id"] as? String == runId)
         #expect(try Self.counts(resumed)["restored"] == 5)
         // A finished run cannot be resumed.
         #expect(try CLI.run(["resume", runId, "--data-dir", root.path + "/data"]).status == 2)

@@ -6,6 +6,7 @@ import Pipeline
 import RunStore
 import Spec
 import Strategies
+import Synchronization
 import Testing
 
 /// Checkpoints and resume, the result cache and pinned bars, on real SQLite files in a temp folder.
@@ -41,6 +42,13 @@ import Testing
         return store
     }
 
+    /// Hooks that checkpoint into `store` and ask to stop once the first batch is done (as SIGINT would).
+    static func stopAfterOneBatch(_ store: RunStore) -> RunHooks {
+        let asked = Mutex(false)
+        return RunHooks(
+            store: store, shouldStop: { asked.withLock { $0 } }, afterBatch: { _ in asked.withLock { $0 = true } })
+    }
+
     @Test func aResultSurvivesItsEncodingBitForBit() throws {
         let series = BarSeries(symbol: "AAA", bars: waves("2022-01-03", "2022-12-30"))
         let job = BacktestJob(
@@ -73,7 +81,7 @@ import Testing
         let runner = try Self.runner(root, runId: "r1")
         await #expect {
             _ = try await runner.run(
-                Self.input(batch: 4, dir: root + "/r1"), hooks: RunHooks(store: store, shouldStop: { true }))
+                Self.input(batch: 4, dir: root + "/r1"), hooks: Self.stopAfterOneBatch(store))
         } throws: { error in
             (error as? RunInterrupted).map { $0.done == 4 && $0.total == 18 } ?? false
         }
@@ -94,13 +102,28 @@ import Testing
         #expect(try store.batches(runId: "r1").count == 5)
     }
 
+    @Test func aStopRequestedDuringTheFetchStopsBeforeAnyBacktest() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try Self.newStore(root, runId: "r1")
+        await #expect {
+            _ = try await Self.runner(root, runId: "r1").run(
+                Self.input(batch: 4, dir: root + "/r1"), hooks: RunHooks(store: store, shouldStop: { true }))
+        } throws: { error in
+            (error as? RunInterrupted).map { $0.done == 0 && $0.total == 18 } ?? false
+        }
+        #expect(try store.batches(runId: "r1").isEmpty)
+        #expect(try Manifest.read(from: root + "/r1/manifest.json").status == "running")
+        #expect(!FileManager.default.fileExists(atPath: root + "/r1/results.csv"))
+    }
+
     @Test func aCheckpointFromAnotherBatchSizeIsRefused() async throws {
         let root = PipelineRunnerTests.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = try Self.newStore(root, runId: "r1")
         let runner = try Self.runner(root, runId: "r1")
         _ = try? await runner.run(
-            Self.input(batch: 4, dir: root + "/r1"), hooks: RunHooks(store: store, shouldStop: { true }))
+            Self.input(batch: 4, dir: root + "/r1"), hooks: Self.stopAfterOneBatch(store))
         let saved = try store.batches(runId: "r1")
         #expect(saved.count == 1)
         await #expect {
