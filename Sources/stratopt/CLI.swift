@@ -49,6 +49,22 @@ enum CLI {
         }
     }
 
+    /// Takes the data folder's lock for a command that writes its stores; exit 2 when another process holds it.
+    static func lockDataFolder(_ dataDir: String, runId: String, wait: Bool) throws -> RunLock {
+        do {
+            return try RunLock.acquire(
+                dataDir: dataDir, runId: runId, pid: ProcessInfo.processInfo.processIdentifier, wait: wait,
+                onWait: { holder in
+                    stderr(
+                        "stratopt: waiting for \(holder?.description ?? "another stratopt process") to release \(dataDir)/"
+                    )
+                })
+        } catch {
+            stderr("stratopt: error: \(error.description)")
+            throw ExitCode(2)
+        }
+    }
+
     /// Whether a run's process is alive (this process always is).
     @Sendable static func isAlive(_ pid: Int32) -> Bool {
         pid == ProcessInfo.processInfo.processIdentifier || ProcessLiveness.isAlive(pid: pid)

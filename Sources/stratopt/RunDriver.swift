@@ -76,19 +76,7 @@ enum RunDriver {
         let progress = ProgressReporter.standardError(quiet: req.output.quiet)
         let pid = getpid()
         let runId = req.runId
-        let lock: RunLock
-        do {
-            lock = try RunLock.acquire(
-                dataDir: req.dataDir, runId: runId, pid: pid, wait: req.output.wait,
-                onWait: { holder in
-                    CLI.stderr(
-                        "stratopt: waiting for \(holder?.description ?? "another stratopt process") to release \(req.dataDir)/"
-                    )
-                })
-        } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(2)
-        }
+        let lock = try CLI.lockDataFolder(req.dataDir, runId: runId, wait: req.output.wait)
         defer { lock.release() }
         let store = try CLI.openStore(req.dataDir)
         let dead = (try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)) ?? []

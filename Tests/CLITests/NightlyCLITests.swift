@@ -149,8 +149,18 @@ final class RunningCLI {
         let busy = try CLI.run(Self.runArgs(root))
         #expect(busy.status == 2)
         #expect(busy.stderr.contains("is in use by run \(firstId) (pid \(first.pid))"))
+        // fetch writes the bar cache, so it needs the lock too.
+        let fetch = try CLI.run([
+            "fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", root.path + "/data",
+        ])
+        #expect(fetch.status == 2)
+        #expect(fetch.stderr.contains("in use by run \(firstId)"))
         // Read-only commands do not need the lock; deleting a running run is refused.
         #expect(try CLI.run(["history", "--data-dir", root.path + "/data"]).status == 0)
+        #expect(try CLI.run(["cache", "list", "--data-dir", root.path + "/data"]).status == 0)
+        let status = try CLI.run(["status", "--data-dir", root.path + "/data"])
+        #expect(status.stdout.contains("is locked by run \(firstId) (pid \(first.pid))"))
+        #expect(status.stdout.contains("status:    running"))
         let delete = try CLI.run(["delete", firstId, "--data-dir", root.path + "/data"])
         #expect(delete.status == 2)
         #expect(delete.stderr.contains("still running"))
