@@ -36,6 +36,8 @@ public enum BacktestStage {
         /// Bars fingerprint per symbol, for result-cache keys.
         var fingerprints: [String: String]
         var onBatch: @Sendable (Int, Int) -> Void = { _, _ in }
+        /// Warnings (a result cache that cannot be read or written is not fatal).
+        var log: @Sendable (String) -> Void = { _ in }
     }
 
     /// Batches are the runnable jobs (symbol has bars) in plan order, cut every `batchSize` jobs; batch `b`
@@ -72,7 +74,11 @@ public enum BacktestStage {
                             strategy: job.strategy, params: job.parameters.description, barsFingerprint: fp,
                             config: configText, engineVersion: EngineVersion.current)
                     }
-                    let found = try storeCall { () throws(RunStoreError) in try cache.get(Array(keys.values)) }
+                    let found: [String: Data]
+                    do { found = try cache.get(Array(keys.values)) } catch {
+                        ctx.log("backtest: the result cache cannot be read (\(error.description)); computing instead")
+                        found = [:]
+                    }
                     for (i, key) in keys {
                         guard let data = found[key], let r = try? ResultCoding.decode(JobResult.self, from: data)
                         else { continue }
@@ -103,7 +109,11 @@ public enum BacktestStage {
                         entries.append((key, data))
                     }
                     if !entries.isEmpty {
-                        try storeCall { () throws(RunStoreError) in try cache.put(entries) }
+                        do { try cache.put(entries) } catch {
+                            ctx.log(
+                                "backtest: the result cache cannot be written (\(error.description)); results not cached"
+                            )
+                        }
                     }
                 }
                 if let store = hooks.store {

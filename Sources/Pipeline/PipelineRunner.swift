@@ -213,7 +213,7 @@ public struct PipelineRunner: Sendable {
                     if progress == nil, done == all || (done * 10 / max(all, 1)) != ((done - 1) * 10 / max(all, 1)) {
                         log("backtest: \(done)/\(all)")
                     }
-                }))
+                }, log: log))
         precondition(outcomes.count == total)
         var detail = "\(counts.computed) computed"
         if hooks.resultCache != nil { detail += ", \(counts.cacheHits) from the result cache" }

@@ -71,7 +71,7 @@ public struct RunInterrupted: Error, Sendable, CustomStringConvertible {
     public var done: Int
     public var total: Int
     public var description: String {
-        "interrupted after \(done) of \(total) backtests; the finished batches are saved, resume with `stratopt resume`"
+        "interrupted after \(done) of \(total) backtests; the finished batches are saved"
     }
 }
 

@@ -50,11 +50,13 @@ enum CLI {
     }
 
     /// Takes the data folder's lock for a command that writes its stores; exit 2 when another process holds it.
-    static func lockDataFolder(_ dataDir: String, runId: String, wait: Bool) throws -> RunLock {
+    /// `quiet` drops the "waiting for …" notice.
+    static func lockDataFolder(_ dataDir: String, runId: String, wait: Bool, quiet: Bool = false) throws -> RunLock {
         do {
             return try RunLock.acquire(
                 dataDir: dataDir, runId: runId, pid: ProcessInfo.processInfo.processIdentifier, wait: wait,
                 onWait: { holder in
+                    if quiet { return }
                     stderr(
                         "stratopt: waiting for \(holder?.description ?? "another stratopt process") to release \(dataDir)/"
                     )

@@ -309,6 +309,7 @@ enum Describe {
         s += "started:   \(r.startedAt)\n"
         s += "finished:  \(r.finishedAt ?? "–")\(RunJSON.duration(r).map { " (\($0))" } ?? "")\n"
         s += "as of:     \(r.asOf ?? "–")\n"
+        if let of = RecordedOptions.parse(r.options)?.rerunOf { s += "rerun of:  \(of)\n" }
         s += "counts:    \(r.symbols) symbols, \(r.backtests) backtests, \(r.failedSymbols) failed symbols\n"
         s += "exit code: \(r.exitCode.map(String.init) ?? "–")\n"
         s += "pid:       \(r.pid)\n"

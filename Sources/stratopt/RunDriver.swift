@@ -76,7 +76,8 @@ enum RunDriver {
         let progress = ProgressReporter.standardError(quiet: req.output.quiet)
         let pid = getpid()
         let runId = req.runId
-        let lock = try CLI.lockDataFolder(req.dataDir, runId: runId, wait: req.output.wait)
+        let lock = try CLI.lockDataFolder(
+            req.dataDir, runId: runId, wait: req.output.wait, quiet: req.output.quiet)
         defer { lock.release() }
         let store = try CLI.openStore(req.dataDir)
         let dead = (try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)) ?? []
@@ -150,21 +151,30 @@ enum RunDriver {
                 try store.finish(runId: runId, status: status, exitCode: code, finishedAt: Manifest.timestamp(Date()))
             } catch { CLI.stderr("stratopt: warning: cannot record the end of run \(runId): \(error.description)") }
         }
+        /// Records and reports a run that produced no report, then exits with `code`.
+        func stop(_ status: RunRecord.Status, _ code: Int32, _ message: String) -> ExitCode {
+            finish(status, code)
+            CLI.stderr(message)
+            if req.output.json {
+                print(
+                    jsonText([
+                        "run_id": runId, "status": status.rawValue, "exit_code": Int(code), "error": message,
+                        "report_dir": runner.reportDirectory(spec),
+                    ]))
+            }
+            return ExitCode(code)
+        }
         let outcome: RunOutcome
         do {
             outcome = try await runner.run(input, hooks: hooks)
         } catch let e as RunInterrupted {
-            finish(.interrupted, 130)
-            CLI.stderr("stratopt: run \(runId) \(e.description) \(runId)")
-            throw ExitCode(130)
+            throw stop(
+                .interrupted, 130,
+                "stratopt: run \(runId) \(e.description); continue it with `stratopt resume \(runId)`")
         } catch let e as RunError {
-            finish(.failed, 1)
-            CLI.stderr("stratopt: error: \(e.description)")
-            throw ExitCode(1)
+            throw stop(.failed, 1, "stratopt: error: \(e.description)")
         } catch {
-            finish(.failed, 1)
-            CLI.stderr("stratopt: error: \(error)")
-            throw ExitCode(1)
+            throw stop(.failed, 1, "stratopt: error: \(error)")
         }
         var status = outcome.status
         let failedSymbols = outcome.report.issues.count
@@ -175,9 +185,7 @@ enum RunDriver {
             do {
                 status = try await afterRun(outcome, RunSession(runId: runId, store: store, progress: progress))
             } catch {
-                finish(.failed, 1)
-                CLI.stderr("stratopt: error: \(error)")
-                throw ExitCode(1)
+                throw stop(.failed, 1, "stratopt: error: \(error)")
             }
         }
         let recordStatus: RunRecord.Status =
@@ -229,6 +237,10 @@ enum RunDriver {
                 "cache_hits": o.counts.cacheHits, "cache_misses": o.counts.cacheMisses,
             ],
         ]
+        return jsonText(object)
+    }
+
+    static func jsonText(_ object: [String: Any]) -> String {
         let data =
             (try? JSONSerialization.data(
                 withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()

@@ -121,13 +121,16 @@ final class RunningCLI {
     @Test func sigintStopsAfterTheBatchExits130AndResumeFinishes() throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        let run = try RunningCLI(Self.runArgs(root), environment: [Self.pause: "1"])
+        let run = try RunningCLI(Self.runArgs(root, ["--json"]), environment: [Self.pause: "1"])
         #expect(run.waitForStderr("paused after batch 1"))
         run.signal(SIGINT)
         let r = run.finish()
         #expect(r.status == 130, "\(r.stderr)")
         #expect(r.stderr.contains("interrupted after 5 of 30 backtests"))
         let runId = try Self.onlyRunId(root)
+        #expect(try Self.json(r)["status"] as? String == "interrupted")
+        #expect(try Self.json(r)["exit_code"] as? Int == 130)
+        #expect(try Self.json(r)["run_id"] as? String == runId)
         let history = try CLI.run(["history", "--data-dir", root.path + "/data"])
         #expect(history.stdout.contains("\(runId)  interrupted"))
         // `run SPEC --resume` picks the interrupted run of the same spec up under its id.
