@@ -251,6 +251,33 @@ final class RunningCLI {
         #expect(tampered.stderr.contains("error: TSLA: the cached bars are not the ones the run used"))
     }
 
+    @Test func rerunNeverCallsTheProviderAndRepeatsRecordedFailures() throws {
+        let root = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        try fm.copyItem(at: CLI.fixtures.appendingPathComponent("csv"), to: root.appendingPathComponent("csv"))
+        try fm.copyItem(
+            at: CLI.fixtures.appendingPathComponent("partial.yaml"), to: root.appendingPathComponent("partial.yaml"))
+        let data = ["--data-dir", root.path + "/data"]
+        let original = try CLI.run(
+            ["run", root.path + "/partial.yaml", "--reports-dir", root.path + "/reports", "--json"] + data)
+        #expect(original.status == 3, "\(original.stderr)")
+        let origId = try #require(try Self.json(original)["run_id"] as? String)
+        let origDir = try #require(try Self.json(original)["report_dir"] as? String)
+        // The provider's folder is gone: only the cache can answer.
+        try fm.removeItem(at: root.appendingPathComponent("csv"))
+        let rerun = try CLI.run(["rerun", origId, "--no-cache"] + data)
+        #expect(rerun.status == 3, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("NOPE failed: NOPE (csv): no file"))
+        #expect(rerun.stdout.contains("GOOG    1. "))
+        let line = try #require(rerun.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") })
+        let dir = URL(fileURLWithPath: String(line.dropFirst("report: ".count))).deletingLastPathComponent().path
+        #expect(dir != origDir)
+        #expect(try Self.contents(dir) == Self.contents(origDir))
+        let show = try CLI.run(["show", String(dir.split(separator: "/").last!)] + data)
+        #expect(show.stdout.contains("rerun of:  \(origId)"))
+    }
+
     @Test func deleteAndPruneRemoveRunsAndTheirFolders() throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -270,11 +297,15 @@ final class RunningCLI {
 
         #expect(try CLI.run(["prune", "--older-than", "1h"] + data).stdout.contains("pruned 0 runs"))
         #expect(try CLI.run(["prune", "--older-than", "30x"] + data).status == 2)
+        // The newest of the two left, as the history orders them, is kept.
+        let before = try CLI.run(["history", "--json"] + data)
+        let order = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [[String: Any]])
+        #expect(order.count == 2)
+        let newestId = try #require(order.first?["run_id"] as? String)
+        let newest = try #require(ids.firstIndex(of: newestId))
+        let oldest = 2 - newest
         let pruned = try CLI.run(["prune", "--keep", "1"] + data)
         #expect(pruned.status == 0)
-        // ids sort by start time; the newest of the two left is kept.
-        let newest = ids[0] > ids[2] ? 0 : 2
-        let oldest = 2 - newest
         #expect(pruned.stdout.contains("removed run \(ids[oldest])"))
         #expect(pruned.stdout.contains("pruned 1 run\n"))
         #expect(!FileManager.default.fileExists(atPath: dirs[oldest]))
