@@ -69,6 +69,8 @@ enum RunDriver {
     /// `STRATOPT_TEST_PAUSE_AFTER_BATCHES=N` (tests only): after the N-th backtest batch of this attempt is
     /// checkpointed, print `stratopt-test: paused after batch N` on stderr and wait until SIGINT/SIGTERM.
     static let pauseVariable = "STRATOPT_TEST_PAUSE_AFTER_BATCHES"
+    /// `STRATOPT_TEST_HOLD=1` (tests only): stay paused even after a signal, so a second signal can be tested.
+    static let holdVariable = "STRATOPT_TEST_HOLD"
 
     /// Runs one attempt; prints nothing on stdout. Exits the process (via `ExitCode`) on a busy lock (2),
     /// an interrupt (130) or an error (1); returns the outcome otherwise.
@@ -131,6 +133,7 @@ enum RunDriver {
             })
         defer { flag.uninstall() }
         let pauseAfter = ProcessInfo.processInfo.environment[pauseVariable].flatMap { Int($0) }
+        let hold = ProcessInfo.processInfo.environment[holdVariable] == "1"
         var cache: ResultCache?
         if !req.options.noCache {
             do { cache = try ResultCache(dataDir: req.dataDir) } catch {
@@ -143,7 +146,7 @@ enum RunDriver {
             afterBatch: { n in
                 guard let pauseAfter, n == pauseAfter else { return }
                 CLI.stderr("stratopt-test: paused after batch \(n)")
-                while !flag.isSet { try? await Task.sleep(nanoseconds: 10_000_000) }
+                while !flag.isSet || hold { try? await Task.sleep(nanoseconds: 10_000_000) }
             }, progress: progress)
 
         func finish(_ status: RunRecord.Status, _ code: Int32) {

@@ -23,6 +23,7 @@ final class RunningCLI {
         env.removeValue(forKey: "STRATOPT_DATA_DIR")
         env.removeValue(forKey: "STRATOPT_AS_OF")
         env.removeValue(forKey: "STRATOPT_TEST_PAUSE_AFTER_BATCHES")
+        env.removeValue(forKey: "STRATOPT_TEST_HOLD")
         for (k, v) in extra { env[k] = v }
         process.environment = env
         process.standardOutput = out
@@ -140,6 +141,22 @@ final class RunningCLI {
         #expect(try Self.counts(resumed)["restored"] == 5)
         // A finished run cannot be resumed.
         #expect(try CLI.run(["resume", runId, "--data-dir", root.path + "/data"]).status == 2)
+    }
+
+    @Test func aSecondSigtermStopsAtOnceAndTheRunIsMarkedInterrupted() throws {
+        let root = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try RunningCLI(Self.runArgs(root), environment: [Self.pause: "1", "STRATOPT_TEST_HOLD": "1"])
+        #expect(run.waitForStderr("paused after batch 1"))
+        run.signal(SIGTERM)
+        #expect(run.waitForStderr("stopping after the current batch"))
+        run.signal(SIGTERM)
+        let r = run.finish()
+        #expect(r.status == 130, "\(r.stderr)")
+        let runId = try Self.onlyRunId(root)
+        let status = try CLI.run(["status", runId, "--data-dir", root.path + "/data"])
+        #expect(status.stdout.contains("status:    interrupted"))
+        #expect(status.stdout.contains("exit code: 130"))
     }
 
     @Test func aSecondRunFailsOnTheLockOrWaitsForIt() throws {
