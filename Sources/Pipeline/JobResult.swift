@@ -2,7 +2,8 @@ import Engine
 import Foundation
 
 /// The version of the simulation semantics. Part of every result-cache key: bump it whenever a change to
-/// `Engine` (fills, costs, sizing, metrics) can change a backtest's output, so old cached results are never served.
+/// `Engine` (fills, costs, sizing, metrics) or `Strategies` (signals, indicators) can change a backtest's
+/// output, or when `JobResult` gains a field, so old cached results are never served.
 public enum EngineVersion {
     public static let current = "engine-1"
 }

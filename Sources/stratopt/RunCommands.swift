@@ -275,26 +275,27 @@ struct Status: ParsableCommand {
         let dataDir = data.resolvedDataDir
         let store = try CLI.openStore(dataDir)
         _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
-        let record: RunRecord?
         if let runId {
-            record = try CLI.findRun(store, runId)
-        } else {
-            let held = RunLock.isHeld(dataDir: dataDir)
-            let holder = held ? RunLock.currentHolder(dataDir: dataDir) : nil
-            if !json {
-                print(
-                    held
-                        ? "data folder \(dataDir)/ is locked by \(holder?.description ?? "another stratopt process")"
-                        : "data folder \(dataDir)/ is free")
-            }
-            record = try? store.list(limit: 1).first
-            if record == nil && !json { print("no runs recorded") }
+            let record = try CLI.findRun(store, runId)
+            print(json ? RunJSON.encode(record) : Describe.text(record), terminator: json ? "\n" : "")
+            return
         }
+        let held = RunLock.isHeld(dataDir: dataDir)
+        let holder = held ? RunLock.currentHolder(dataDir: dataDir) : nil
+        let latest = try? store.list(limit: 1).first
         if json {
-            print(RunJSON.encode(record.map { [$0] } ?? []))
-        } else if let record {
-            print(Describe.text(record), terminator: "")
+            // {"data_dir", "locked", "holder": {"run_id", "pid"} | null, "latest": run | null}
+            let run = latest.map { RunJSON.encode($0) } ?? "null"
+            let h = holder.map { "{\"pid\": \($0.pid), \"run_id\": \(RunJSON.quote($0.runId))}" } ?? "null"
+            print(
+                "{\"data_dir\": \(RunJSON.quote(dataDir)), \"holder\": \(h), \"latest\": \(run), \"locked\": \(held)}")
+            return
         }
+        print(
+            held
+                ? "data folder \(dataDir)/ is locked by \(holder?.description ?? "another stratopt process")"
+                : "data folder \(dataDir)/ is free")
+        if let latest { print(Describe.text(latest), terminator: "") } else { print("no runs recorded") }
     }
 
     static func describe(_ r: RunRecord) -> String { Describe.text(r) }
@@ -390,11 +391,18 @@ struct Prune: ParsableCommand {
 
 /// JSON of run records (`history --json`, `status --json`): snake_case keys, sorted.
 enum RunJSON {
-    static func encode(_ runs: [RunRecord]) -> String {
+    static func encode<T: Encodable>(_ runs: T) -> String {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? e.encode(runs)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return (try? e.encode(runs)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// A JSON string literal.
+    static func quote(_ s: String) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return (try? e.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     /// `1:02` from start to end (or to now while running), nil when a time cannot be read.

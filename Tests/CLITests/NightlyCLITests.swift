@@ -181,6 +181,12 @@ final class RunningCLI {
         let status = try CLI.run(["status", "--data-dir", root.path + "/data"])
         #expect(status.stdout.contains("is locked by run \(firstId) (pid \(first.pid))"))
         #expect(status.stdout.contains("status:    running"))
+        let statusJSON = try CLI.run(["status", "--json", "--data-dir", root.path + "/data"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(statusJSON.stdout.utf8)) as? [String: Any])
+        #expect(object["locked"] as? Bool == true)
+        #expect((object["holder"] as? [String: Any])?["run_id"] as? String == firstId)
+        #expect((object["latest"] as? [String: Any])?["stage"] as? String == "backtest")
         let delete = try CLI.run(["delete", firstId, "--data-dir", root.path + "/data"])
         #expect(delete.status == 2)
         #expect(delete.stderr.contains("still running"))
