@@ -82,11 +82,15 @@ let package = Package(
             dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
-        .testTarget(name: "CLITests", dependencies: ["stratopt"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CLITests", dependencies: ["stratopt", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Engine", "Market"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies", "RunStore", "Engine"]),
         .testTarget(
             name: "DataSourcesTests",
             dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],

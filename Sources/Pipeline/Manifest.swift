@@ -2,6 +2,9 @@ import Foundation
 import Spec
 
 /// manifest.json: everything needed to reproduce a run, and the only file with ids and wall-clock times.
+///
+/// Written once the bars are loaded (status `running`, so `resume` and `rerun` know which bars the run
+/// used) and again when the run ends. Symbol status is `ok`, `failed` or `quarantined`.
 public struct Manifest: Codable, Sendable {
     public struct SymbolEntry: Codable, Sendable {
         public var symbol: String
@@ -12,6 +15,8 @@ public struct Manifest: Codable, Sendable {
         /// SHA-256 of the bars used, in the canonical form of `Hashing.fingerprint`.
         public var barsSHA256: String?
         public var reason: String?
+        /// Every reason a symbol failed or was quarantined (`reason` joins them with `; `).
+        public var reasons: [String]?
     }
 
     public var manifestVersion = 1
@@ -25,6 +30,10 @@ public struct Manifest: Codable, Sendable {
     public var periodStart: String
     public var periodEnd: String
     public var provider: String
+    /// The provider's cache variant (seed, folder, adjustment, feed): with `provider`, where `rerun` finds the bars.
+    public var providerVariant: String?
+    /// `EngineVersion.current` of the run.
+    public var engineVersion: String?
     public var conventions: String
     public var startedAt: String
     public var finishedAt: String
@@ -44,6 +53,8 @@ public struct Manifest: Codable, Sendable {
         case periodStart = "period_start"
         case periodEnd = "period_end"
         case provider, conventions
+        case providerVariant = "provider_variant"
+        case engineVersion = "engine_version"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case symbols

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Market
 import Reports
+import RunStore
 import Scoring
 import Spec
 import Strategies
@@ -57,11 +58,22 @@ public struct SpecInput: Sendable {
     public var spec: PipelineSpec
     public var path: String
     public var text: String
+    /// SHA-256 (hex) of the spec file's text, recorded in the manifest.
+    public var sha256: String
 
     public init(spec: PipelineSpec, path: String, text: String) {
         self.spec = spec
         self.path = path
         self.text = text
+        self.sha256 = Hashing.sha256Hex(text.utf8)
+    }
+
+    /// A spec taken from a recorded run (`rerun`): its resolved value and the recorded hash of its text.
+    public init(spec: PipelineSpec, path: String, sha256: String) {
+        self.spec = spec
+        self.path = path
+        self.text = ""
+        self.sha256 = sha256
     }
 }
 
@@ -71,6 +83,8 @@ public struct RunOutcome: Sendable {
     public var reportDirectory: String
     public var report: RunReport
     public var plan: RunPlan
+    /// Where the backtest results came from (computed, checkpoints, result cache).
+    public var counts: BacktestCounts
     /// The bars each symbol was backtested on (symbols that failed or were quarantined are absent).
     public var series: [String: BarSeries] = [:]
 }
@@ -105,11 +119,26 @@ public struct PipelineRunner: Sendable {
     }
 
     public func run(_ input: SpecInput) async throws -> RunOutcome {
+        try await run(input, hooks: RunHooks())
+    }
+
+    /// A run with its nightly hooks: history and checkpoints, result cache, pinned bars, stop requests,
+    /// progress. Throws `RunInterrupted` when `hooks.shouldStop` stopped it, `RunError` when it could not
+    /// produce results.
+    public func run(_ input: SpecInput, hooks: RunHooks) async throws -> RunOutcome {
         let env = environment
         let spec = input.spec
         let started = env.now()
+        let progress = hooks.progress
+        let record: @Sendable (RunStage, Int, Int) throws -> Void = { stage, done, total in
+            guard let store = hooks.store else { return }
+            do { try store.update(runId: env.runId, stage: stage, done: done, total: total) } catch {
+                throw RunError("\(error)")
+            }
+        }
 
         // 1. plan
+        try record(.plan, 0, 0)
         let plan: RunPlan
         do { plan = try Planner.plan(spec: spec, asOf: env.asOf, calendar: calendar) } catch {
             throw RunError("\(input.path): \(error.description)")
@@ -122,55 +151,80 @@ public struct PipelineRunner: Sendable {
                 "plan: skipped \(plan.skipped.count) grid combinations: \(plan.skipped.prefix(3).joined(separator: "; "))"
             )
         }
-
-        // 2. fetch
-        // Never fetch past the as-of session: a session still trading must not be cached as final.
-        let loader = MarketDataLoader(
-            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: env.asOf)
-        let loaded = await loader.load(symbols: plan.symbols, from: plan.start, to: plan.end)
-        var series: [String: BarSeries] = [:]
-        var issues: [SymbolIssue] = []
-        for s in loaded {
-            switch s.result {
-            case .success(let bars) where bars.count >= 2:
-                let verdict = DataQualityGate.check(
-                    bars, start: plan.start, end: plan.end, calendar: calendar, thresholds: qualityThresholds)
-                if verdict.passed {
-                    series[s.symbol] = bars
-                } else {
-                    issues.append(
-                        SymbolIssue(symbol: s.symbol, kind: .quarantined, reasons: verdict.findings.map(\.description)))
-                }
-            case .success(let bars):
-                issues.append(
-                    SymbolIssue(
-                        symbol: s.symbol, kind: .failed,
-                        reasons: ["only \(bars.count) bar(s) in \(plan.start.iso) … \(plan.end.iso); need at least 2"]))
-            case .failure(let e):
-                issues.append(SymbolIssue(symbol: s.symbol, kind: .failed, reasons: [e.description]))
-            }
-        }
-        for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
-        env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
-
-        // 3. backtest
         let config: BacktestConfig
         do { config = try SpecMapping.backtestConfig(spec) } catch {
             throw RunError("\(input.path): \(error.description)")
         }
+
+        // 2. fetch
+        try record(.fetch, 0, plan.symbols.count)
+        progress?.start(.fetch, total: plan.symbols.count)
+        let (series, issues) =
+            if let pinned = hooks.pinnedBars {
+                try await loadPinned(pinned, plan: plan)
+            } else {
+                await loadAndCheck(plan: plan)
+            }
+        progress?.update(done: plan.symbols.count)
+        progress?.finish(detail: "\(series.count) loaded, \(issues.count) failed")
+        for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
+        env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
+        let fingerprints = series.mapValues { Hashing.fingerprint($0) }
+        let status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
+        let dir = reportDirectory(spec)
+        func manifest(status: String, finishedAt: String, backtests: Int) -> Manifest {
+            Manifest(
+                runId: env.runId, toolVersion: env.toolVersion, status: status, specPath: input.path,
+                specSHA256: input.sha256, resolvedSpec: spec, asOf: env.asOf.iso, periodStart: plan.start.iso,
+                periodEnd: plan.end.iso, provider: provider.id, providerVariant: provider.cacheVariant,
+                engineVersion: EngineVersion.current, conventions: config.conventions.name,
+                startedAt: Manifest.timestamp(started), finishedAt: finishedAt,
+                symbols: plan.symbols.map { sym in
+                    if let b = series[sym] {
+                        return .init(
+                            symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
+                            lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil)
+                    }
+                    let issue = issues.first { $0.symbol == sym }
+                    return .init(
+                        symbol: sym, status: issue?.kind.rawValue ?? "failed", bars: 0, firstDate: nil, lastDate: nil,
+                        barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
+                },
+                skippedCombinations: plan.skipped, backtests: backtests)
+        }
+        // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try manifest(status: "running", finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
+        if hooks.shouldStop() { throw RunInterrupted(done: 0, total: Self.jobs(plan, series).count) }
+
+        // 3. backtest
         let jobs = plan.jobs
-        let total = jobs.filter { series[$0.symbol] != nil }.count
+        let total = Self.jobs(plan, series).count
+        let size = max(1, spec.batch.size)
+        let restoredJobs = hooks.restoredBatches.keys.reduce(0) { n, b in
+            n + max(0, min(total, (b + 1) * size) - b * size)
+        }
+        try record(.backtest, restoredJobs, total)
+        progress?.start(.backtest, total: total, done: restoredJobs)
         let log = env.log
-        let outcomes = await BacktestStage.run(
-            jobs: jobs, series: series, config: config, batchSize: spec.batch.size,
-            onBatch: { done, all in
-                if done == all || (done * 10 / max(all, 1)) != ((done - 1) * 10 / max(all, 1)) {
-                    log("backtest: \(done)/\(all)")
-                }
-            })
+        let (outcomes, counts) = try await BacktestStage.run(
+            jobs: jobs, series: series,
+            context: .init(
+                config: config, batchSize: size, runId: env.runId, hooks: hooks, fingerprints: fingerprints,
+                onBatch: { done, all in
+                    if progress == nil, done == all || (done * 10 / max(all, 1)) != ((done - 1) * 10 / max(all, 1)) {
+                        log("backtest: \(done)/\(all)")
+                    }
+                }, log: log))
         precondition(outcomes.count == total)
+        var detail = "\(counts.computed) computed"
+        if hooks.resultCache != nil { detail += ", \(counts.cacheHits) from the result cache" }
+        if counts.restored > 0 { detail += ", \(counts.restored) from checkpoints" }
+        progress?.finish(detail: detail)
 
         // 4. score and rank
+        try record(.score, 0, outcomes.count)
+        progress?.start(.score, total: outcomes.count)
         let weights = SpecMapping.weights(spec)
         let scores = outcomes.map { CompositeScore.score($0.result.metrics, weights: weights) }
         let ranks = Ranking.ranks(
@@ -196,9 +250,12 @@ public struct PipelineRunner: Sendable {
                     symbol: sym, dates: bars.dates, close: bars.close, rowIndices: idx,
                     equity: idx.map { outcomes[$0].result.equity }))
         }
+        progress?.update(done: outcomes.count)
+        progress?.finish()
 
         // 5. report
-        let status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
+        try record(.report, 0, 0)
+        progress?.start(.report, total: 0)
         let info = RunInfo(
             specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
             periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
@@ -206,32 +263,100 @@ public struct PipelineRunner: Sendable {
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
             skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
         let report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
-        let dir = reportDirectory(spec)
         try ReportWriter.write(report, to: dir)
-        let manifest = Manifest(
-            runId: env.runId, toolVersion: env.toolVersion, status: status.name, specPath: input.path,
-            specSHA256: Hashing.sha256Hex(input.text.utf8), resolvedSpec: spec, asOf: env.asOf.iso,
-            periodStart: plan.start.iso, periodEnd: plan.end.iso, provider: provider.id,
-            conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
-            finishedAt: Manifest.timestamp(env.now()),
-            symbols: plan.symbols.map { sym in
-                if let b = series[sym] {
-                    return .init(
-                        symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
-                        lastDate: b.dates.last?.iso, barsSHA256: Hashing.fingerprint(b), reason: nil)
-                }
-                let reason = issues.first { $0.symbol == sym }?.reasons.joined(separator: "; ")
-                return .init(
-                    symbol: sym, status: "failed", bars: 0, firstDate: nil, lastDate: nil, barsSHA256: nil,
-                    reason: reason)
-            },
-            skippedCombinations: plan.skipped, backtests: rows.count)
-        try manifest.write(to: dir + "/manifest.json")
-        let outcome = RunOutcome(status: status, reportDirectory: dir, report: report, plan: plan, series: series)
+        try manifest(status: status.name, finishedAt: Manifest.timestamp(env.now()), backtests: rows.count)
+            .write(to: dir + "/manifest.json")
+        progress?.finish(detail: dir)
+        let outcome = RunOutcome(
+            status: status, reportDirectory: dir, report: report, plan: plan, counts: counts, series: series)
         try ExecuteStage.writeCandidates(
             ExecuteStage.candidates(from: outcome, firstDecisionOffset: config.conventions.firstDecisionOffset), to: dir
         )
         return outcome
+    }
+
+    /// The plan's jobs whose symbol has bars.
+    static func jobs(_ plan: RunPlan, _ series: [String: BarSeries]) -> [BacktestJob] {
+        plan.jobs.filter { series[$0.symbol] != nil }
+    }
+
+    /// Loads the plan's symbols (through the cache unless offline says otherwise) and applies the data-quality gate.
+    func loadAndCheck(plan: RunPlan) async -> ([String: BarSeries], [SymbolIssue]) {
+        // Never fetch past the as-of session: a session still trading must not be cached as final.
+        let loader = MarketDataLoader(
+            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
+        let loaded = await loader.load(symbols: plan.symbols, from: plan.start, to: plan.end)
+        var series: [String: BarSeries] = [:]
+        var issues: [SymbolIssue] = []
+        for s in loaded {
+            switch s.result {
+            case .success(let bars) where bars.count >= 2:
+                let verdict = DataQualityGate.check(
+                    bars, start: plan.start, end: plan.end, calendar: calendar, thresholds: qualityThresholds)
+                if verdict.passed {
+                    series[s.symbol] = bars
+                } else {
+                    issues.append(
+                        SymbolIssue(symbol: s.symbol, kind: .quarantined, reasons: verdict.findings.map(\.description)))
+                }
+            case .success(let bars):
+                issues.append(
+                    SymbolIssue(
+                        symbol: s.symbol, kind: .failed,
+                        reasons: ["only \(bars.count) bar(s) in \(plan.start.iso) … \(plan.end.iso); need at least 2"]))
+            case .failure(let e):
+                issues.append(SymbolIssue(symbol: s.symbol, kind: .failed, reasons: [e.description]))
+            }
+        }
+        return (series, issues)
+    }
+
+    /// The bars a recorded run used: each from the cache only (the provider is never called), checked against
+    /// its recorded fingerprint; symbols that failed then fail again with the recorded reasons.
+    func loadPinned(_ pinned: [PinnedSymbol], plan: RunPlan) async throws(RunError) -> (
+        [String: BarSeries], [SymbolIssue]
+    ) {
+        guard pinned.map(\.symbol) == plan.symbols else {
+            throw RunError(
+                "the recorded run used the symbols \(pinned.map(\.symbol).joined(separator: ", ")) but the plan has \(plan.symbols.joined(separator: ", "))"
+            )
+        }
+        guard let cache else { throw RunError("reproducing recorded bars needs the bar cache") }
+        let loader = MarketDataLoader(
+            provider: provider, calendar: calendar, cache: cache, offline: true, settledThrough: environment.asOf)
+        let wanted = pinned.compactMap { p -> String? in
+            if case .bars = p.state { return p.symbol }
+            return nil
+        }
+        let loaded = await loader.load(symbols: wanted, from: plan.start, to: plan.end)
+        let bySymbol = Dictionary(uniqueKeysWithValues: loaded.map { ($0.symbol, $0.result) })
+        var series: [String: BarSeries] = [:]
+        var issues: [SymbolIssue] = []
+        for p in pinned {
+            switch p.state {
+            case .failed(let kind, let reasons):
+                issues.append(
+                    SymbolIssue(symbol: p.symbol, kind: SymbolIssue.Kind(rawValue: kind) ?? .failed, reasons: reasons))
+            case .bars(let sha):
+                switch bySymbol[p.symbol] {
+                case .success(let bars):
+                    let fp = Hashing.fingerprint(bars)
+                    guard fp == sha else {
+                        throw RunError(
+                            "\(p.symbol): the cached bars are not the ones the run used (fingerprint \(fp.prefix(16))…, recorded \(sha.prefix(16))…); the cache changed since, so this run cannot be reproduced"
+                        )
+                    }
+                    series[p.symbol] = bars
+                case .failure(let e):
+                    throw RunError(
+                        "\(p.symbol): the bars the run used are not in the cache (\(e.description)); they cannot be fetched again offline"
+                    )
+                case nil:
+                    throw RunError("\(p.symbol): the bars the run used are not in the cache")
+                }
+            }
+        }
+        return (series, issues)
     }
 
     /// `report.dir` from the spec, or `<reports>/<spec name>/<run id>`.

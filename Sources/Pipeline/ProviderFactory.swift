@@ -52,11 +52,15 @@ extension PipelineRunner {
     /// The runner as the CLI uses it: NYSE calendar, the spec's provider, the SQLite cache under the data folder.
     public static func standard(
         environment: RunEnvironment, spec: PipelineSpec, specPath: String, offline: Bool = false,
-        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment, makeProvider: Bool = true
     ) throws(RunError) -> PipelineRunner {
         let calendar = NYSECalendar()
-        let provider = try ProviderFactory.make(
-            spec.data, specPath: specPath, calendar: calendar, environment: processEnvironment, log: environment.log)
+        let provider: any BarProvider =
+            makeProvider
+            ? try ProviderFactory.make(
+                spec.data, specPath: specPath, calendar: calendar, environment: processEnvironment,
+                log: environment.log)
+            : RecordedProvider(id: spec.data.provider.rawValue, cacheVariant: "", isSynthetic: false)
         let cache: BarCache
         do { cache = try BarCache(dataDir: environment.dataDirectory) } catch {
             throw RunError("cannot open the bar cache in \(environment.dataDirectory)/: \(error)")

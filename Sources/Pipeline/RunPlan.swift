@@ -9,6 +9,13 @@ public struct BacktestJob: Sendable, Hashable {
     public var symbol: String
     public var strategy: String
     public var parameters: Parameters
+
+    public init(index: Int, symbol: String, strategy: String, parameters: Parameters) {
+        self.index = index
+        self.symbol = symbol
+        self.strategy = strategy
+        self.parameters = parameters
+    }
 }
 
 /// The resolved, expanded work of a run: dates on the exchange calendar and the jobs in a stable order.

@@ -3,6 +3,7 @@ import Foundation
 import Market
 import Pipeline
 import Reports
+import RunStore
 import Spec
 
 /// The one place the CLI turns errors into messages and exit codes.
@@ -38,6 +39,45 @@ enum CLI {
             return d
         }
         return NYSECalendar.lastCompletedSession(asOfUTC: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// Opens `<dataDir>/runs.sqlite`; exit 1 when it cannot.
+    static func openStore(_ dataDir: String) throws -> RunStore {
+        do { return try RunStore(dataDir: dataDir) } catch {
+            stderr("stratopt: error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Takes the data folder's lock for a command that writes its stores; exit 2 when another process holds it.
+    /// `quiet` drops the "waiting for …" notice.
+    static func lockDataFolder(_ dataDir: String, runId: String, wait: Bool, quiet: Bool = false) throws -> RunLock {
+        do {
+            return try RunLock.acquire(
+                dataDir: dataDir, runId: runId, pid: ProcessInfo.processInfo.processIdentifier, wait: wait,
+                onWait: { holder in
+                    if quiet { return }
+                    stderr(
+                        "stratopt: waiting for \(holder?.description ?? "another stratopt process") to release \(dataDir)/"
+                    )
+                })
+        } catch {
+            stderr("stratopt: error: \(error.description)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Whether a run's process is alive (this process always is).
+    @Sendable static func isAlive(_ pid: Int32) -> Bool {
+        pid == ProcessInfo.processInfo.processIdentifier || ProcessLiveness.isAlive(pid: pid)
+    }
+
+    /// The run a unique prefix names; exit 2 when none or several do.
+    static func findRun(_ store: RunStore, _ prefix: String) throws -> RunRecord {
+        do { return try store.find(prefix: prefix) } catch {
+            stderr("stratopt: error: \(error.description)")
+            throw ExitCode(2)
+        }
     }
 
     /// `20261125T104406Z-3f9a`: sortable by start time, unique across runs started the same second.

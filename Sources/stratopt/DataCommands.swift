@@ -10,7 +10,8 @@ struct Fetch: AsyncParsableCommand {
         abstract: "Fill the bar cache for a spec's universe and period, without backtesting.",
         discussion: """
             Asks the provider only for ranges the cache does not cover yet, so a nightly fetch asks for the new
-            day(s) only. Exit 0 when every symbol loaded, 3 when some failed, 1 when all failed.
+            day(s) only. Holds the data folder's lock like a run. Exit 0 when every symbol loaded, 3 when some
+            failed, 1 when all failed, 2 when the data folder is busy.
             """)
 
     @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
@@ -22,11 +23,17 @@ struct Fetch: AsyncParsableCommand {
         name: .customLong("as-of"), help: ArgumentHelp("Resolve relative dates as of this date.", valueName: "date"))
     var asOf: String?
 
+    @Flag(help: "If a run holds the data folder, wait for it instead of failing.")
+    var wait = false
+
     mutating func run() async throws {
         let loaded = try CLI.loadSpec(spec)
+        let runId = "fetch-" + CLI.newRunId()
+        let lock = try CLI.lockDataFolder(data.resolvedDataDir, runId: runId, wait: wait)
+        defer { lock.release() }
         let env = RunEnvironment(
             dataDirectory: data.resolvedDataDir, reportsDirectory: "reports", asOf: try CLI.asOfDate(asOf),
-            runId: CLI.newRunId(), toolVersion: ToolVersion.current, log: { CLI.stderr("stratopt: " + $0) })
+            runId: runId, toolVersion: ToolVersion.current, log: { CLI.stderr("stratopt: " + $0) })
         let results: [SymbolBars]
         do {
             let runner = try PipelineRunner.standard(environment: env, spec: loaded.spec, specPath: loaded.displayPath)
@@ -107,6 +114,8 @@ struct Cache: ParsableCommand {
         @Argument(help: "Only this symbol.") var symbol: String?
 
         func run() throws {
+            let lock = try CLI.lockDataFolder(data.resolvedDataDir, runId: "cache-clear-" + CLI.newRunId(), wait: false)
+            defer { lock.release() }
             try Cache.open(data).clear(symbol: symbol)
             print("cleared \(symbol ?? "every symbol") from \(data.resolvedDataDir)/cache.sqlite")
         }

@@ -60,6 +60,31 @@ struct Execute: AsyncParsableCommand {
 }
 
 enum ExecuteCLI {
+    /// The execute stage as a post-run step of `run` (with the data-folder lock still held), or nil when
+    /// neither `--execute` nor the spec's `execute.enabled` asks for it.
+    static func afterRun(spec: PipelineSpec, enabled: Bool?, options: ExecuteOptions, output: OutputOptions)
+        -> ((RunOutcome, RunSession) async throws -> RunStatus)?
+    {
+        guard enabled ?? spec.execute.enabled else { return nil }
+        let quiet = output.quiet || output.json
+        return { outcome, session in
+            guard outcome.status != .failed else { return outcome.status }
+            try? session.store.update(runId: session.runId, stage: .execute, done: 0, total: 0)
+            let report = outcome.report
+            let code = await execute(
+                spec: spec, runId: session.runId, reportDirectory: outcome.reportDirectory,
+                dataDir: session.dataDirectory,
+                candidates: try ExecuteStage.readCandidates(from: outcome.reportDirectory),
+                options: options, quiet: quiet,
+                rerender: { rows in try ReportWriter.write(report, execution: rows, to: outcome.reportDirectory) })
+            switch code {
+            case 0: return outcome.status
+            case 3: return .partial
+            default: return .failed
+            }
+        }
+    }
+
     /// The report folder of a run: a folder path, or a run id (or unique prefix) under `reports/<spec>/`.
     static func reportFolder(for id: String, reportsDir: String) throws -> String {
         let fm = FileManager.default

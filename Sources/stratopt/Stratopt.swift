@@ -17,16 +17,22 @@ struct Stratopt: AsyncParsableCommand {
             data/, backtests in concurrent batches, scores and ranks every strategy per symbol, and writes
             results.csv, best.csv, trades.csv, report.html and manifest.json under reports/.
 
-            Exit codes: 0 success · 1 run failed · 2 spec or usage error · 3 partial (some symbols failed).
+            Exit codes: 0 success · 1 run failed · 2 spec or usage error, unknown run id, data folder busy ·
+            3 partial (some symbols failed) · 130 interrupted (resume it with `stratopt resume RUN_ID`).
 
             Examples:
               stratopt run pipelines/example.yaml
               stratopt validate pipelines/example.yaml
               stratopt strategies
-            Spec reference: docs/spec.md
+              stratopt history
+              stratopt rerun 20261125T02
+            Spec reference: docs/spec.md · nightly operation: docs/nightly.md
             """,
         version: ToolVersion.current,
-        subcommands: [Run.self, Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self])
+        subcommands: [
+            Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
+            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self,
+        ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
     static func main() async {
@@ -66,6 +72,9 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Prints a short ranking per symbol and the report folder on stdout; progress goes to stderr.
             Same spec, same bars, same as-of date: same result files, byte for byte, whatever the batch size.
+            Every run is recorded in <data dir>/runs.sqlite (see `stratopt history`) and holds the data folder's
+            lock while it runs. Backtests already computed on the same inputs come from <data dir>/results.sqlite.
+            Exit codes: 0 succeeded, 1 failed, 2 spec/usage error or data folder busy, 3 partial, 130 interrupted.
             """)
 
     @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
@@ -89,8 +98,13 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Use only cached bars; fail symbols whose range is not cached instead of calling the provider.")
     var offline = false
 
-    @Flag(name: .shortAndLong, help: "Print only the report folder on stdout, no progress on stderr.")
-    var quiet = false
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the result cache: compute every backtest.")
+    var noCache = false
+
+    @Flag(help: "Resume the newest interrupted or failed run of this spec instead (a new run when there is none).")
+    var resume = false
+
+    @OptionGroup var output: OutputOptions
 
     @Flag(
         name: .customLong("execute"), inversion: .prefixedNo,
@@ -101,43 +115,36 @@ struct Run: AsyncParsableCommand {
 
     mutating func run() async throws {
         let loaded = try CLI.loadSpec(spec)
-        var specValue = loaded.spec
-        if let b = batchSize {
-            guard b >= 1 else { throw CLI.usage("--batch-size must be at least 1, got \(b)") }
-            specValue.batch.size = b
+        if let b = batchSize, b < 1 { throw CLI.usage("--batch-size must be at least 1, got \(b)") }
+        if resume {
+            let store = try CLI.openStore(data.resolvedDataDir)
+            _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
+            let sha = SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText).sha256
+            let candidate = try? store.list().first {
+                $0.specPath == loaded.displayPath && $0.specSHA256 == sha
+                    && ($0.status == .interrupted || $0.status == .failed)
+            }
+            if let candidate {
+                let result = try await Resume.resume(candidate, dataDir: data.resolvedDataDir, output: output)
+                try RunDriver.report(result, output: output)
+                return
+            }
         }
-        let asOfDate = try CLI.asOfDate(asOf)
-        let quiet = self.quiet
-        let env = RunEnvironment(
-            dataDirectory: data.resolvedDataDir, reportsDirectory: reportsDir, asOf: asOfDate,
-            runId: CLI.newRunId(), toolVersion: ToolVersion.current,
-            log: { if !quiet { CLI.stderr("stratopt: " + $0) } })
-        let outcome: RunOutcome
-        do {
-            let runner = try PipelineRunner.standard(
-                environment: env, spec: specValue, specPath: loaded.displayPath, offline: offline)
-            outcome = try await runner.run(
-                SpecInput(spec: specValue, path: loaded.displayPath, text: loaded.sourceText))
-        } catch let e as RunError {
-            CLI.stderr("stratopt: error: \(e.description)")
-            throw ExitCode(1)
-        }
-        if quiet {
-            print(outcome.reportDirectory)
-        } else {
-            print(Summary.text(outcome), terminator: "")
-        }
-        var code = outcome.status.rawValue
-        if execute ?? specValue.execute.enabled, outcome.status != .failed {
-            let report = outcome.report
-            let executeCode = await ExecuteCLI.execute(
-                spec: specValue, runId: env.runId, reportDirectory: outcome.reportDirectory,
-                dataDir: env.dataDirectory, candidates: try ExecuteStage.readCandidates(from: outcome.reportDirectory),
-                options: executeOptions, quiet: quiet,
-                rerender: { rows in try ReportWriter.write(report, execution: rows, to: outcome.reportDirectory) })
-            if code == 0 { code = executeCode }
-        }
-        if code != 0 { throw ExitCode(code) }
+        let offline = self.offline
+        let specPath = loaded.displayPath
+        let request = RunRequest(
+            mode: .fresh, runId: CLI.newRunId(),
+            input: SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText),
+            asOf: try CLI.asOfDate(asOf), dataDir: data.resolvedDataDir,
+            options: RecordedOptions(reportsDir: reportsDir, batchSize: batchSize, offline: offline, noCache: noCache),
+            output: output, pinned: nil,
+            makeRunner: { env throws(RunError) in
+                try PipelineRunner.standard(
+                    environment: env, spec: loaded.spec, specPath: specPath, offline: offline)
+            },
+            afterRun: ExecuteCLI.afterRun(spec: loaded.spec, enabled: execute, options: executeOptions, output: output))
+        let result = try await RunDriver.execute(request)
+        try RunDriver.report(result, output: output)
     }
 }
 

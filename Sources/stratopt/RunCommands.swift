@@ -1,0 +1,435 @@
+import ArgumentParser
+import DataSources
+import Foundation
+import Market
+import Pipeline
+import RunStore
+import Spec
+
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Finish an interrupted or failed run under its id, without redoing its checkpointed batches.",
+        discussion: """
+            Uses the run's as-of date, options and batch size. Once a run has loaded its bars, its manifest records
+            the resolved spec and every symbol's bars fingerprint: resume then reads exactly those bars from the
+            cache (offline) and its result files are byte-identical to an uninterrupted run's. A run stopped
+            before that reads its spec file again, and refuses when the file changed.
+            """)
+
+    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    var runId: String
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+
+    mutating func run() async throws {
+        let store = try CLI.openStore(data.resolvedDataDir)
+        let record = try CLI.findRun(store, runId)
+        let result = try await Self.resume(record, dataDir: data.resolvedDataDir, output: output)
+        try RunDriver.report(result, output: output)
+    }
+
+    static func resume(_ found: RunRecord, dataDir: String, output: OutputOptions) async throws -> RunResult {
+        let store = try CLI.openStore(dataDir)
+        var record = found
+        if record.status == .running {
+            guard !CLI.isAlive(record.pid) else {
+                CLI.stderr("stratopt: error: run \(record.runId) is still running (pid \(record.pid))")
+                throw ExitCode(2)
+            }
+            _ = try? store.markInterrupted(runId: record.runId)
+            record.status = .interrupted
+        }
+        guard record.status == .interrupted || record.status == .failed else {
+            CLI.stderr(
+                "stratopt: error: run \(record.runId) already \(record.status.rawValue); nothing to resume (`stratopt rerun \(record.runId)` reproduces it)"
+            )
+            throw ExitCode(2)
+        }
+        let options =
+            RecordedOptions.parse(record.options)
+            ?? RecordedOptions(reportsDir: "reports", batchSize: nil, offline: false, noCache: false)
+        guard let asOf = record.asOf.flatMap({ SessionDate(iso: $0) }) else {
+            CLI.stderr("stratopt: error: run \(record.runId) has no as-of date recorded; it cannot be resumed")
+            throw ExitCode(1)
+        }
+        if let manifest = Manifests.read(record), manifest.runId == record.runId {
+            return try await RunDriver.execute(
+                RunRequest(
+                    mode: .resume(record), runId: record.runId,
+                    input: SpecInput(spec: manifest.resolvedSpec, path: manifest.specPath, sha256: manifest.specSHA256),
+                    asOf: asOf, dataDir: dataDir, options: options, output: output,
+                    pinned: PinnedSymbol.from(manifest),
+                    makeRunner: { env throws(RunError) in
+                        try PipelineRunner.recorded(environment: env, manifest: manifest)
+                    },
+                    afterRun: nil))
+        }
+        let loaded = try CLI.loadSpec(record.specPath)
+        let input = SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText)
+        guard input.sha256 == record.specSHA256 else {
+            CLI.stderr(
+                "stratopt: error: \(record.specPath) changed since run \(record.runId) started; start a new run with `stratopt run \(record.specPath)`"
+            )
+            throw ExitCode(2)
+        }
+        let offline = options.offline
+        return try await RunDriver.execute(
+            RunRequest(
+                mode: .resume(record), runId: record.runId, input: input, asOf: asOf, dataDir: dataDir,
+                options: options, output: output, pinned: nil,
+                makeRunner: { env throws(RunError) in
+                    try PipelineRunner.standard(
+                        environment: env, spec: loaded.spec, specPath: loaded.displayPath, offline: offline)
+                }, afterRun: nil))
+    }
+}
+
+struct Rerun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reproduce a recorded run offline, from exactly the bars it used, into a new report folder.",
+        discussion: """
+            Reads the run's manifest: the resolved spec, the as-of date and each symbol's bars fingerprint. Bars
+            come from the cache only (the provider is never called); a symbol whose cached bars are missing or
+            differ from the recorded fingerprint is an error naming it. The result files are byte-identical to
+            the original run's. The new run gets its own id and report folder.
+            """)
+
+    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    var runId: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(
+        name: .customLong("reports-dir"),
+        help: ArgumentHelp("Root folder of report folders (default: the original run's).", valueName: "dir"))
+    var reportsDir: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the result cache: compute every backtest.")
+    var noCache = false
+
+    @OptionGroup var output: OutputOptions
+
+    mutating func run() async throws {
+        let dataDir = data.resolvedDataDir
+        let store = try CLI.openStore(dataDir)
+        let record = try CLI.findRun(store, runId)
+        guard let manifest = Manifests.read(record) else {
+            CLI.stderr(
+                "stratopt: error: run \(record.runId) has no manifest.json in \(record.reportPath ?? "its report folder") (it stopped before loading its bars, or the folder was removed); nothing to reproduce"
+            )
+            throw ExitCode(1)
+        }
+        guard let asOf = SessionDate(iso: manifest.asOf) else {
+            CLI.stderr("stratopt: error: the manifest of run \(record.runId) has no valid as_of date")
+            throw ExitCode(1)
+        }
+        var spec = manifest.resolvedSpec
+        spec.report.dir = nil  // a new folder, never the original's
+        let recorded = RecordedOptions.parse(record.options)
+        let options = RecordedOptions(
+            reportsDir: reportsDir ?? recorded?.reportsDir ?? "reports", batchSize: nil, offline: true,
+            noCache: noCache, rerunOf: record.runId)
+        let result = try await RunDriver.execute(
+            RunRequest(
+                mode: .fresh, runId: CLI.newRunId(),
+                input: SpecInput(spec: spec, path: manifest.specPath, sha256: manifest.specSHA256), asOf: asOf,
+                dataDir: dataDir, options: options, output: output, pinned: PinnedSymbol.from(manifest),
+                makeRunner: { env throws(RunError) in try PipelineRunner.recorded(environment: env, manifest: manifest)
+                },
+                afterRun: nil))
+        try RunDriver.report(result, output: output)
+    }
+}
+
+/// A run's manifest, when its report folder still has one.
+enum Manifests {
+    static func read(_ record: RunRecord) -> Manifest? {
+        guard let dir = record.reportPath else { return nil }
+        return try? Manifest.read(from: dir + "/manifest.json")
+    }
+
+    /// Removes a run's report folder if it is that run's (its manifest names the run, or the folder is
+    /// named after it); a folder shared through `report.dir` by a later run is kept. Returns what happened.
+    static func removeReportFolder(_ record: RunRecord) -> String? {
+        guard let dir = record.reportPath, FileManager.default.fileExists(atPath: dir) else { return nil }
+        let manifestRun = (try? Manifest.read(from: dir + "/manifest.json"))?.runId
+        let owned =
+            manifestRun == record.runId || (manifestRun == nil && (dir as NSString).lastPathComponent == record.runId)
+        guard owned else { return "kept \(dir) (it now holds run \(manifestRun ?? "?")'s report)" }
+        do {
+            try FileManager.default.removeItem(atPath: dir)
+            return "removed \(dir)"
+        } catch {
+            return "could not remove \(dir): \(error.localizedDescription)"
+        }
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List recorded runs, newest first.")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Show at most this many runs.")
+    var limit = 20
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let store = try CLI.openStore(data.resolvedDataDir)
+        let runs: [RunRecord]
+        do { runs = try store.list(limit: limit) } catch {
+            CLI.stderr("stratopt: error: \(error.description)")
+            throw ExitCode(1)
+        }
+        if json {
+            print(RunJSON.encode(runs))
+            return
+        }
+        if runs.isEmpty {
+            print("no runs recorded in \(data.resolvedDataDir)/runs.sqlite")
+            return
+        }
+        var table = [["RUN ID", "STATUS", "SPEC", "STARTED", "DURATION", "BACKTESTS", "FAILED", "EXIT"]]
+        for r in runs {
+            table.append([
+                r.runId,
+                r.status == .running ? "running (\(r.stage.rawValue) \(r.done)/\(r.total))" : r.status.rawValue,
+                r.specName, r.startedAt, RunJSON.duration(r) ?? "–", String(r.backtests), String(r.failedSymbols),
+                r.exitCode.map(String.init) ?? "–",
+            ])
+        }
+        print(Table.render(table), terminator: "")
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one run: its record and the ranking summary from its report folder.")
+
+    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    var runId: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let store = try CLI.openStore(data.resolvedDataDir)
+        let r = try CLI.findRun(store, runId)
+        print(Status.describe(r), terminator: "")
+        guard let dir = r.reportPath else { return }
+        let best: [[String]]
+        if let rows = try? CSVReader.read(path: dir + "/best.csv"), rows.count > 1 {
+            best = rows.map(\.fields)
+        } else if let rows = try? CSVReader.read(path: dir + "/results.csv"), let header = rows.first?.fields,
+            let rank = header.firstIndex(of: "rank")
+        {
+            best = [header] + rows.dropFirst().map(\.fields).filter { $0.count > rank && $0[rank] == "1" }
+        } else {
+            print("no results in \(dir)")
+            return
+        }
+        guard let header = best.first else { return }
+        let columns = [
+            "symbol", "strategy", "params", "score", "total_return_pct", "sharpe", "max_drawdown_pct", "trades",
+        ]
+        let idx = columns.compactMap { header.firstIndex(of: $0) }
+        let titles = ["SYMBOL", "STRATEGY", "PARAMS", "SCORE", "RETURN %", "SHARPE", "MAX DD %", "TRADES"]
+        var table = [idx.map { titles[columns.firstIndex(of: header[$0])!] }]
+        for row in best.dropFirst() {
+            table.append(
+                idx.map { i in
+                    guard i < row.count else { return "" }
+                    let v = row[i]
+                    if ["score", "total_return_pct", "sharpe", "max_drawdown_pct"].contains(header[i]),
+                        let d = Double(v)
+                    {
+                        return String(format: "%.2f", d)
+                    }
+                    return v.isEmpty ? "–" : v
+                })
+        }
+        print("best per symbol:")
+        print(Table.render(table), terminator: "")
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a run's status, stage, progress, times, exit code and report folder.",
+        discussion: """
+            Without a run id: whether the data folder is locked (and by which run) and the newest run.
+            A run recorded as running whose process is gone is marked interrupted first.
+            """)
+
+    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    var runId: String?
+
+    @OptionGroup var data: DataOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let dataDir = data.resolvedDataDir
+        let store = try CLI.openStore(dataDir)
+        _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
+        if let runId {
+            let record = try CLI.findRun(store, runId)
+            print(json ? RunJSON.encode(record) : Describe.text(record), terminator: json ? "\n" : "")
+            return
+        }
+        let held = RunLock.isHeld(dataDir: dataDir)
+        let holder = held ? RunLock.currentHolder(dataDir: dataDir) : nil
+        let latest = try? store.list(limit: 1).first
+        if json {
+            // {"data_dir", "locked", "holder": {"run_id", "pid"} | null, "latest": run | null}
+            let run = latest.map { RunJSON.encode($0) } ?? "null"
+            let h = holder.map { "{\"pid\": \($0.pid), \"run_id\": \(RunJSON.quote($0.runId))}" } ?? "null"
+            print(
+                "{\"data_dir\": \(RunJSON.quote(dataDir)), \"holder\": \(h), \"latest\": \(run), \"locked\": \(held)}")
+            return
+        }
+        print(
+            held
+                ? "data folder \(dataDir)/ is locked by \(holder?.description ?? "another stratopt process")"
+                : "data folder \(dataDir)/ is free")
+        if let latest { print(Describe.text(latest), terminator: "") } else { print("no runs recorded") }
+    }
+
+    static func describe(_ r: RunRecord) -> String { Describe.text(r) }
+}
+
+enum Describe {
+    static func text(_ r: RunRecord) -> String {
+        var s = "run:       \(r.runId)\n"
+        s += "spec:      \(r.specName) (\(r.specPath), sha256 \(r.specSHA256.prefix(12))…)\n"
+        s += "status:    \(r.status.rawValue)\n"
+        s += "stage:     \(r.stage.rawValue)\(r.total > 0 ? " \(r.done)/\(r.total)" : "")\n"
+        s += "started:   \(r.startedAt)\n"
+        s += "finished:  \(r.finishedAt ?? "–")\(RunJSON.duration(r).map { " (\($0))" } ?? "")\n"
+        s += "as of:     \(r.asOf ?? "–")\n"
+        if let of = RecordedOptions.parse(r.options)?.rerunOf { s += "rerun of:  \(of)\n" }
+        s += "counts:    \(r.symbols) symbols, \(r.backtests) backtests, \(r.failedSymbols) failed symbols\n"
+        s += "exit code: \(r.exitCode.map(String.init) ?? "–")\n"
+        s += "pid:       \(r.pid)\n"
+        s += "report:    \(r.reportPath ?? "–")\n"
+        return s
+    }
+}
+
+struct Delete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete a run: its history record, checkpoints and report folder. Refuses a running run.")
+
+    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    var runId: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let store = try CLI.openStore(data.resolvedDataDir)
+        _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
+        let r = try CLI.findRun(store, runId)
+        guard r.status != .running else {
+            CLI.stderr("stratopt: error: run \(r.runId) is still running (pid \(r.pid)); stop it first")
+            throw ExitCode(2)
+        }
+        do { try store.delete(runId: r.runId) } catch {
+            CLI.stderr("stratopt: error: \(error.description)")
+            throw ExitCode(1)
+        }
+        print("deleted run \(r.runId) (\(r.specName), \(r.status.rawValue), started \(r.startedAt))")
+        if let folder = Manifests.removeReportFolder(r) { print("  \(folder)") }
+    }
+}
+
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete old runs (records, checkpoints, report folders). Never a running one.",
+        discussion: "With both options a run goes if either removes it. Prints what it removed.")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Keep this many newest runs.")
+    var keep: Int?
+
+    @Option(name: .customLong("older-than"), help: "Remove runs started longer ago than this: 12h, 30d, 2w.")
+    var olderThan: String?
+
+    @Flag(name: .shortAndLong, help: "Print nothing.")
+    var quiet = false
+
+    func run() throws {
+        guard keep != nil || olderThan != nil else { throw CLI.usage("give --keep N and/or --older-than AGE") }
+        if let keep, keep < 0 { throw CLI.usage("--keep must be 0 or more, got \(keep)") }
+        var age: Double?
+        if let olderThan {
+            do { age = try Pruning.parseAge(olderThan) } catch { throw CLI.usage(error.description) }
+        }
+        let store = try CLI.openStore(data.resolvedDataDir)
+        _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
+        var removed: [RunRecord] = []
+        do {
+            if let keep { removed += try store.prune(keep: keep) }
+            if let age { removed += try store.prune(olderThan: age, now: Date()) }
+        } catch {
+            CLI.stderr("stratopt: error: \(error.description)")
+            throw ExitCode(1)
+        }
+        for r in removed {
+            let folder = Manifests.removeReportFolder(r)
+            if !quiet {
+                print("removed run \(r.runId) (\(r.specName), \(r.status.rawValue), started \(r.startedAt))")
+                if let folder { print("  \(folder)") }
+            }
+        }
+        if !quiet { print("pruned \(removed.count) run\(removed.count == 1 ? "" : "s")") }
+    }
+}
+
+/// JSON of run records (`history --json`, `status --json`): snake_case keys, sorted.
+enum RunJSON {
+    static func encode<T: Encodable>(_ runs: T) -> String {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(runs)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// A JSON string literal.
+    static func quote(_ s: String) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return (try? e.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
+
+    /// `1:02` from start to end (or to now while running), nil when a time cannot be read.
+    static func duration(_ r: RunRecord) -> String? {
+        let f = ISO8601DateFormatter()
+        guard let start = f.date(from: r.startedAt) else { return nil }
+        let end = r.finishedAt.flatMap { f.date(from: $0) } ?? (r.status == .running ? Date() : nil)
+        guard let end else { return nil }
+        let s = max(0, Int(end.timeIntervalSince(start).rounded()))
+        return s < 3600 ? "\(s / 60):\(s % 60 < 10 ? "0" : "")\(s % 60)" : "\(s / 3600)h\(s / 60 % 60)m"
+    }
+}
+
+/// Left-aligned text columns separated by two spaces.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var out = ""
+        for r in rows {
+            var line = ""
+            for (i, c) in r.enumerated() {
+                line += i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count + 2)
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}
