@@ -159,6 +159,11 @@ enum Manifests {
         guard owned else { return "kept \(dir) (it now holds run \(manifestRun ?? "?")'s report)" }
         do {
             try FileManager.default.removeItem(atPath: dir)
+            // <reports>/<spec>/<run>: keep <reports>/index.html in step with the folders left.
+            let root = ((dir as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: root + "/index.html") {
+                try? RunIndexWriter.rebuild(reportsDirectory: root)
+            }
             return "removed \(dir)"
         } catch {
             return "could not remove \(dir): \(error.localizedDescription)"

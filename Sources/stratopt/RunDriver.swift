@@ -154,6 +154,9 @@ enum RunDriver {
             do {
                 try store.finish(runId: runId, status: status, exitCode: code, finishedAt: Manifest.timestamp(Date()))
             } catch { CLI.stderr("stratopt: warning: cannot record the end of run \(runId): \(error.description)") }
+            do { try RunIndexWriter.rebuild(reportsDirectory: req.options.reportsDir) } catch {
+                CLI.stderr("stratopt: warning: cannot rebuild \(req.options.reportsDir)/index.html: \(error)")
+            }
         }
         /// Records and reports a run that produced no report, then exits with `code`.
         func stop(_ status: RunRecord.Status, _ code: Int32, _ message: String) -> ExitCode {

@@ -119,3 +119,24 @@ enum CLI {
         #expect(r.stderr.contains("Unknown option '--bogus'"))
     }
 }
+
+@Suite struct RunIndexCLITests {
+    @Test func theReportsIndexListsEveryRunAfterEachRun() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let r = try CLI.run([
+                "run", "pipelines/example.yaml", "--as-of", "2025-06-30", "--quiet", "--data-dir", tmp.path + "/data",
+                "--reports-dir", tmp.path + "/reports",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            ids.append(URL(fileURLWithPath: r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).lastPathComponent)
+        }
+        let index = try String(contentsOfFile: tmp.path + "/reports/index.html", encoding: .utf8)
+        for id in ids {
+            #expect(index.contains(id))
+            #expect(index.contains("example/\(id)/report.html"))
+        }
+    }
+}
