@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Throughput benchmark of the engine (own package so the product never links it).
-// Run: cd Benchmarks && swift run -c release stratopt-bench
+// Run: cd Benchmarks && swift run -c release stratopt-bench   (engine throughput, docs/performance.md)
 let package = Package(
     name: "StratoptBenchmarks",
     platforms: [.macOS(.v14)],
@@ -14,5 +14,11 @@ let package = Package(
             name: "stratopt-bench",
             dependencies: ["CLibCSVBench", .product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
+        // Report scale: 500 symbols × 8 strategies — render time, report.html size, Chromium render time.
+        // Run: cd Benchmarks && swift run -c release report-bench [symbols=500] [bars=2520] [out-dir]
+        .executableTarget(
+            name: "report-bench",
+            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/report-bench"),
     ]
 )
