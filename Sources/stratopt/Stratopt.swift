@@ -12,13 +12,15 @@ struct Stratopt: AsyncParsableCommand {
         commandName: "stratopt",
         abstract: "Backtest, score and rank trading strategies from a declarative YAML pipeline spec.",
         discussion: """
-            A pipeline spec (pipelines/*.yaml) names tickers, a period, strategies with parameter grids, capital,
-            costs and sizing. `stratopt run SPEC` plans the jobs, fetches daily bars through the SQLite cache in
-            data/, backtests in concurrent batches, scores and ranks every strategy per symbol, and writes
-            results.csv, best.csv, trades.csv, report.html and manifest.json under reports/.
+            A pipeline spec (pipelines/*.yaml) names tickers, a period, strategies with parameter grids, \
+            capital, costs and sizing. `stratopt run SPEC` plans the jobs, fetches daily bars through the \
+            SQLite cache in data/, backtests in concurrent batches, scores and ranks every strategy per \
+            symbol, and writes results.csv, best.csv, trades.csv, equity.csv, results.json, report.html and \
+            manifest.json under reports/<spec name>/<run id>/.
 
-            Exit codes: 0 success · 1 run failed · 2 spec or usage error, unknown run id, data folder busy ·
-            3 partial (some symbols failed) · 130 interrupted (resume it with `stratopt resume RUN_ID`).
+            Exit codes: 0 success · 1 run failed · 2 spec or usage error, unknown run id, data folder \
+            busy · 3 partial (some symbols failed or were quarantined) · 130 interrupted (resume it with \
+            `stratopt resume RUN_ID`).
 
             Examples:
               stratopt run pipelines/example.yaml
@@ -26,7 +28,8 @@ struct Stratopt: AsyncParsableCommand {
               stratopt strategies
               stratopt history
               stratopt rerun 20261125T02
-            Spec reference: docs/spec.md · nightly operation: docs/nightly.md
+
+            Spec reference: docs/spec.md · nightly operation: docs/nightly.md · execution: docs/execute.md
             """,
         version: ToolVersion.current,
         subcommands: [
