@@ -29,10 +29,16 @@ public struct CSVFolderProvider: BarProvider {
 
     /// Every bar in the symbol's file, in file order.
     public func allBars(symbol: String) throws(MarketDataError) -> [Bar] {
-        let file = path(for: symbol)
         func fail(_ message: String, _ kind: MarketDataError.Kind = .invalidData) -> MarketDataError {
             MarketDataError(symbol: symbol, provider: id, message: message, kind: kind)
         }
+        // The symbol becomes a file name: it must not reach outside the folder.
+        guard !symbol.isEmpty, !symbol.contains("/"), !symbol.contains("\\"), !symbol.hasPrefix("."),
+            !symbol.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else {
+            throw fail("\"\(symbol)\" cannot name a file in \(folder); rename the ticker or its CSV file", .notFound)
+        }
+        let file = path(for: symbol)
         guard FileManager.default.fileExists(atPath: file) else {
             throw fail(
                 "no file \(file); expected one <SYMBOL>.csv per ticker with header date,open,high,low,close,volume",

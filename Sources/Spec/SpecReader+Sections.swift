@@ -55,15 +55,14 @@ extension SpecReader {
     // MARK: - name
 
     func readName(_ field: Field) -> String? {
-        let what = "a non-empty name (letters, digits, '.', '_', '-'; it becomes a folder name)"
+        let what = "a non-empty name (it names the report folder; unsafe characters become '_')"
         guard let name = string(field, what) else { return nil }
-        if name.contains("/") || name.contains("\\") || name.contains("..") || name == "."
-            || name.unicodeScalars.contains(where: { $0.value < 0x20 })
+        if name.isEmpty || name.unicodeScalars.count > 200
+            || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         {
             report(
                 field.mark, field.path,
-                "name: \"\(name)\" cannot be used as a folder name (no '/', '\\', '..' or control characters); "
-                    + "use letters, digits, '.', '_', '-'")
+                "name: expected \(what) of at most 200 characters without control characters")
             return nil
         }
         return name
@@ -162,15 +161,19 @@ extension SpecReader {
         else { return [] }
         var tickers: [String] = []
         var seen: [String: (ticker: String, mark: Mark?)] = [:]
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.^-".unicodeScalars)
+        // Any printable text without spaces: providers map or refuse what they cannot look up, and every
+        // output escapes it. Real tickers use letters, digits, '.', '^' and '-'.
         for (i, item) in items.enumerated() {
             let path = "\(v.path)[\(i)]"
             let itemField = Field(key: item, value: item, path: path)
             guard let t = string(itemField, "a ticker symbol such as AAPL") else { continue }
-            guard t.unicodeScalars.count <= 20, t.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+            guard !t.isEmpty, t.unicodeScalars.count <= 32,
+                !t.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.properties.isWhitespace }
+                )
+            else {
                 report(
                     item.mark, path,
-                    "\(path): \"\(t)\" is not a ticker symbol; use letters, digits, '.', '^' and '-' (e.g. BRK.B, ^GSPC)"
+                    "\(path): \"\(t)\" is not a ticker symbol; use at most 32 characters without spaces, e.g. AAPL, BRK.B, ^GSPC"
                 )
                 continue
             }

@@ -140,3 +140,30 @@ enum CLI {
         }
     }
 }
+
+@Suite struct MarkupCLITests {
+    @Test func markupInTheSpecNameAndTickersIsEscapedAndStaysInsideTheReportsFolder() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let r = try CLI.run([
+            "run", CLI.fixtures.appendingPathComponent("markup.yaml").path, "--quiet", "--data-dir",
+            tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let dir = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The folder is derived from the name but cannot leave reports/<name>/.
+        #expect(dir.hasPrefix(tmp.path + "/reports/"))
+        #expect(
+            URL(fileURLWithPath: dir).deletingLastPathComponent().deletingLastPathComponent().path == tmp.path
+                + "/reports")
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(!html.contains("<script>alert(1)</script>"))
+        #expect(!html.contains("<b>AAPL</b>"))
+        #expect(!html.contains("\"onload=alert(2)"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("&lt;b&gt;AAPL&lt;/b&gt;"))
+        // CSV quotes the ticker with a quote in it (RFC 4180).
+        let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
+        #expect(results.contains("\"MSFT\"\"onload=alert(2)\",buy_and_hold"))
+    }
+}

@@ -121,17 +121,20 @@ import Testing
             problems(yaml) == ["p.yaml:1:10: version: expected 1 (the only spec version this stratopt reads), got 2"])
     }
 
-    @Test func nameIsRequiredAndFolderSafe() {
+    @Test func nameIsRequiredAndPrintable() {
         let missing = ["version: 1", "universe: {tickers: [AAPL]}", "strategies: [buy_and_hold]"]
         #expect(
             problems(missing) == [
                 #"p.yaml:1:1: missing required key "name"; add name: followed by a folder-safe name, e.g. name: megacaps"#
             ])
-        let unsafe = ["version: 1", "name: ../etc", "universe: {tickers: [AAPL]}", "strategies: [buy_and_hold]"]
+        // Any text names a run (its folder name is made safe separately), but not one with control characters.
+        let control = ["version: 1", #"name: "a\tb""#, "universe: {tickers: [AAPL]}", "strategies: [buy_and_hold]"]
         #expect(
-            problems(unsafe) == [
-                #"p.yaml:2:7: name: "../etc" cannot be used as a folder name (no '/', '\', '..' or control characters); use letters, digits, '.', '_', '-'"#
+            problems(control) == [
+                "p.yaml:2:7: name: expected a non-empty name (it names the report folder; unsafe characters become '_') of at most 200 characters without control characters"
             ])
+        let markup = ["version: 1", "name: <b>../etc</b>", "universe: {tickers: [AAPL]}", "strategies: [buy_and_hold]"]
+        #expect(problems(markup) == [])
     }
 
     @Test func batchSizeMustBeAtLeastOne() {
