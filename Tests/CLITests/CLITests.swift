@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// Runs the real `stratopt` binary, as a user or cron would.
@@ -165,5 +166,28 @@ enum CLI {
         // CSV quotes the ticker with a quote in it (RFC 4180).
         let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
         #expect(results.contains("\"MSFT\"\"onload=alert(2)\",buy_and_hold"))
+    }
+}
+
+@Suite struct CacheCLITests {
+    @Test func cacheVerifyReportsABarCorruptedBehindItsBack() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = tmp.path + "/data"
+        let fetch = try CLI.run(["fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data])
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(try CLI.run(["cache", "verify", "--data-dir", data]).stdout == "cache OK\n")
+
+        // Plant a bar whose high is below its low, bypassing the cache's own writes.
+        let db = try DatabaseQueue(path: data + "/cache.sqlite")
+        try db.write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE bar SET high = low - 1 WHERE symbol = 'MSFT' AND date = '2025-03-03'")
+            #expect(db.changesCount == 1)
+        }
+        let verify = try CLI.run(["cache", "verify", "--data-dir", data])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("MSFT (synthetic) 2025-03-03"))
+        #expect(verify.stderr.contains("stratopt cache clear SYMBOL"))
     }
 }

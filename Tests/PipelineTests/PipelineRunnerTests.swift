@@ -109,6 +109,11 @@ struct WaveProvider: BarProvider {
         #expect(outcome.report.issues.map(\.kind) == [.quarantined])
         #expect(outcome.report.issues[0].reasons[0].hasPrefix("SPLIT_LIKE_JUMP: "))
         #expect(outcome.report.issues[0].reasons[0].contains("looks like an unadjusted 2:1 split"))
+        // The report shows the quarantined symbol with its reason.
+        let html = try String(contentsOfFile: root + "/r/report.html", encoding: .utf8)
+        #expect(html.contains("CCC"))
+        #expect(html.contains("looks like an unadjusted 2:1 split"))
+        #expect(html.lowercased().contains("quarantined"))
     }
 
     @Test func everySymbolFailingFailsTheRun() async throws {
