@@ -35,6 +35,9 @@ public enum BacktestStage {
         var hooks: RunHooks
         /// Bars fingerprint per symbol, for result-cache keys.
         var fingerprints: [String: String]
+        /// Per symbol, the index of the period's first bar when history before it was loaded for warm-up
+        /// (`conventions: stratopt`); absent = trade from the data's start.
+        var tradingStart: [String: Int] = [:]
         var onBatch: @Sendable (Int, Int) -> Void = { _, _ in }
         /// Warnings (a result cache that cannot be read or written is not fatal).
         var log: @Sendable (String) -> Void = { _ in }
@@ -69,7 +72,8 @@ public enum BacktestStage {
                 if let cache = hooks.resultCache, let configText {
                     for i in batch {
                         let job = runnable[i]
-                        guard let fp = ctx.fingerprints[job.symbol] else { continue }
+                        guard var fp = ctx.fingerprints[job.symbol] else { continue }
+                        if let from = ctx.tradingStart[job.symbol], from > 0 { fp += "@from=\(from)" }
                         keys[i] = ResultCache.key(
                             strategy: job.strategy, params: job.parameters.description, barsFingerprint: fp,
                             config: configText, engineVersion: EngineVersion.current)
@@ -94,7 +98,10 @@ public enum BacktestStage {
                         let job = runnable[i]
                         let cache = caches[job.symbol]!
                         let config = ctx.config
-                        group.addTask { (i, JobResult(runOne(job: job, cache: cache, config: config))) }
+                        let from = ctx.tradingStart[job.symbol] ?? 0
+                        group.addTask {
+                            (i, JobResult(runOne(job: job, cache: cache, config: config, tradingStart: from)))
+                        }
                     }
                     var out: [(Int, JobResult)] = []
                     for await pair in group { out.append(pair) }
@@ -171,12 +178,46 @@ public enum BacktestStage {
     }
 
     /// One backtest: strategy signals on the cached indicators, then the simulator.
-    public static func runOne(job: BacktestJob, cache: IndicatorCache, config: BacktestConfig) -> BacktestResult {
+    /// One backtest: strategy signals on the cached indicators, then the simulator.
+    ///
+    /// With `tradingStart` > 0 the bars before it are warm-up history: indicators are computed over all of
+    /// them, the first decision is taken on bar `tradingStart`, and the result (curve, trades, metrics)
+    /// covers only `tradingStart…`, as if the data began there with indicators already valid.
+    public static func runOne(job: BacktestJob, cache: IndicatorCache, config: BacktestConfig, tradingStart: Int = 0)
+        -> BacktestResult
+    {
         guard let strategy = StrategyRegistry.make(id: job.strategy, parameters: job.parameters) else {
             preconditionFailure("unknown strategy \(job.strategy) reached the backtest stage; the spec validates ids")
         }
-        let signals = strategy.signals(on: cache.series, indicators: cache)
-        return Backtester.run(series: cache.series, signals: signals, config: config)
+        var signals = strategy.signals(on: cache.series, indicators: cache)
+        let s = min(max(0, tradingStart), max(0, cache.series.count - 1))
+        guard s > 0 else { return Backtester.run(series: cache.series, signals: signals, config: config) }
+        signals.warmup = max(signals.warmup, s - config.conventions.firstDecisionOffset)
+        let full = Backtester.run(series: cache.series, signals: signals, config: config)
+        return slice(full, from: s, series: cache.series, warmup: signals.warmup, config: config)
+    }
+
+    /// The part of `r` from bar `s` on, bar indices shifted to start at 0 and metrics recomputed on it.
+    static func slice(_ r: BacktestResult, from s: Int, series: BarSeries, warmup: Int, config: BacktestConfig)
+        -> BacktestResult
+    {
+        let trades = r.trades.map { t -> Trade in
+            var t = t
+            t.entryBar -= s
+            t.exitBar -= s
+            return t
+        }
+        var open = r.openPosition
+        open?.entryBar -= s
+        let dates = Array(series.dates[s...])
+        let close = Array(series.close[s...])
+        let equity = Array(r.equity[s...])
+        let metrics = Metrics.compute(
+            dates: dates, close: close, equity: equity, trades: trades, openPosition: open,
+            warmup: max(0, warmup - s), conventions: config.conventions)
+        return BacktestResult(
+            trades: trades, openPosition: open, equity: equity, position: Array(r.position[s...]),
+            firstDecisionBar: max(0, r.firstDecisionBar - s), metrics: metrics)
     }
 
     private static func storeCall<T>(_ body: () throws(RunStoreError) -> T) throws(RunError) -> T {

@@ -82,7 +82,9 @@ public enum ExecuteStage {
     public static let candidatesFile = "candidates.json"
 
     /// The rank-1 strategy of every symbol, with what it wants to hold after the last bar.
-    public static func candidates(from outcome: RunOutcome, firstDecisionOffset: Int = 1) -> [ExecutionCandidate] {
+    public static func candidates(
+        from outcome: RunOutcome, firstDecisionOffset: Int = 1, tradingStart: [String: Int] = [:]
+    ) -> [ExecutionCandidate] {
         let r = outcome.report
         var out: [ExecutionCandidate] = []
         for sym in r.symbols {
@@ -94,7 +96,9 @@ public enum ExecuteStage {
             var long = false
             if let strategy = StrategyRegistry.make(id: row.strategy, parameters: params) {
                 let signals = strategy.signals(on: series, indicators: IndicatorCache(series: series))
-                long = wantsLong(signals, firstDecisionBar: signals.warmup + firstDecisionOffset)
+                long = wantsLong(
+                    signals,
+                    firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart[sym.symbol] ?? 0))
             }
             out.append(
                 ExecutionCandidate(

@@ -11,6 +11,6 @@ extension PipelineRunner {
         }
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
-        return (plan, await loader.load(symbols: plan.symbols, from: plan.start, to: plan.end))
+        return (plan, await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end))
     }
 }

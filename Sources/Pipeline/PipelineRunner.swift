@@ -170,6 +170,11 @@ public struct PipelineRunner: Sendable {
         for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
         env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
         let fingerprints = series.mapValues { Hashing.fingerprint($0) }
+        // Index of each symbol's first period bar; > 0 only when warm-up history was loaded before it.
+        let tradingStart = series.compactMapValues { b -> Int? in
+            let i = b.dates.firstIndex { $0 >= plan.start } ?? b.count
+            return i > 0 ? i : nil
+        }
         let status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
         let dir = reportDirectory(spec)
         func manifest(status: String, finishedAt: String, backtests: Int) -> Manifest {
@@ -211,6 +216,7 @@ public struct PipelineRunner: Sendable {
             jobs: jobs, series: series,
             context: .init(
                 config: config, batchSize: size, runId: env.runId, hooks: hooks, fingerprints: fingerprints,
+                tradingStart: tradingStart,
                 onBatch: { done, all in
                     if progress == nil, done == all || (done * 10 / max(all, 1)) != ((done - 1) * 10 / max(all, 1)) {
                         log("backtest: \(done)/\(all)")
@@ -245,10 +251,11 @@ public struct PipelineRunner: Sendable {
         for sym in plan.symbols {
             guard let bars = series[sym] else { continue }
             let idx = rows.indices.filter { rows[$0].symbol == sym }
+            let from = tradingStart[sym] ?? 0
             symbolReports.append(
                 SymbolReport(
-                    symbol: sym, dates: bars.dates, close: bars.close, rowIndices: idx,
-                    equity: idx.map { outcomes[$0].result.equity }))
+                    symbol: sym, dates: Array(bars.dates[from...]), close: Array(bars.close[from...]),
+                    rowIndices: idx, equity: idx.map { outcomes[$0].result.equity }))
         }
         progress?.update(done: outcomes.count)
         progress?.finish()
@@ -270,7 +277,9 @@ public struct PipelineRunner: Sendable {
         let outcome = RunOutcome(
             status: status, reportDirectory: dir, report: report, plan: plan, counts: counts, series: series)
         try ExecuteStage.writeCandidates(
-            ExecuteStage.candidates(from: outcome, firstDecisionOffset: config.conventions.firstDecisionOffset), to: dir
+            ExecuteStage.candidates(
+                from: outcome, firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: tradingStart),
+            to: dir
         )
         return outcome
     }
@@ -285,14 +294,14 @@ public struct PipelineRunner: Sendable {
         // Never fetch past the as-of session: a session still trading must not be cached as final.
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
-        let loaded = await loader.load(symbols: plan.symbols, from: plan.start, to: plan.end)
+        let loaded = await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []
         for s in loaded {
             switch s.result {
             case .success(let bars) where bars.count >= 2:
                 let verdict = DataQualityGate.check(
-                    bars, start: plan.start, end: plan.end, calendar: calendar, thresholds: qualityThresholds)
+                    bars, start: plan.historyStart, end: plan.end, calendar: calendar, thresholds: qualityThresholds)
                 if verdict.passed {
                     series[s.symbol] = bars
                 } else {
@@ -303,7 +312,9 @@ public struct PipelineRunner: Sendable {
                 issues.append(
                     SymbolIssue(
                         symbol: s.symbol, kind: .failed,
-                        reasons: ["only \(bars.count) bar(s) in \(plan.start.iso) … \(plan.end.iso); need at least 2"]))
+                        reasons: [
+                            "only \(bars.count) bar(s) in \(plan.historyStart.iso) … \(plan.end.iso); need at least 2"
+                        ]))
             case .failure(let e):
                 issues.append(SymbolIssue(symbol: s.symbol, kind: .failed, reasons: [e.description]))
             }
@@ -328,7 +339,7 @@ public struct PipelineRunner: Sendable {
             if case .bars = p.state { return p.symbol }
             return nil
         }
-        let loaded = await loader.load(symbols: wanted, from: plan.start, to: plan.end)
+        let loaded = await loader.load(symbols: wanted, from: plan.historyStart, to: plan.end)
         let bySymbol = Dictionary(uniqueKeysWithValues: loaded.map { ($0.symbol, $0.result) })
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []

@@ -22,6 +22,9 @@ public struct BacktestJob: Sendable, Hashable {
 public struct RunPlan: Sendable {
     public var start: SessionDate
     public var end: SessionDate
+    /// First session to load: `start`, or earlier when the conventions load warm-up history so every
+    /// indicator is valid on `start` (`conventions: stratopt`).
+    public var historyStart: SessionDate
     public var symbols: [String]
     /// Strategy × parameter combinations, in spec order then grid order; the same for every symbol.
     public var combinations: [(strategy: String, parameters: Parameters)]
@@ -70,8 +73,33 @@ public enum Planner {
             for p in kept where seen.insert("\(entry.id) \(p)").inserted { combos.append((entry.id, p)) }
             skipped += ruledOut.map { "\(entry.id) \($0.parameters): \($0.reason)" }
         }
+        var historyStart = start
+        if spec.conventions == .stratopt {
+            // Enough sessions before `start` for the slowest indicator of any combination, plus one so a
+            // crossover can compare the first period bar with the one before it.
+            let warmup = combos.map { warmupBars(strategy: $0.0, parameters: $0.1) }.max() ?? 0
+            historyStart = calendar.tradingDay(warmup + 1, sessionsBefore: start)
+        }
         return RunPlan(
-            start: start, end: end, symbols: spec.universe.tickers, combinations: combos.map { ($0.0, $0.1) },
-            skipped: skipped)
+            start: start, end: end, historyStart: historyStart, symbols: spec.universe.tickers,
+            combinations: combos.map { ($0.0, $0.1) }, skipped: skipped)
+    }
+
+    /// Bars a strategy needs before its indicators are valid (its `Signals.warmup`), measured on a neutral
+    /// series long enough for any parameter, so no strategy has to declare it separately.
+    static func warmupBars(strategy id: String, parameters: Parameters) -> Int {
+        guard let strategy = StrategyRegistry.make(id: id, parameters: parameters) else { return 0 }
+        let longest = parameters.values.values.compactMap(\.asInt).max() ?? 0
+        let n = min(max(3 * longest + 64, 256), 100_000)
+        let d0 = SessionDate(year: 2000, month: 1, day: 3)!
+        var bars: [Bar] = []
+        bars.reserveCapacity(n)
+        for i in 0..<n {
+            // A gentle zig-zag: every indicator gets defined values (no flat run, no zero range).
+            let c = 100 + Double(i % 7) - Double(i % 3)
+            bars.append(Bar(date: d0.adding(days: i), open: c, high: c + 1, low: c - 1, close: c, volume: 1_000))
+        }
+        let series = BarSeries(symbol: "warmup", bars: bars)
+        return strategy.signals(on: series, indicators: IndicatorCache(series: series)).warmup
     }
 }
