@@ -11,7 +11,8 @@ let package = Package(
         .library(
             name: "StratoptKit",
             targets: [
-                "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring", "Spec",
+                "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
+                "Spec",
                 "Risk", "Brokers", "RunStore",
             ]),
     ],

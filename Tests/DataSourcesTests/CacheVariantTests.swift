@@ -13,8 +13,10 @@ import Testing
         let to = SessionDate(iso: "2024-03-28")!
         let seed1 = SyntheticProvider(seed: 1, calendar: cal)
         let seed2 = SyntheticProvider(seed: 2, calendar: cal)
-        let a = await MarketDataLoader(provider: seed1, calendar: cal, cache: cache).load(symbol: "AAPL", from: from, to: to)
-        let b = await MarketDataLoader(provider: seed2, calendar: cal, cache: cache).load(symbol: "AAPL", from: from, to: to)
+        let a = await MarketDataLoader(provider: seed1, calendar: cal, cache: cache).load(
+            symbol: "AAPL", from: from, to: to)
+        let b = await MarketDataLoader(provider: seed2, calendar: cal, cache: cache).load(
+            symbol: "AAPL", from: from, to: to)
         // Each load returns its own seed's bars, not the other's cached ones.
         #expect(try a.get().bars == seed1.generate(symbol: "AAPL", from: from, to: to))
         #expect(try b.get().bars == seed2.generate(symbol: "AAPL", from: from, to: to))
