@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "CLibCSV"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market"]),
     ]

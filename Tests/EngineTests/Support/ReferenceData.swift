@@ -1,4 +1,4 @@
-import CLibCSV
+import DataSources
 import Foundation
 import Market
 
@@ -17,39 +17,9 @@ enum ReferenceData {
 
     static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("results").path) }
 
-    /// Rows of a CSV file (header included), parsed by libcsv.
+    /// Rows of a CSV file (header included), parsed by the project's libcsv reader.
     static func csvRows(_ url: URL) throws -> [[String]] {
-        let data = try Data(contentsOf: url)
-        final class Sink {
-            var rows: [[String]] = []
-            var row: [String] = []
-        }
-        let sink = Sink()
-        var parser = csv_parser()
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_APPEND_NULL)) == 0 else { throw ReferenceError.csv(url.path) }
-        defer { csv_free(&parser) }
-        let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
-            field, len, ctx in
-            let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
-            if let field {
-                let buf = UnsafeRawBufferPointer(start: field, count: len)
-                s.row.append(String(decoding: buf, as: UTF8.self))
-            } else {
-                s.row.append("")
-            }
-        }
-        let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, ctx in
-            let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
-            s.rows.append(s.row)
-            s.row = []
-        }
-        let ctx = Unmanaged.passUnretained(sink).toOpaque()
-        let parsed = data.withUnsafeBytes { raw in
-            csv_parse(&parser, raw.baseAddress, raw.count, onField, onRow, ctx)
-        }
-        guard parsed == data.count else { throw ReferenceError.csv(url.path) }
-        csv_fini(&parser, onField, onRow, ctx)
-        return sink.rows
+        try CSVReader.read(path: url.path).map(\.fields)
     }
 
     /// A reference series: bars keyed by day (for `GOOG`, `BTCUSD_monthly`) plus the exact timestamps
