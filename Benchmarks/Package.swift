@@ -8,11 +8,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "stratopt", path: "..")],
     targets: [
-        // libcsv, to read the reference GOOG.csv (same system library as the root package's CLibCSV).
-        .systemLibrary(name: "CLibCSVBench", providers: [.apt(["libcsv-dev"])]),
         .executableTarget(
             name: "stratopt-bench",
-            dependencies: ["CLibCSVBench", .product(name: "StratoptKit", package: "stratopt")],
+            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
         // Report scale: 500 symbols × 8 strategies — render time, report.html size, Chromium render time.
         // Run: cd Benchmarks && swift run -c release report-bench [symbols=500] [bars=2520] [out-dir]

@@ -1,7 +1,7 @@
 // Engine throughput: backtests/s and bar-steps/s (bars × backtests / seconds), the same sections as
 // ../shared/reference/peers-bench.md so the figures compare as ratios. Release build only:
 //   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv]
-import CLibCSVBench
+import DataSources
 import Engine
 import Foundation
 import Market
@@ -9,37 +9,11 @@ import Strategies
 
 // MARK: - Data
 
-/// Reads the reference `date,open,high,low,close,volume` CSV with libcsv.
+/// Reads the reference `date,open,high,low,close,volume` CSV with the project's CSV provider (libcsv).
 func readDailyCSV(_ path: String) -> BarSeries? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    final class Sink {
-        var rows: [[String]] = []
-        var row: [String] = []
-    }
-    let sink = Sink()
-    var p = csv_parser()
-    guard csv_init(&p, UInt8(CSV_STRICT)) == 0 else { return nil }
-    defer { csv_free(&p) }
-    let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { f, n, ctx in
-        let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
-        s.row.append(f.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: n), as: UTF8.self) } ?? "")
-    }
-    let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, ctx in
-        let s = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
-        s.rows.append(s.row)
-        s.row = []
-    }
-    let ctx = Unmanaged.passUnretained(sink).toOpaque()
-    let used = data.withUnsafeBytes { csv_parse(&p, $0.baseAddress, $0.count, onField, onRow, ctx) }
-    guard used == data.count else { return nil }
-    csv_fini(&p, onField, onRow, ctx)
-    var bars: [Bar] = []
-    for r in sink.rows.dropFirst() {
-        guard r.count >= 6, let d = SessionDate(iso: r[0]), let o = Double(r[1]), let h = Double(r[2]),
-            let l = Double(r[3]), let c = Double(r[4]), let v = Double(r[5])
-        else { return nil }
-        bars.append(Bar(date: d, open: o, high: h, low: l, close: c, volume: v))
-    }
+    let url = URL(fileURLWithPath: path)
+    let provider = CSVFolderProvider(folder: url.deletingLastPathComponent().path)
+    guard let bars = try? provider.allBars(symbol: url.deletingPathExtension().lastPathComponent) else { return nil }
     return BarSeries(symbol: "GOOG", bars: bars)
 }
 
