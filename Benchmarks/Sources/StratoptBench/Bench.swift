@@ -94,7 +94,11 @@ func seconds(_ d: Duration) -> Double {
     return (times[times.count / 2], times[0])
 }
 
-func report(_ r: Row) {
+/// Every row reported so far, for the comparison with the peers.
+@MainActor var reported: [Row] = []
+
+@MainActor func report(_ r: Row) {
+    reported.append(r)
     let work = Double(r.backtests * r.bars)
     print(
         "[\(r.section)] \(r.variant): \(r.backtests) backtests × \(r.bars) bars; median "
@@ -124,7 +128,14 @@ enum StratoptBench {
                 "shared/reference/data/GOOG.csv"
             )
             .path
-        let googPath = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : defaultGOOG
+        // Arguments: [GOOG.csv] [--peers out/bench_results.json of ../shared/peers/run_bench.py, same session]
+        var args = Array(CommandLine.arguments.dropFirst())
+        var peersPath: String?
+        if let i = args.firstIndex(of: "--peers"), i + 1 < args.count {
+            peersPath = args[i + 1]
+            args.removeSubrange(i...(i + 1))
+        }
+        let googPath = args.first ?? defaultGOOG
         guard let goog = readDailyCSV(googPath) else {
             print("cannot read \(googPath): pass the path to shared/reference/data/GOOG.csv")
             return
@@ -248,6 +259,32 @@ enum StratoptBench {
                     section: "D", variant: "\(id) \(jobs.count)-combo grid, 100 symbols",
                     backtests: jobs.count * universe.count,
                     bars: 2_520, seconds: t.median, best: t.best, note: ""))
+        }
+        if let peersPath { comparePeers(peersPath) }
+    }
+
+    /// Ratios of our median bar-steps/s to each peer row of the same section (A, B, C), from the JSON that
+    /// `run_bench.py` writes. Run both in the same session: absolute times drift on shared machines.
+    static func comparePeers(_ path: String) {
+        guard let data = FileManager.default.contents(atPath: path),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let rows = json["rows"] as? [[String: Any]]
+        else {
+            print("cannot read peers' results \(path) (expected run_bench.py's out/bench_results.json)")
+            return
+        }
+        print("\nratios against the peers (\(path)), bar-steps/s, median:")
+        for section in ["A", "B", "C"] {
+            guard
+                let ours = reported.filter({ $0.section == section }).map({
+                    Double($0.backtests * $0.bars) / $0.seconds
+                }).max()
+            else { continue }
+            for peer in rows where (peer["section"] as? String) == section {
+                guard let rate = peer["bar_steps_per_s"] as? Double, rate > 0 else { continue }
+                let name = "\(peer["engine"] as? String ?? "?") \(peer["variant"] as? String ?? "")"
+                print(String(format: "[%@] stratopt %.3g vs %@ %.3g → %.0f×", section, ours, name, rate, ours / rate))
+            }
         }
     }
 }
