@@ -5,7 +5,7 @@ import Foundation
 /// `Engine` (fills, costs, sizing, metrics) or `Strategies` (signals, indicators) can change a backtest's
 /// output, or when `JobResult` gains a field, so old cached results are never served.
 public enum EngineVersion {
-    public static let current = "engine-1"
+    public static let current = "engine-2"
 }
 
 /// One backtest's output in the form the pipeline keeps, checkpoints and caches: everything the report
@@ -30,6 +30,54 @@ public struct JobResult: Sendable, Equatable, Codable {
         equity = r.equity
         position = r.position
         firstDecisionBar = r.firstDecisionBar
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case metrics, trades, openPosition, equity, position, firstDecisionBar
+    }
+
+    // The two per-bar arrays are most of a result's bytes: stored as base64 of their little-endian IEEE
+    // bits (exact, NaN payloads and -0 included) rather than as thousands of JSON numbers, which made
+    // checkpointing and the result cache slower than the backtests themselves.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metrics = try c.decode(Metrics.self, forKey: .metrics)
+        trades = try c.decode([Trade].self, forKey: .trades)
+        openPosition = try c.decodeIfPresent(OpenPosition.self, forKey: .openPosition)
+        firstDecisionBar = try c.decode(Int.self, forKey: .firstDecisionBar)
+        equity = try Self.doubles(c.decode(String.self, forKey: .equity), c, .equity)
+        position = try Self.doubles(c.decode(String.self, forKey: .position), c, .position)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encode(trades, forKey: .trades)
+        try c.encodeIfPresent(openPosition, forKey: .openPosition)
+        try c.encode(firstDecisionBar, forKey: .firstDecisionBar)
+        try c.encode(Self.base64(equity), forKey: .equity)
+        try c.encode(Self.base64(position), forKey: .position)
+    }
+
+    static func base64(_ values: [Double]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 8)
+        for v in values {
+            let bits = v.bitPattern.littleEndian
+            withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    static func doubles(_ text: String, _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> [Double] {
+        guard let data = Data(base64Encoded: text), data.count % 8 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not base64 of float64 values")
+        }
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 8)).map { i in
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+            }
+        }
     }
 }
 

@@ -269,7 +269,8 @@ public struct PipelineRunner: Sendable {
             costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
             skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
-        let report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
+        var report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
+        report.equityOfEveryBacktest = spec.report.equity == .all
         try ReportWriter.write(report, to: dir)
         try manifest(status: status.name, finishedAt: Manifest.timestamp(env.now()), backtests: rows.count)
             .write(to: dir + "/manifest.json")

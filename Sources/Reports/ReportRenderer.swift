@@ -96,6 +96,7 @@ public enum ReportRenderer {
             for (k, rowIndex) in s.rowIndices.enumerated()
             where k < s.equity.count && report.rows.indices.contains(rowIndex) {
                 let r = report.rows[rowIndex]
+                if !report.equityOfEveryBacktest && r.rank != 1 { continue }
                 var key = [UInt8](",".utf8)
                 CSVWriter.appendField(r.symbol, to: &key)
                 key.append(UInt8(ascii: ","))

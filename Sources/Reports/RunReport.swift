@@ -16,6 +16,8 @@ public struct RunReport: Sendable {
     public var issues: [SymbolIssue]
     /// Execute stage outcome, when it ran.
     public var execution: [ExecutionRow]?
+    /// `equity.csv` holds every backtest's curve (true) or only each symbol's rank-1 curve (false).
+    public var equityOfEveryBacktest: Bool = true
 
     public init(
         info: RunInfo, rows: [ResultRow], symbols: [SymbolReport], issues: [SymbolIssue],

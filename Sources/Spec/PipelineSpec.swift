@@ -385,7 +385,20 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
     public struct Report: Sendable, Equatable, Codable {
         /// Output folder; default `reports/<name>/<run-id>`. Relative paths resolve against the working directory.
         public var dir: String?
-        public init(dir: String? = nil) { self.dir = dir }
+        /// Which curves `equity.csv` holds: the best backtest of each symbol (default), or every backtest.
+        public var equity: EquityCurves = .best
+        public init(dir: String? = nil, equity: EquityCurves = .best) {
+            self.dir = dir
+            self.equity = equity
+        }
+    }
+
+    /// `report.equity`.
+    public enum EquityCurves: String, Sendable, Equatable, Codable, CaseIterable {
+        /// The rank-1 backtest of each symbol: one curve per symbol.
+        case best
+        /// Every backtest: bars × backtests lines (hundreds of MB for large grids).
+        case all
     }
 
     /// `execute:`: optional risk-gated order execution after ranking.

@@ -432,10 +432,17 @@ extension SpecReader {
 
     func readReport(_ field: Field) -> PipelineSpec.Report {
         var report = PipelineSpec.Report()
-        guard let f = fields(of: field, allowed: ["dir"], expectation: "a mapping such as {dir: reports/custom}") else {
+        guard
+            let f = fields(
+                of: field, allowed: ["dir", "equity"],
+                expectation: "a mapping such as {dir: reports/custom, equity: best}")
+        else {
             return report
         }
         if let v = f["dir"] { report.dir = string(v, "a folder path such as reports/custom") }
+        if let v = f["equity"] {
+            report.equity = choice(v, PipelineSpec.EquityCurves.self, "which curves equity.csv holds, ") ?? .best
+        }
         return report
     }
 

@@ -119,8 +119,6 @@ struct WaveProvider: BarProvider {
     @Test func everySymbolFailingFailsTheRun() async throws {
         let root = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // A named runner: destroying the temporary of `Self.runner(…).run(…)` after the await crashed the
-        // debug build (swift 6.3.1, swift_release in an outlined destroy) for this test only.
         let runner = Self.runner(root, provider: WaveProvider(failing: ["AAA"]))
         let outcome = try await runner.run(
             SpecInput(spec: Self.spec(batch: 5, dir: root + "/r", tickers: ["AAA"]), path: "t.yaml", text: ""))
