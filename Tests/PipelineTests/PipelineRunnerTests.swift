@@ -173,3 +173,26 @@ final class CountingProvider: BarProvider, Sendable {
         #expect(a == b)
     }
 }
+
+@Suite struct EquityFileTests {
+    func equityLines(_ scope: PipelineSpec.EquityCurves) async throws -> [Substring] {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var spec = PipelineRunnerTests.spec(batch: 5, dir: root + "/r", tickers: ["AAA", "BBB"])
+        spec.report.equity = scope
+        let runner = PipelineRunnerTests.runner(root)
+        let outcome = try await runner.run(SpecInput(spec: spec, path: "t.yaml", text: ""))
+        #expect(outcome.status == .succeeded)
+        let text = try String(contentsOfFile: root + "/r/equity.csv", encoding: .utf8)
+        return text.split(separator: "\r\n")
+    }
+
+    @Test func equityCSVHoldsEachSymbolsBestCurveByDefaultAndEveryCurveOnRequest() async throws {
+        // 2022-01-03 … 2023-12-29 on the weekday calendar: 520 sessions; 2 symbols × 6 backtests each.
+        let best = try await equityLines(.best)
+        #expect(best.count == 1 + 2 * 520)
+        #expect(best[0] == "date,symbol,strategy,params,equity,drawdown_pct")
+        let all = try await equityLines(.all)
+        #expect(all.count == 1 + 2 * 6 * 520)
+    }
+}
