@@ -9,7 +9,7 @@ public struct ExecutionReport: Sendable, Equatable {
     public var account: AccountSnapshot
     public var planned: [PlannedOrder]
     public var decisions: [RiskDecision]
-    /// One per order, sorted by (symbol, side); render with `OrdersCSV.render`.
+    /// One per order, sorted by (symbol, side); orders.csv is rendered by `ReportRenderer.ordersCSV`.
     public var outcomes: [OrderOutcome]
 
     public init(

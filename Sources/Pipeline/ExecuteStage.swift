@@ -261,12 +261,14 @@ public enum ExecuteStage {
     }
 
     static func row(_ o: OrderOutcome) -> ExecutionRow {
-        let price = NSDecimalNumber(decimal: o.price).doubleValue
-        return ExecutionRow(
-            symbol: o.symbol, strategy: o.strategy, side: o.side.rawValue, shares: Double(o.shares), price: price,
-            value: NSDecimalNumber(decimal: o.value).doubleValue, status: o.status.rawValue,
-            brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
+        var row = ExecutionRow(
+            symbol: o.symbol, strategy: o.strategy, side: o.side.rawValue, shares: Double(o.shares),
+            price: NSDecimalNumber(decimal: o.price).doubleValue, value: NSDecimalNumber(decimal: o.value).doubleValue,
+            status: o.status.rawValue, brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
             verdicts: o.verdicts.map(\.description), error: o.message ?? "")
+        row.priceText = Money.formatPrice(o.price)
+        row.valueText = Money.format2(o.value)
+        return row
     }
 }
 

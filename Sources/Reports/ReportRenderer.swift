@@ -144,7 +144,8 @@ public enum ReportRenderer {
         var w = CSVWriter(header: ReportSchema.orderColumns)
         for o in rows {
             w.appendRow([
-                o.symbol, o.strategy, o.side, Format.number(o.shares), Format.number(o.price), Format.number(o.value),
+                o.symbol, o.strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
+                o.valueText ?? Format.number(o.value),
                 o.status, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
                 o.error,
             ])

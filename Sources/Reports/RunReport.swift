@@ -155,6 +155,10 @@ public struct ExecutionRow: Sendable {
     /// Risk verdicts, e.g. `MAX_POSITION_SIZE: symbol=TSLA, value_pct=18.0, limit_pct=10.0`.
     public var verdicts: [String]
     public var error: String
+    /// The broker's exact decimal text of `price` and `value` (the ledger keeps money exactly), written to
+    /// orders.csv instead of the binary doubles when present.
+    public var priceText: String?
+    public var valueText: String?
 
     public init(
         symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double, status: String,

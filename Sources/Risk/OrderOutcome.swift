@@ -45,37 +45,3 @@ public struct OrderOutcome: Sendable, Equatable, Codable {
 
     public var value: Decimal { Decimal(shares) * price }
 }
-
-/// `orders.csv`: RFC 4180 (CRLF line ends, fields quoted when they hold `"`, `,`, CR or LF).
-public enum OrdersCSV {
-    public static let columns = [
-        "symbol", "strategy", "side", "shares", "price", "value", "status", "broker_order_id", "client_order_id",
-        "verdicts",
-    ]
-
-    /// The header line, with CRLF.
-    public static var header: String { line(columns) }
-
-    /// One row, with CRLF. price = shortest exact text (≤ 4 decimals); value = shares × price with two
-    /// decimals (half up); verdicts = each verdict's `detail`, joined by `"; "`.
-    public static func row(_ o: OrderOutcome) -> String {
-        line([
-            o.symbol, o.strategy, o.side.rawValue, String(o.shares), Money.formatPrice(o.price), Money.format2(o.value),
-            o.status.rawValue, o.brokerOrderId ?? "", o.clientOrderId, o.verdicts.map(\.detail).joined(separator: "; "),
-        ])
-    }
-
-    /// Header plus every row, in the order given.
-    public static func render(_ outcomes: [OrderOutcome]) -> String {
-        header + outcomes.map(row).joined()
-    }
-
-    public static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "\"" || $0 == "," || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
-            return field
-        }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func line(_ fields: [String]) -> String { fields.map(quote).joined(separator: ",") + "\r\n" }
-}

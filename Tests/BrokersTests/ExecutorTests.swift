@@ -34,10 +34,9 @@ import Testing
         #expect(first.planned.map(\.shares) == [300, 600])
         #expect(first.outcomes.map(\.shares) == [200, 400])
         #expect(first.outcomes.map(\.status) == [.submitted, .submitted])
-        #expect(
-            OrdersCSV.render(first.outcomes).hasPrefix(
-                "symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts\r\n"
-                    + "A,sma(fast=10;slow=20),buy,200,100,20000.00,submitted,paper-000001,"))
+        #expect(first.outcomes[0].strategy == "sma(fast=10;slow=20)" && first.outcomes[0].side == .buy)
+        #expect(first.outcomes[0].price == 100 && first.outcomes[0].value == 20_000)
+        #expect(first.outcomes[0].brokerOrderId == "paper-000001")
         let second = try await run()
         #expect(second.planned.isEmpty)
         #expect(second.outcomes.map(\.status) == [.skipped, .skipped])
