@@ -374,19 +374,7 @@ public struct PipelineRunner: Sendable {
     /// `report.dir` from the spec, or `<reports>/<spec name>/<run id>`.
     public func reportDirectory(_ spec: PipelineSpec) -> String {
         if let d = spec.report.dir, !d.isEmpty { return d }
-        return environment.reportsDirectory + "/" + Self.safeName(spec.name) + "/" + Self.safeName(environment.runId)
-    }
-
-    /// A folder name that cannot leave its parent: `/`, `\`, `..` and control characters cannot appear.
-    static func safeName(_ s: String) -> String {
-        var out = String(
-            s.unicodeScalars.map { c -> Character in
-                let ok =
-                    (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "-" || c == "_"
-                    || c == "."
-                return ok ? Character(c) : "_"
-            })
-        while out.hasPrefix(".") { out = "_" + out.dropFirst() }
-        return out.isEmpty ? "run" : String(out.prefix(100))
+        return environment.reportsDirectory + "/" + ReportPaths.safeFolderName(spec.name) + "/"
+            + ReportPaths.safeFolderName(environment.runId)
     }
 }
