@@ -57,7 +57,9 @@ public enum GridRunner {
             timeline: MetricsTimeline(dates: series.dates), keepCurves: keepCurves)
     }
 
-    static func runChunk(
+    /// The grid on the calling thread with a timeline prepared once per series: the pipeline's path, which
+    /// fans symbols out itself and shares one `IndicatorCache` and `MetricsTimeline` per symbol.
+    public static func runChunk(
         series: BarSeries, strategies: [any Strategy], config: BacktestConfig, cache: IndicatorCache,
         timeline: MetricsTimeline, keepCurves: Bool
     ) -> [BacktestResult] {

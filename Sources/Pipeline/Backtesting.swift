@@ -3,181 +3,255 @@ import Foundation
 import Market
 import RunStore
 import Strategies
+import Synchronization
 
-/// The backtest stage: runs jobs in concurrent batches and returns results in plan order.
+/// The backtest stage: every runnable job's compact result, in plan order.
 ///
-/// Each job is a pure function of (bars, strategy, parameters, config), and results are stored by
-/// job index, so the output is the same whatever the batch size or thread scheduling.
+/// Per symbol, the whole grid of every strategy goes through one `IndicatorCache` and one metrics timeline
+/// (`GridRunner.runChunk`, the engine benchmark's path); symbols fan out over a bounded task group. Each job
+/// is a pure function of (bars, strategy, parameters, config) and results are stored by plan position, so
+/// the output is the same whatever the batch size, the number of workers or the thread timing.
 public enum BacktestStage {
     public struct Outcome: Sendable {
         public var job: BacktestJob
         public var result: JobResult
     }
 
-    /// `series` maps symbol → bars; jobs whose symbol has no series are skipped (absent from the output).
-    /// `onBatch` is called after each batch with (jobs done, jobs total).
-    public static func run(
-        jobs: [BacktestJob], series: [String: BarSeries], config: BacktestConfig, batchSize: Int,
-        onBatch: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
-    ) async -> [Outcome] {
-        let context = Context(
-            config: config, batchSize: batchSize, runId: "", hooks: RunHooks(), fingerprints: [:],
-            onBatch: onBatch)
-        // Without a store, cache or stop request nothing can throw.
-        return (try? await run(jobs: jobs, series: series, context: context))?.outcomes ?? []
-    }
-
-    /// What a batched run needs besides jobs and bars.
+    /// What the stage needs besides jobs and bars.
     struct Context: Sendable {
         var config: BacktestConfig
+        /// `batch.size`: how many backtests are in flight together (the workers are at most this many and at
+        /// most the active cores).
         var batchSize: Int
-        var runId: String
-        var hooks: RunHooks
         /// Bars fingerprint per symbol, for result-cache keys.
-        var fingerprints: [String: String]
+        var fingerprints: [String: String] = [:]
         /// Per symbol, the index of the period's first bar when history before it was loaded for warm-up
         /// (`conventions: stratopt`); absent = trade from the data's start.
         var tradingStart: [String: Int] = [:]
-        var onBatch: @Sendable (Int, Int) -> Void = { _, _ in }
+        var journal: (any RunJournal)?
+        var results: (any ResultStore)?
+        var clock: any RunClock = SystemClock()
+        var progress: any ProgressSink = SilentProgress()
+        var stop: any StopSignal = NeverStop()
+        /// Checkpoints (and result-cache writes) are gathered and written at most this often.
+        var checkpointInterval: UInt64 = 250_000_000
         /// Warnings (a result cache that cannot be read or written is not fatal).
         var log: @Sendable (String) -> Void = { _ in }
     }
 
-    /// Batches are the runnable jobs (symbol has bars) in plan order, cut every `batchSize` jobs; batch `b`
-    /// is either restored from its checkpoint, or looked up in the result cache, its misses simulated
-    /// concurrently, stored in the cache and checkpointed (one transaction per batch).
+    /// The jobs without a journal, cache or stop request (tests, benchmarks).
+    public static func run(
+        jobs: [BacktestJob], series: [String: BarSeries], config: BacktestConfig, batchSize: Int
+    ) async -> [Outcome] {
+        let ctx = Context(config: config, batchSize: batchSize)
+        return (try? await run(jobs: jobs, series: series, context: ctx))?.outcomes ?? []
+    }
+
+    /// A symbol's job positions that one worker runs in one go.
+    private struct Unit: Sendable {
+        var symbol: String
+        var positions: [Int]
+    }
+
+    /// Per-symbol state shared by the units of a symbol, dropped once its last unit is done.
+    private final class SymbolStates: Sendable {
+        let map = Mutex<[String: SymbolState]>([:])
+    }
+
+    /// The shared per-symbol state of the units of one symbol.
+    private final class SymbolState: Sendable {
+        let cache: IndicatorCache
+        let timeline: MetricsTimeline
+        init(series: BarSeries) {
+            cache = IndicatorCache(series: series)
+            timeline = MetricsTimeline(dates: series.dates)
+        }
+    }
+
     static func run(jobs: [BacktestJob], series: [String: BarSeries], context ctx: Context) async throws -> (
         outcomes: [Outcome], counts: BacktestCounts
     ) {
         let runnable = jobs.filter { series[$0.symbol] != nil }
-        let caches = Dictionary(uniqueKeysWithValues: series.map { ($0.key, IndicatorCache(series: $0.value)) })
-        var results = [JobResult?](repeating: nil, count: runnable.count)
-        var counts = BacktestCounts()
-        let size = max(1, ctx.batchSize)
         let total = runnable.count
-        let configText = ResultCache.canonicalText(ctx.config)
-        let hooks = ctx.hooks
-        var start = 0
-        var batchIndex = 0
-        var finishedThisAttempt = 0
-        while start < total {
-            let batch = start..<min(start + size, total)
-            if let payload = hooks.restoredBatches[batchIndex] {
-                let restored = try restore(payload, batchIndex: batchIndex, jobs: Array(runnable[batch]))
-                for (i, r) in zip(batch, restored) { results[i] = r }
-                counts.restored += batch.count
-            } else {
-                // Result cache: one read for the batch.
-                var keys: [Int: String] = [:]
-                if let cache = hooks.resultCache, let configText {
-                    for i in batch {
-                        let job = runnable[i]
-                        guard var fp = ctx.fingerprints[job.symbol] else { continue }
-                        if let from = ctx.tradingStart[job.symbol], from > 0 { fp += "@from=\(from)" }
-                        keys[i] = ResultCache.key(
-                            strategy: job.strategy, params: job.parameters.description, barsFingerprint: fp,
-                            config: configText, engineVersion: EngineVersion.current)
+        var position: [Int: Int] = [:]
+        position.reserveCapacity(total)
+        for (p, j) in runnable.enumerated() { position[j.index] = p }
+        var results = [JobResult?](repeating: nil, count: total)
+        var counts = BacktestCounts()
+
+        // 1. Checkpoints of earlier attempts of this run.
+        if let journal = ctx.journal {
+            for payload in try journal.checkpoints() {
+                for e in try CheckpointCodec.decode(payload) {
+                    guard let p = position[e.index], runnable[p].symbol == e.symbol,
+                        runnable[p].strategy == e.strategy, runnable[p].parameters.description == e.params
+                    else {
+                        throw RunError(
+                            "a checkpoint of this run does not match its plan (backtest \(e.index): \(e.symbol) \(e.strategy) \(e.params)); use `stratopt rerun` instead of resume"
+                        )
                     }
-                    let found: [String: Data]
-                    do { found = try cache.get(Array(keys.values)) } catch {
-                        ctx.log("backtest: the result cache cannot be read (\(error.description)); computing instead")
-                        found = [:]
-                    }
-                    for (i, key) in keys {
-                        guard let data = found[key], let r = try? ResultCoding.decode(JobResult.self, from: data)
-                        else { continue }
-                        results[i] = r
-                    }
-                    let hits = keys.keys.filter { results[$0] != nil }.count
-                    counts.cacheHits += hits
-                    counts.cacheMisses += keys.count - hits
+                    if results[p] == nil { counts.restored += 1 }
+                    results[p] = e.result
                 }
-                let missing = batch.filter { results[$0] == nil }
-                let computed = await withTaskGroup(of: (Int, JobResult).self) { group in
-                    for i in missing {
-                        let job = runnable[i]
-                        let cache = caches[job.symbol]!
-                        let config = ctx.config
-                        let from = ctx.tradingStart[job.symbol] ?? 0
-                        group.addTask {
-                            (i, JobResult(runOne(job: job, cache: cache, config: config, tradingStart: from)))
-                        }
-                    }
-                    var out: [(Int, JobResult)] = []
-                    for await pair in group { out.append(pair) }
-                    return out
-                }
-                for (i, r) in computed { results[i] = r }
-                counts.computed += computed.count
-                if let cache = hooks.resultCache {
-                    var entries: [(key: String, value: Data)] = []
-                    for (i, r) in computed {
-                        guard let key = keys[i], let data = try? ResultCoding.encode(r) else { continue }
-                        entries.append((key, data))
-                    }
-                    if !entries.isEmpty {
-                        do { try cache.put(entries) } catch {
-                            ctx.log(
-                                "backtest: the result cache cannot be written (\(error.description)); results not cached"
-                            )
-                        }
-                    }
-                }
-                if let store = hooks.store {
-                    let checkpoint = BatchCheckpoint(
-                        entries: batch.map { i in
-                            let j = runnable[i]
-                            return .init(
-                                index: j.index, symbol: j.symbol, strategy: j.strategy,
-                                params: j.parameters.description, result: results[i]!)
-                        })
-                    let payload: Data
-                    do { payload = try ResultCoding.encode(checkpoint) } catch {
-                        throw RunError("cannot encode the checkpoint of batch \(batchIndex): \(error)")
-                    }
-                    let runId = ctx.runId
-                    let idx = batchIndex
-                    let progress = (done: batch.upperBound, total: total)
-                    try storeCall { () throws(RunStoreError) in
-                        try store.saveBatch(runId: runId, batchIndex: idx, payload: payload, progress: progress)
-                    }
-                }
-                finishedThisAttempt += 1
-            }
-            start = batch.upperBound
-            batchIndex += 1
-            ctx.onBatch(start, total)
-            hooks.progress?.update(done: start)
-            if hooks.restoredBatches[batchIndex - 1] == nil {
-                await hooks.afterBatch(finishedThisAttempt)
-                if start < total && hooks.shouldStop() { throw RunInterrupted(done: start, total: total) }
             }
         }
+
+        // 2. The result cache: one read for every job not restored.
+        var keys: [Int: String] = [:]
+        if let store = ctx.results, let configText = ResultCache.canonicalText(ctx.config) {
+            for p in 0..<total where results[p] == nil {
+                let job = runnable[p]
+                guard var fp = ctx.fingerprints[job.symbol] else { continue }
+                if let from = ctx.tradingStart[job.symbol], from > 0 { fp += "@from=\(from)" }
+                keys[p] = ResultCache.key(
+                    strategy: job.strategy, params: job.parameters.description, barsFingerprint: fp,
+                    config: configText, engineVersion: EngineVersion.current)
+            }
+            var found: [String: [UInt8]] = [:]
+            do { found = try store.get(Array(keys.values)) } catch {
+                ctx.log("backtest: the result cache cannot be read (\(error.description)); computing instead")
+            }
+            for (p, key) in keys {
+                guard let bytes = found[key], let r = try? ResultCodec.decode(bytes) else { continue }
+                results[p] = r
+                counts.cacheHits += 1
+            }
+            counts.cacheMisses = keys.count - counts.cacheHits
+        }
+
+        // 3. Compute the rest: units of up to `batch.size` of one symbol's missing jobs (the unit of progress
+        // and of checkpointing), taken in plan order by at most `workers` tasks.
+        let workers = max(1, min(ctx.batchSize, ProcessInfo.processInfo.activeProcessorCount))
+        let unitSize = max(1, ctx.batchSize)
+        var units: [Unit] = []
+        var unitsLeft: [String: Int] = [:]
+        var p = 0
+        while p < total {
+            guard results[p] == nil else {
+                p += 1
+                continue
+            }
+            let s = runnable[p].symbol
+            var chunk: [Int] = []
+            while p < total, chunk.count < unitSize, runnable[p].symbol == s {
+                if results[p] == nil { chunk.append(p) }
+                p += 1
+            }
+            units.append(Unit(symbol: s, positions: chunk))
+            unitsLeft[s, default: 0] += 1
+        }
+
+        let states = SymbolStates()
+        let config = ctx.config
+        let tradingStart = ctx.tradingStart
+        let done0 = total - units.reduce(0) { $0 + $1.positions.count }
+        var done = done0
+        var pendingCheckpoint: [(BacktestJob, JobResult)] = []
+        var pendingCache: [(key: String, value: [UInt8])] = []
+        var lastFlush = ctx.clock.monotonicNanoseconds()
+        var stopped = false
+
+        func flush() throws {
+            if let store = ctx.results, !pendingCache.isEmpty {
+                do { try store.put(pendingCache) } catch {
+                    ctx.log("backtest: the result cache cannot be written (\(error.description)); results not cached")
+                }
+            }
+            pendingCache.removeAll(keepingCapacity: true)
+            if let journal = ctx.journal, !pendingCheckpoint.isEmpty {
+                try journal.saveCheckpoint(Data(CheckpointCodec.encode(pendingCheckpoint)), done: done, total: total)
+            }
+            pendingCheckpoint.removeAll(keepingCapacity: true)
+            lastFlush = ctx.clock.monotonicNanoseconds()
+        }
+
+        ctx.progress.update(done: done)
+        try await withThrowingTaskGroup(of: (Unit, [(Int, JobResult)]).self) { group in
+            var next = 0
+            while next < min(workers, units.count) {
+                let unit = units[next]
+                next += 1
+                group.addTask {
+                    (
+                        unit,
+                        compute(
+                            unit, series: series, runnable: runnable, states: states, config: config,
+                            tradingStart: tradingStart)
+                    )
+                }
+            }
+            while let (unit, computed) = try await group.next() {
+                for (p, r) in computed {
+                    results[p] = r
+                    pendingCheckpoint.append((runnable[p], r))
+                    if let key = keys[p] { pendingCache.append((key, ResultCodec.encode(r))) }
+                }
+                counts.computed += computed.count
+                done += computed.count
+                unitsLeft[unit.symbol, default: 1] -= 1
+                if unitsLeft[unit.symbol] == 0 { _ = states.map.withLock { $0.removeValue(forKey: unit.symbol) } }
+                ctx.progress.update(done: done)
+                if ctx.clock.monotonicNanoseconds() &- lastFlush >= ctx.checkpointInterval { try flush() }
+                if !stopped && ctx.stop.isStopRequested { stopped = true }
+                if !stopped && next < units.count {
+                    let unit = units[next]
+                    next += 1
+                    group.addTask {
+                        (
+                            unit,
+                            compute(
+                                unit, series: series, runnable: runnable, states: states, config: config,
+                                tradingStart: tradingStart)
+                        )
+                    }
+                }
+            }
+        }
+        try flush()
+        if stopped && done < total { throw RunInterrupted(done: done, total: total) }
         let outcomes = zip(runnable, results).map { Outcome(job: $0, result: $1!) }
         return (outcomes, counts)
     }
 
-    /// Decodes a checkpoint and checks it holds exactly the jobs the plan puts in that batch.
-    static func restore(_ payload: Data, batchIndex: Int, jobs: [BacktestJob]) throws(RunError) -> [JobResult] {
-        let checkpoint: BatchCheckpoint
-        do { checkpoint = try ResultCoding.decode(BatchCheckpoint.self, from: payload) } catch {
-            throw RunError("the checkpoint of batch \(batchIndex) cannot be read (\(error)); use `stratopt rerun`")
+    /// One unit: the symbol's grid through its shared indicators and timeline.
+    private static func compute(
+        _ unit: Unit, series: [String: BarSeries], runnable: [BacktestJob], states: SymbolStates,
+        config: BacktestConfig, tradingStart: [String: Int]
+    ) -> [(Int, JobResult)] {
+        guard let bars = series[unit.symbol] else { return [] }
+        let state = states.map.withLock { d in
+            if let s = d[unit.symbol] { return s }
+            let s = SymbolState(series: bars)
+            d[unit.symbol] = s
+            return s
         }
-        let same =
-            checkpoint.entries.count == jobs.count
-            && zip(checkpoint.entries, jobs).allSatisfy { e, j in
-                e.index == j.index && e.symbol == j.symbol && e.strategy == j.strategy
-                    && e.params == j.parameters.description
+        let from = tradingStart[unit.symbol] ?? 0
+        if from > 0 {
+            return unit.positions.map { p in
+                (p, JobResult(runOne(job: runnable[p], cache: state.cache, config: config, tradingStart: from)))
             }
-        guard same else {
-            throw RunError(
-                "the checkpoint of batch \(batchIndex) does not match the plan (different spec, bars or batch size); use `stratopt rerun` instead of resume"
-            )
         }
-        return checkpoint.entries.map(\.result)
+        let strategies = unit.positions.map { p -> any Strategy in
+            let job = runnable[p]
+            guard let s = StrategyRegistry.make(id: job.strategy, parameters: job.parameters) else {
+                preconditionFailure(
+                    "unknown strategy \(job.strategy) reached the backtest stage; the spec validates ids")
+            }
+            return s
+        }
+        let out = GridRunner.runChunk(
+            series: bars, strategies: strategies, config: config, cache: state.cache, timeline: state.timeline,
+            keepCurves: false)
+        return zip(unit.positions, out).map { ($0, JobResult($1)) }
     }
 
-    /// One backtest: strategy signals on the cached indicators, then the simulator.
+    /// The equity curve of one backtest (recomputed: results keep no curves), one point per period bar.
+    public static func curve(job: BacktestJob, cache: IndicatorCache, config: BacktestConfig, tradingStart: Int = 0)
+        -> [Double]
+    {
+        runOne(job: job, cache: cache, config: config, tradingStart: tradingStart).equity
+    }
+
     /// One backtest: strategy signals on the cached indicators, then the simulator.
     ///
     /// With `tradingStart` > 0 the bars before it are warm-up history: indicators are computed over all of
@@ -219,8 +293,59 @@ public enum BacktestStage {
             trades: trades, openPosition: open, equity: equity, position: Array(r.position[s...]),
             firstDecisionBar: max(0, r.firstDecisionBar - s), metrics: metrics)
     }
+}
 
-    private static func storeCall<T>(_ body: () throws(RunStoreError) -> T) throws(RunError) -> T {
-        do { return try body() } catch { throw RunError(error.description) }
+/// The byte form of a checkpoint: finished backtests with the identity of each job (plan index, symbol,
+/// strategy, params), so a resumed run can check every entry belongs to its plan.
+enum CheckpointCodec {
+    static let magic: [UInt8] = Array("stratopt-checkpoint-2\n".utf8)
+
+    static func encode(_ entries: [(BacktestJob, JobResult)]) -> [UInt8] {
+        var w = ByteWriter()
+        w.append(magic)
+        w.int(entries.count)
+        for (job, result) in entries {
+            w.int(job.index)
+            w.string(job.symbol)
+            w.string(job.strategy)
+            w.string(job.parameters.description)
+            ResultCodec.write(result, to: &w)
+        }
+        return w.bytes
+    }
+
+    struct Entry {
+        var index: Int
+        var symbol: String
+        var strategy: String
+        var params: String
+        var result: JobResult
+    }
+
+    static func decode(_ payload: Data) throws(RunError) -> [Entry] {
+        let bytes = [UInt8](payload)
+        guard bytes.starts(with: magic) else {
+            throw RunError(
+                "a checkpoint of this run was written by another version of stratopt; use `stratopt rerun` instead of resume"
+            )
+        }
+        do throws(CodecError) {
+            var r = ByteReader(bytes)
+            _ = try r.take(magic.count)
+            let n = try r.int()
+            guard n >= 0, n <= r.remaining else { throw CodecError("entry count \(n) out of range") }
+            var out: [Entry] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                out.append(
+                    Entry(
+                        index: try r.int(), symbol: try r.string(), strategy: try r.string(), params: try r.string(),
+                        result: try ResultCodec.read(from: &r)))
+            }
+            guard r.atEnd else { throw CodecError("trailing bytes") }
+            return out
+        } catch {
+            throw RunError("a checkpoint of this run cannot be read (\(error.description)); use `stratopt rerun`")
+        }
     }
 }

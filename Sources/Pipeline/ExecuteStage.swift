@@ -81,31 +81,18 @@ public struct ExecuteResult: Sendable {
 public enum ExecuteStage {
     public static let candidatesFile = "candidates.json"
 
-    /// The rank-1 strategy of every symbol, with what it wants to hold after the last bar.
-    public static func candidates(
-        from outcome: RunOutcome, firstDecisionOffset: Int = 1, tradingStart: [String: Int] = [:]
-    ) -> [ExecutionCandidate] {
-        let r = outcome.report
-        var out: [ExecutionCandidate] = []
-        for sym in r.symbols {
-            guard let row = sym.rowIndices.map({ r.rows[$0] }).first(where: { $0.rank == 1 }),
-                let series = outcome.series[sym.symbol], let lastDate = series.dates.last,
-                let lastClose = series.close.last
-            else { continue }
-            let params = Parameters(parsing: row.params)
-            var long = false
-            if let strategy = StrategyRegistry.make(id: row.strategy, parameters: params) {
-                let signals = strategy.signals(on: series, indicators: IndicatorCache(series: series))
-                long = wantsLong(
-                    signals,
-                    firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart[sym.symbol] ?? 0))
-            }
-            out.append(
-                ExecutionCandidate(
-                    symbol: sym.symbol, strategy: row.strategy, params: row.params, score: row.score.total,
-                    longOnLastBar: long, lastDate: lastDate.iso, lastClose: lastClose))
+    /// A symbol's rank-1 strategy, with what it wants to hold after the last bar.
+    public static func candidate(
+        row: ResultRow, series: BarSeries, indicators: IndicatorCache, firstDecisionOffset: Int, tradingStart: Int
+    ) -> ExecutionCandidate {
+        var long = false
+        if let strategy = StrategyRegistry.make(id: row.strategy, parameters: Parameters(parsing: row.params)) {
+            let signals = strategy.signals(on: series, indicators: indicators)
+            long = wantsLong(signals, firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart))
         }
-        return out
+        return ExecutionCandidate(
+            symbol: row.symbol, strategy: row.strategy, params: row.params, score: row.score.total,
+            longOnLastBar: long, lastDate: series.dates.last?.iso ?? "", lastClose: series.close.last ?? 0)
     }
 
     /// The position the signals ask for after the last bar: entries act when flat, exits when long

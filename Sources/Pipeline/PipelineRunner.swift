@@ -34,21 +34,21 @@ public struct RunEnvironment: Sendable {
     public var asOf: SessionDate
     public var runId: String
     public var toolVersion: String
-    /// Wall clock, for the manifest's start and end times only.
-    public var now: @Sendable () -> Date
-    /// Progress and diagnostics; the CLI sends them to stderr.
+    /// The process environment (API keys for the execute stage's broker); never logged or written.
+    public var variables: [String: String]
+    /// Diagnostics; the CLI sends them to stderr.
     public var log: @Sendable (String) -> Void
 
     public init(
         dataDirectory: String, reportsDirectory: String, asOf: SessionDate, runId: String, toolVersion: String,
-        now: @escaping @Sendable () -> Date = { Date() }, log: @escaping @Sendable (String) -> Void = { _ in }
+        variables: [String: String] = [:], log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.dataDirectory = dataDirectory
         self.reportsDirectory = reportsDirectory
         self.asOf = asOf
         self.runId = runId
         self.toolVersion = toolVersion
-        self.now = now
+        self.variables = variables
         self.log = log
     }
 }
@@ -77,8 +77,17 @@ public struct SpecInput: Sendable {
     }
 }
 
-/// What a finished run reports back to the CLI.
+/// What the execute stage of a run did.
+public struct ExecutionOutcome: Sendable {
+    /// The stage's result; nil when it failed before any order (see `error`).
+    public var result: ExecuteResult?
+    /// Why the stage failed, as advice.
+    public var error: String?
+}
+
+/// What a finished run reports back.
 public struct RunOutcome: Sendable {
+    /// The final status, the execute stage included.
     public var status: RunStatus
     public var reportDirectory: String
     public var report: RunReport
@@ -87,6 +96,8 @@ public struct RunOutcome: Sendable {
     public var counts: BacktestCounts
     /// The bars each symbol was backtested on (symbols that failed or were quarantined are absent).
     public var series: [String: BarSeries] = [:]
+    /// The execute stage, when the run included it.
+    public var execution: ExecutionOutcome?
 }
 
 /// Errors that stop a run before any result exists.
@@ -95,7 +106,11 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// The staged runner: plan → fetch → backtest → score → report.
+/// The run chain: plan → load bars → backtest → rank → report → execute (optional).
+///
+/// Each stage takes values and returns a value; the outside world comes in through `RunContext`'s ports
+/// (journal, result store, clock, progress, stop signal) and the bar source. `run`, `resume`, `rerun` and
+/// `execute RUN_ID` all go through `run(_:context:)`; nothing is written to be read back by this process.
 public struct PipelineRunner: Sendable {
     public var environment: RunEnvironment
     public var calendar: any TradingCalendar
@@ -105,10 +120,12 @@ public struct PipelineRunner: Sendable {
     /// Use only cached bars; symbols whose range is not cached fail instead of calling the provider.
     public var offline: Bool
     public var qualityThresholds: QualityThresholds
+    /// Replaces the provider, cache and gate as the source of bars (tests: `MemoryBarSource`).
+    public var barSource: (any BarSource)?
 
     public init(
         environment: RunEnvironment, calendar: any TradingCalendar, provider: any BarProvider, cache: BarCache? = nil,
-        offline: Bool = false, qualityThresholds: QualityThresholds = .standard
+        offline: Bool = false, qualityThresholds: QualityThresholds = .standard, barSource: (any BarSource)? = nil
     ) {
         self.environment = environment
         self.calendar = calendar
@@ -116,25 +133,24 @@ public struct PipelineRunner: Sendable {
         self.cache = cache
         self.offline = offline
         self.qualityThresholds = qualityThresholds
+        self.barSource = barSource
     }
 
     public func run(_ input: SpecInput) async throws -> RunOutcome {
-        try await run(input, hooks: RunHooks())
+        try await run(input, context: RunContext())
     }
 
-    /// A run with its nightly hooks: history and checkpoints, result cache, pinned bars, stop requests,
-    /// progress. Throws `RunInterrupted` when `hooks.shouldStop` stopped it, `RunError` when it could not
-    /// produce results.
-    public func run(_ input: SpecInput, hooks: RunHooks) async throws -> RunOutcome {
+    /// One run through every stage. Throws `RunInterrupted` when the stop signal stopped it, `RunError` when
+    /// it could not produce results. An execute stage that fails is part of the outcome (status failed),
+    /// not a throw: the results and report exist.
+    public func run(_ input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
         let env = environment
         let spec = input.spec
-        let started = env.now()
-        let progress = hooks.progress
-        let record: @Sendable (RunStage, Int, Int) throws -> Void = { stage, done, total in
-            guard let store = hooks.store else { return }
-            do { try store.update(runId: env.runId, stage: stage, done: done, total: total) } catch {
-                throw RunError("\(error)")
-            }
+        let started = ctx.clock.now()
+        let progress = ctx.progress
+        let journal = ctx.journal
+        func record(_ stage: RunStage, _ done: Int, _ total: Int) throws(RunError) {
+            try journal?.record(stage: stage, done: done, total: total)
         }
 
         // 1. plan
@@ -144,7 +160,7 @@ public struct PipelineRunner: Sendable {
             throw RunError("\(input.path): \(error.description)")
         }
         env.log(
-            "plan: \(plan.symbols.count) symbols × \(plan.combinations.count) strategy combinations = \(plan.jobs.count) backtests, \(plan.start.iso) … \(plan.end.iso)"
+            "plan: \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest")), \(plan.start.iso) … \(plan.end.iso)"
         )
         if !plan.skipped.isEmpty {
             env.log(
@@ -156,17 +172,19 @@ public struct PipelineRunner: Sendable {
             throw RunError("\(input.path): \(error.description)")
         }
 
-        // 2. fetch
+        // 2. load bars
         try record(.fetch, 0, plan.symbols.count)
-        progress?.start(.fetch, total: plan.symbols.count)
-        let (series, issues) =
-            if let pinned = hooks.pinnedBars {
-                try await loadPinned(pinned, plan: plan)
-            } else {
-                await loadAndCheck(plan: plan)
-            }
-        progress?.update(done: plan.symbols.count)
-        progress?.finish(detail: "\(series.count) loaded, \(issues.count) failed")
+        progress.start(.fetch, total: plan.symbols.count, done: 0)
+        let (series, issues): ([String: BarSeries], [SymbolIssue])
+        if let pinned = ctx.pinnedBars {
+            (series, issues) = try await loadPinned(pinned, plan: plan)
+        } else if let source = barSource {
+            (series, issues) = try await source.load(plan)
+        } else {
+            (series, issues) = await loadAndCheck(plan: plan)
+        }
+        progress.update(done: plan.symbols.count)
+        progress.finish(detail: "\(series.count) loaded, \(issues.count) failed")
         for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
         env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
         let fingerprints = series.mapValues { Hashing.fingerprint($0) }
@@ -175,63 +193,134 @@ public struct PipelineRunner: Sendable {
             let i = b.dates.firstIndex { $0 >= plan.start } ?? b.count
             return i > 0 ? i : nil
         }
-        let status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
+        var status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
         let dir = reportDirectory(spec)
-        func manifest(status: String, finishedAt: String, backtests: Int) -> Manifest {
-            Manifest(
-                runId: env.runId, toolVersion: env.toolVersion, status: status, specPath: input.path,
-                specSHA256: input.sha256, resolvedSpec: spec, asOf: env.asOf.iso, periodStart: plan.start.iso,
-                periodEnd: plan.end.iso, provider: provider.id, providerVariant: provider.cacheVariant,
-                engineVersion: EngineVersion.current, conventions: config.conventions.name,
-                startedAt: Manifest.timestamp(started), finishedAt: finishedAt,
-                symbols: plan.symbols.map { sym in
-                    if let b = series[sym] {
-                        return .init(
-                            symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
-                            lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil)
-                    }
-                    let issue = issues.first { $0.symbol == sym }
-                    return .init(
-                        symbol: sym, status: issue?.kind.rawValue ?? "failed", bars: 0, firstDate: nil, lastDate: nil,
-                        barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
-                },
-                skippedCombinations: plan.skipped, backtests: backtests)
-        }
+        let manifest = ManifestDraft(
+            runId: env.runId, toolVersion: env.toolVersion, input: input, asOf: env.asOf, plan: plan,
+            provider: provider, conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
+            series: series, fingerprints: fingerprints, issues: issues)
         // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try manifest(status: "running", finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
-        if hooks.shouldStop() { throw RunInterrupted(done: 0, total: Self.jobs(plan, series).count) }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try manifest.make(status: "running", finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
+        } catch {
+            throw RunError("cannot write \(dir)/manifest.json: \(error.localizedDescription)")
+        }
+        let runnable = plan.jobs.filter { series[$0.symbol] != nil }
+        if ctx.stop.isStopRequested { throw RunInterrupted(done: 0, total: runnable.count) }
 
         // 3. backtest
-        let jobs = plan.jobs
-        let total = Self.jobs(plan, series).count
-        let size = max(1, spec.batch.size)
-        let restoredJobs = hooks.restoredBatches.keys.reduce(0) { n, b in
-            n + max(0, min(total, (b + 1) * size) - b * size)
-        }
-        try record(.backtest, restoredJobs, total)
-        progress?.start(.backtest, total: total, done: restoredJobs)
-        let log = env.log
+        let total = runnable.count
+        try record(.backtest, 0, total)
+        progress.start(.backtest, total: total, done: 0)
         let (outcomes, counts) = try await BacktestStage.run(
-            jobs: jobs, series: series,
+            jobs: runnable, series: series,
             context: .init(
-                config: config, batchSize: size, runId: env.runId, hooks: hooks, fingerprints: fingerprints,
-                tradingStart: tradingStart,
-                onBatch: { done, all in
-                    if progress == nil, done == all || (done * 10 / max(all, 1)) != ((done - 1) * 10 / max(all, 1)) {
-                        log("backtest: \(done)/\(all)")
-                    }
-                }, log: log))
+                config: config, batchSize: max(1, spec.batch.size), fingerprints: fingerprints,
+                tradingStart: tradingStart, journal: journal, results: ctx.results, clock: ctx.clock,
+                progress: progress, stop: ctx.stop, log: env.log))
         precondition(outcomes.count == total)
         var detail = "\(counts.computed) computed"
-        if hooks.resultCache != nil { detail += ", \(counts.cacheHits) from the result cache" }
+        if ctx.results != nil { detail += ", \(counts.cacheHits) from the result cache" }
         if counts.restored > 0 { detail += ", \(counts.restored) from checkpoints" }
-        progress?.finish(detail: detail)
+        progress.finish(detail: detail)
 
-        // 4. score and rank
+        // 4. rank
         try record(.score, 0, outcomes.count)
-        progress?.start(.score, total: outcomes.count)
+        progress.start(.score, total: outcomes.count, done: 0)
+        let rows = Self.rank(outcomes, weights: SpecMapping.weights(spec))
+        progress.update(done: outcomes.count)
+        progress.finish(detail: nil)
+
+        // 5. report: each symbol's best curve is recomputed (results keep none); every curve only when asked.
+        try record(.report, 0, 0)
+        progress.start(.report, total: 0, done: 0)
+        let everyCurve = spec.report.equity == .all
+        var symbolReports: [SymbolReport] = []
+        var candidates: [ExecutionCandidate] = []
+        for sym in plan.symbols {
+            guard let bars = series[sym] else { continue }
+            let idx = rows.indices.filter { rows[$0].symbol == sym }
+            let from = tradingStart[sym] ?? 0
+            let indicators = IndicatorCache(series: bars)
+            let curves: [[Double]] = idx.map { i in
+                guard rows[i].rank == 1 else { return [] }
+                return BacktestStage.curve(job: outcomes[i].job, cache: indicators, config: config, tradingStart: from)
+            }
+            symbolReports.append(
+                SymbolReport(
+                    symbol: sym, dates: Array(bars.dates[from...]), close: Array(bars.close[from...]),
+                    rowIndices: idx, equity: curves))
+            if let best = idx.first(where: { rows[$0].rank == 1 }) {
+                candidates.append(
+                    ExecuteStage.candidate(
+                        row: rows[best], series: bars, indicators: indicators,
+                        firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: from))
+            }
+        }
         let weights = SpecMapping.weights(spec)
+        let info = RunInfo(
+            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
+            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
+            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
+            initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
+            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
+        var report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
+        report.equityOfEveryBacktest = everyCurve
+        var allCurves: (@Sendable (SymbolReport) -> [[Double]])?
+        if everyCurve {
+            let loaded = series
+            let jobs = outcomes.map(\.job)
+            allCurves = { s in
+                guard let bars = loaded[s.symbol] else { return [] }
+                let indicators = IndicatorCache(series: bars)
+                let from = tradingStart[s.symbol] ?? 0
+                return s.rowIndices.map { i -> [Double] in
+                    BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from)
+                }
+            }
+        }
+        do {
+            try ReportWriter.writeResults(report, to: dir, curves: allCurves)
+            try ExecuteStage.writeCandidates(candidates, to: dir)
+        } catch {
+            throw RunError("cannot write the report files into \(dir): \(error.localizedDescription)")
+        }
+
+        // 6. execute (optional), then report.html once, with the execution section when there is one.
+        var execution: ExecutionOutcome?
+        if let step = ctx.execute, status != .failed {
+            try record(.execute, 0, candidates.count)
+            let outcome = await execute(
+                step, spec: spec, runId: env.runId, reportDirectory: dir, candidates: candidates,
+                timestamp: Manifest.timestamp(ctx.clock.now()), quiet: false)
+            execution = outcome
+            if let r = outcome.result, !step.dryRun { report.execution = r.rows }
+            if outcome.error != nil {
+                status = .failed
+            } else if let r = outcome.result, r.failed > 0, status == .succeeded {
+                status = .partial
+            }
+        }
+        do {
+            try ReportWriter.writeHTML(report, to: dir)
+            try manifest.make(
+                status: status.name, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count
+            ).write(to: dir + "/manifest.json")
+        } catch {
+            throw RunError("cannot write the report into \(dir): \(error.localizedDescription)")
+        }
+        progress.finish(detail: dir)
+        // The results are written: checkpoints are no longer needed (a failed execute keeps them, so a resume
+        // restores every backtest and only executes again).
+        if status != .failed { try? journal?.clearCheckpoints() }
+        return RunOutcome(
+            status: status, reportDirectory: dir, report: report, plan: plan, counts: counts, series: series,
+            execution: execution)
+    }
+
+    /// Scores and per-symbol ranks, one row per outcome in plan order.
+    static func rank(_ outcomes: [BacktestStage.Outcome], weights: ScoreWeights) -> [ResultRow] {
         let scores = outcomes.map { CompositeScore.score($0.result.metrics, weights: weights) }
         let ranks = Ranking.ranks(
             zip(outcomes, scores).map { o, s in
@@ -247,47 +336,24 @@ public struct PipelineRunner: Sendable {
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
                     metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades))
         }
-        var symbolReports: [SymbolReport] = []
-        for sym in plan.symbols {
-            guard let bars = series[sym] else { continue }
-            let idx = rows.indices.filter { rows[$0].symbol == sym }
-            let from = tradingStart[sym] ?? 0
-            symbolReports.append(
-                SymbolReport(
-                    symbol: sym, dates: Array(bars.dates[from...]), close: Array(bars.close[from...]),
-                    rowIndices: idx, equity: idx.map { outcomes[$0].result.equity }))
-        }
-        progress?.update(done: outcomes.count)
-        progress?.finish()
-
-        // 5. report
-        try record(.report, 0, 0)
-        progress?.start(.report, total: 0)
-        let info = RunInfo(
-            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
-            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
-            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
-            initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
-            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
-        var report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
-        report.equityOfEveryBacktest = spec.report.equity == .all
-        try ReportWriter.write(report, to: dir)
-        try manifest(status: status.name, finishedAt: Manifest.timestamp(env.now()), backtests: rows.count)
-            .write(to: dir + "/manifest.json")
-        progress?.finish(detail: dir)
-        let outcome = RunOutcome(
-            status: status, reportDirectory: dir, report: report, plan: plan, counts: counts, series: series)
-        try ExecuteStage.writeCandidates(
-            ExecuteStage.candidates(
-                from: outcome, firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: tradingStart),
-            to: dir
-        )
-        return outcome
+        return rows
     }
 
-    /// The plan's jobs whose symbol has bars.
-    static func jobs(_ plan: RunPlan, _ series: [String: BarSeries]) -> [BacktestJob] {
-        plan.jobs.filter { series[$0.symbol] != nil }
+    /// The execute stage on a run's candidates: the broker, the risk gate, exactly-once orders, orders.csv and
+    /// events.jsonl. Never throws: a failure is the outcome's `error`.
+    public func execute(
+        _ step: ExecuteStep, spec: PipelineSpec, runId: String, reportDirectory: String,
+        candidates: [ExecutionCandidate], timestamp: String, quiet: Bool
+    ) async -> ExecutionOutcome {
+        let request = ExecuteRequest(
+            spec: spec, runId: runId, reportDirectory: reportDirectory, dataDirectory: environment.dataDirectory,
+            candidates: candidates, onlySymbols: step.onlySymbols, confirmLive: step.confirmLive,
+            dryRun: step.dryRun, timestamp: timestamp, environment: environment.variables, quiet: quiet)
+        do {
+            return ExecutionOutcome(result: try await ExecuteStage.run(request), error: nil)
+        } catch {
+            return ExecutionOutcome(result: nil, error: error.description)
+        }
     }
 
     /// Loads the plan's symbols (through the cache unless offline says otherwise) and applies the data-quality gate.
@@ -377,4 +443,45 @@ public struct PipelineRunner: Sendable {
         return environment.reportsDirectory + "/" + ReportPaths.safeFolderName(spec.name) + "/"
             + ReportPaths.safeFolderName(environment.runId)
     }
+}
+
+/// The parts of manifest.json known once the bars are loaded; `make` adds how the run ended.
+struct ManifestDraft: Sendable {
+    var runId: String
+    var toolVersion: String
+    var input: SpecInput
+    var asOf: SessionDate
+    var plan: RunPlan
+    var provider: any BarProvider
+    var conventions: String
+    var startedAt: String
+    var series: [String: BarSeries]
+    var fingerprints: [String: String]
+    var issues: [SymbolIssue]
+
+    func make(status: String, finishedAt: String, backtests: Int) -> Manifest {
+        Manifest(
+            runId: runId, toolVersion: toolVersion, status: status, specPath: input.path,
+            specSHA256: input.sha256, resolvedSpec: input.spec, asOf: asOf.iso, periodStart: plan.start.iso,
+            periodEnd: plan.end.iso, provider: provider.id, providerVariant: provider.cacheVariant,
+            engineVersion: EngineVersion.current, conventions: conventions, startedAt: startedAt,
+            finishedAt: finishedAt,
+            symbols: plan.symbols.map { sym in
+                if let b = series[sym] {
+                    return .init(
+                        symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
+                        lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil)
+                }
+                let issue = issues.first { $0.symbol == sym }
+                return .init(
+                    symbol: sym, status: issue?.kind.rawValue ?? "failed", bars: 0, firstDate: nil, lastDate: nil,
+                    barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
+            },
+            skippedCombinations: plan.skipped, backtests: backtests)
+    }
+}
+
+/// "1 symbol", "2 symbols": counted nouns in messages.
+public enum Plural {
+    public static func count(_ n: Int, _ noun: String) -> String { "\(n) \(n == 1 ? noun : noun + "s")" }
 }

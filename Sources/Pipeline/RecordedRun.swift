@@ -52,22 +52,38 @@ public struct RecordedOptions: Codable, Sendable, Equatable {
     public var noCache: Bool
     /// The run this one reproduces (`rerun`).
     public var rerunOf: String?
+    /// The execute stage, when the run includes it (so `resume` executes too).
+    public var execute: ExecuteStep?
+    /// The result cache's size cap in MiB (`--result-cache-max-mb`); nil: the default.
+    public var resultCacheMaxMB: Int?
 
-    public init(reportsDir: String, batchSize: Int?, offline: Bool, noCache: Bool, rerunOf: String? = nil) {
+    public init(
+        reportsDir: String, batchSize: Int?, offline: Bool, noCache: Bool, rerunOf: String? = nil,
+        execute: ExecuteStep? = nil, resultCacheMaxMB: Int? = nil
+    ) {
         self.reportsDir = reportsDir
         self.batchSize = batchSize
         self.offline = offline
         self.noCache = noCache
         self.rerunOf = rerunOf
+        self.execute = execute
+        self.resultCacheMaxMB = resultCacheMaxMB
+    }
+
+    /// The result cache's cap in bytes.
+    public var resultCacheBytes: Int {
+        resultCacheMaxMB.map { max(0, min($0, 1 << 30)) * 1024 * 1024 } ?? ResultCache.defaultMaxBytes
     }
 
     public var text: String {
-        (try? ResultCoding.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     public static func parse(_ text: String?) -> RecordedOptions? {
         guard let text else { return nil }
-        return try? ResultCoding.decode(RecordedOptions.self, from: Data(text.utf8))
+        return try? JSONDecoder().decode(RecordedOptions.self, from: Data(text.utf8))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -76,5 +92,7 @@ public struct RecordedOptions: Codable, Sendable, Equatable {
         case offline
         case noCache = "no_cache"
         case rerunOf = "rerun_of"
+        case execute
+        case resultCacheMaxMB = "result_cache_max_mb"
     }
 }

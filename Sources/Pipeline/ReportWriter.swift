@@ -1,22 +1,48 @@
 import Foundation
 import Reports
 
-/// Writes a rendered report into its folder.
+/// Writes a run's report files into its folder; each file goes to a temporary name and is renamed, so a
+/// reader never sees half a file.
 public enum ReportWriter {
-    /// Renders `report` (with the execute stage's rows when given) and writes every file into `dir`.
+    /// results.csv, best.csv, trades.csv, results.json and equity.csv.
     ///
-    /// `equity.csv` (one line per bar of every backtest: hundreds of MB for a 500-symbol grid) is streamed
-    /// to disk one backtest at a time instead of being built in memory; each file is written to a
-    /// temporary name and renamed, so a reader never sees half a file.
+    /// equity.csv is streamed to disk one backtest at a time. By default it holds each symbol's best curve
+    /// (from `report.symbols`); `curves` gives every backtest's curves of a symbol when `report: {equity: all}`
+    /// asks for them, computed one symbol at a time so memory stays at one symbol's grid.
+    public static func writeResults(
+        _ report: RunReport, to dir: String, curves: (@Sendable (SymbolReport) -> [[Double]])? = nil
+    ) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for file in ReportRenderer.renderResultFiles(report) {
+            try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
+        }
+        try stream(to: dir + "/equity.csv") { write in
+            try ReportRenderer.streamEquityCSV(report, curves: curves, write)
+        }
+    }
+
+    /// report.html (with the execution section when `report.execution` is set).
+    public static func writeHTML(_ report: RunReport, to dir: String) throws {
+        try Data(HTMLReport.render(report).utf8).write(
+            to: URL(fileURLWithPath: dir + "/report.html"), options: .atomic)
+    }
+
+    /// Every file, as one call (tests and tools that have a whole `RunReport` in hand).
     public static func write(_ report: RunReport, execution: [ExecutionRow]? = nil, to dir: String) throws {
         var r = report
         if let execution { r.execution = execution }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for file in ReportRenderer.render(r, includeEquityCSV: false) {
-            try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
+        try writeResults(r, to: dir)
+        if let rows = r.execution {
+            try Data(ReportRenderer.ordersCSV(rows).bytes).write(
+                to: URL(fileURLWithPath: dir + "/orders.csv"), options: .atomic)
         }
-        let final = dir + "/equity.csv"
-        let temp = dir + "/.equity.csv.partial"
+        try writeHTML(r, to: dir)
+    }
+
+    /// Writes through a 1 MiB buffer into `path` via a temporary file.
+    static func stream(to path: String, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let temp = dir + "/." + (path as NSString).lastPathComponent + ".partial"
         guard FileManager.default.createFile(atPath: temp, contents: nil),
             let handle = FileHandle(forWritingAtPath: temp)
         else {
@@ -25,7 +51,7 @@ public enum ReportWriter {
         do {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
-            try ReportRenderer.streamEquityCSV(r) { chunk in
+            try body { chunk in
                 buffer += chunk
                 if buffer.count >= 1 << 20 {
                     try handle.write(contentsOf: buffer)
@@ -39,7 +65,7 @@ public enum ReportWriter {
             try? FileManager.default.removeItem(atPath: temp)
             throw error
         }
-        _ = try? FileManager.default.removeItem(atPath: final)
-        try FileManager.default.moveItem(atPath: temp, toPath: final)
+        _ = try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: temp, toPath: path)
     }
 }

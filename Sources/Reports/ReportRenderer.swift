@@ -30,6 +30,16 @@ public enum ReportRenderer {
         return files
     }
 
+    /// results.csv, best.csv, trades.csv and results.json: the result files that need no curves.
+    public static func renderResultFiles(_ report: RunReport) -> [ReportFile] {
+        [
+            ReportFile(name: "results.csv", contents: resultsCSV(report.rows).bytes),
+            ReportFile(name: "best.csv", contents: resultsCSV(bestRows(report)).bytes),
+            ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
+            ReportFile(name: "results.json", contents: resultsJSON(report.rows)),
+        ]
+    }
+
     /// The names `render` produces, in its order.
     public static func fileNames(hasExecution: Bool) -> [String] {
         ["results.csv", "best.csv", "trades.csv", "equity.csv", "results.json"] + (hasExecution ? ["orders.csv"] : [])
@@ -84,17 +94,25 @@ public enum ReportRenderer {
     /// equity.csv in pieces, for writing it without holding the whole file (it has bars × backtests lines:
     /// about 600 MB for 500 symbols × 8 strategies × 10 years). `write` receives the header line first, then
     /// one chunk per backtest; the concatenation is byte-identical to the equity.csv of `render`.
-    public static func streamEquityCSV(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+    ///
+    /// `curves`, when given, supplies a symbol's curves (aligned with its `rowIndices`) instead of
+    /// `SymbolReport.equity`, one symbol at a time, so every curve can be written without holding them all.
+    public static func streamEquityCSV(
+        _ report: RunReport, curves: ((SymbolReport) -> [[Double]])? = nil, _ write: ([UInt8]) throws -> Void
+    ) rethrows {
         try write(CSVWriter(header: ReportSchema.equityColumns).bytes)
-        try equityCSVBody(report, write)
+        try equityCSVBody(report, curves: curves, write)
     }
 
-    private static func equityCSVBody(_ report: RunReport, _ write: ([UInt8]) throws -> Void) rethrows {
+    private static func equityCSVBody(
+        _ report: RunReport, curves: ((SymbolReport) -> [[Double]])? = nil, _ write: ([UInt8]) throws -> Void
+    ) rethrows {
         var chunk = [UInt8]()
         for s in report.symbols {
             let isoDates = s.dates.map { Array($0.iso.utf8) }
+            let equity = curves?(s) ?? s.equity
             for (k, rowIndex) in s.rowIndices.enumerated()
-            where k < s.equity.count && report.rows.indices.contains(rowIndex) {
+            where k < equity.count && report.rows.indices.contains(rowIndex) {
                 let r = report.rows[rowIndex]
                 if !report.equityOfEveryBacktest && r.rank != 1 { continue }
                 var key = [UInt8](",".utf8)
@@ -104,7 +122,8 @@ public enum ReportRenderer {
                 key.append(UInt8(ascii: ","))
                 CSVWriter.appendField(r.params, to: &key)
                 key.append(UInt8(ascii: ","))
-                let eq = s.equity[k]
+                let eq = equity[k]
+                guard !eq.isEmpty else { continue }
                 let dd = ReportAnalytics.drawdownPct(eq)
                 chunk.removeAll(keepingCapacity: true)
                 for t in 0..<min(eq.count, isoDates.count) {
@@ -153,8 +172,9 @@ public enum ReportRenderer {
         return w
     }
 
-    /// results.json: `{"schema_version":1,"results":[{<results.csv columns>, "trade_list":[{…}]}]}`; one result
-    /// per line, keys in column order, numbers as JSON numbers, `null` where the CSV field is empty.
+    /// results.json: `{"schema_version":2,"results":[{<results.csv columns>}]}`; one result per line, keys in
+    /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
+    /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {
         var j = JSONWriter()
         j.raw("{\n")
@@ -164,8 +184,6 @@ public enum ReportRenderer {
         j.key("results")
         j.raw("[")
         let textColumns: Set<String> = ["symbol", "strategy", "params"]
-        let tradeKeys = Array(ReportSchema.tradeColumns.dropFirst(3))
-        let tradeTextKeys: Set<String> = ["entry_date", "exit_date"]
         for (i, r) in rows.enumerated() {
             j.raw(i == 0 ? "\n" : ",\n")
             j.raw("{")
@@ -174,20 +192,7 @@ public enum ReportRenderer {
                 j.key(name)
                 if textColumns.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
             }
-            j.raw(",")
-            j.key(ReportSchema.tradeListKey)
-            j.raw("[")
-            for (ti, t) in r.trades.enumerated() {
-                if ti > 0 { j.raw(",") }
-                j.raw("{")
-                for (c, (name, value)) in zip(tradeKeys, tradeFields(t)).enumerated() {
-                    if c > 0 { j.raw(",") }
-                    j.key(name)
-                    if tradeTextKeys.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
-                }
-                j.raw("}")
-            }
-            j.raw("]}")
+            j.raw("}")
         }
         j.raw(rows.isEmpty ? "]\n}\n" : "\n]\n}\n")
         return j.bytes

@@ -8,7 +8,7 @@ import Scoring
 /// any file is a schema change: bump `version` and update `docs/reports.md` (a test compares the two).
 public enum ReportSchema {
     /// Written as `"schema_version"` in results.json and documented for every CSV.
-    public static let version = 1
+    public static let version = 2
 
     /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order).
     public static var resultColumns: [String] {
@@ -23,8 +23,6 @@ public enum ReportSchema {
         "symbol", "strategy", "side", "shares", "price", "value", "status", "broker_order_id", "client_order_id",
         "verdicts", "error",
     ]
-    /// Key of the per-result trade array in results.json (its objects use `tradeColumns` minus the first three).
-    public static let tradeListKey = "trade_list"
     /// Separator of several risk verdicts inside the single `verdicts` field of orders.csv.
     public static let verdictSeparator = " | "
 

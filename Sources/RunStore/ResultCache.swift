@@ -7,20 +7,31 @@ import Synchronization
 /// Backtest results already computed, keyed by everything that determines them: `<dataDir>/results.sqlite`.
 ///
 /// The key is a SHA-256 over the canonical texts of the inputs (`key(strategy:params:barsFingerprint:config:engineVersion:)`);
-/// the value is whatever bytes the caller serialised. A hit is only as safe as the key is complete:
-/// put the engine version in it so a changed simulator never serves old results.
+/// the value is whatever bytes the caller serialised (the pipeline stores compact results: metrics and
+/// trades, never curves). A hit is only as safe as the key is complete: put the engine version in it so a
+/// changed simulator never serves old results.
+///
+/// Bounded: when the stored values pass `maxBytes`, the least recently used entries are evicted (a use is
+/// a hit or a store; recency is a counter the cache keeps, not a clock) and their pages given back to the
+/// file system (incremental auto-vacuum).
 public final class ResultCache: Sendable {
     public let path: String
+    /// The cap on the stored values' bytes; 0 disables caching of new results.
+    public let maxBytes: Int
     private let pool: DatabasePool
     private let counters = Mutex((hits: 0, misses: 0))
 
+    /// The default cap: 512 MiB, room for about 350 000 results of a 10-year grid.
+    public static let defaultMaxBytes = 512 * 1024 * 1024
+
     /// Opens (creating the folder and file if needed) `<dataDir>/results.sqlite`.
-    public convenience init(dataDir: String) throws(RunStoreError) {
-        try self.init(path: dataDir + "/results.sqlite")
+    public convenience init(dataDir: String, maxBytes: Int = ResultCache.defaultMaxBytes) throws(RunStoreError) {
+        try self.init(path: dataDir + "/results.sqlite", maxBytes: maxBytes)
     }
 
-    public init(path: String) throws(RunStoreError) {
+    public init(path: String, maxBytes: Int = ResultCache.defaultMaxBytes) throws(RunStoreError) {
         self.path = path
+        self.maxBytes = max(0, maxBytes)
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -37,7 +48,25 @@ public final class ResultCache: Sendable {
                         ) WITHOUT ROWID
                         """)
             }
+            // v2: compact values, byte sizes and recency for the LRU cap. Earlier values (JSON with full
+            // curves) are keyed under an older engine version and can never be hit again: dropped.
+            migrator.registerMigration("v2-lru") { db in
+                try db.execute(
+                    sql: """
+                        DROP TABLE results;
+                        CREATE TABLE results (
+                            key TEXT PRIMARY KEY NOT NULL CHECK (length(key) = 64),
+                            value BLOB NOT NULL,
+                            size INTEGER NOT NULL,
+                            used INTEGER NOT NULL
+                        ) WITHOUT ROWID;
+                        CREATE INDEX results_used ON results (used);
+                        CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                        INSERT INTO meta (name, value) VALUES ('clock', 0), ('bytes', 0);
+                        """)
+            }
             try migrator.migrate(pool)
+            try SQLiteSpace.enableIncrementalVacuum(pool)
         } catch {
             throw .database(path: path, message: "cannot open the result cache: \(error)")
         }
@@ -47,7 +76,7 @@ public final class ResultCache: Sendable {
     ///
     /// Each argument must already be canonical: `params` as `Parameters.description` (`fast=10;slow=20`),
     /// `barsFingerprint` as the manifest's bars SHA-256, `config` as `canonicalText(_:)` of the
-    /// `BacktestConfig` (costs, sizing, conventions, initial cash), `engineVersion` as the tool version.
+    /// `BacktestConfig` (costs, sizing, conventions, initial cash), `engineVersion` as the engine version.
     /// Fields are length-prefixed, so no two different inputs share a text.
     public static func key(
         strategy: String, params: String, barsFingerprint: String, config: String, engineVersion: String
@@ -59,10 +88,7 @@ public final class ResultCache: Sendable {
         ] {
             text += "\(name):\(value.utf8.count):\(value)\n"
         }
-        return SHA256.hash(data: Array(text.utf8)).map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        return SHA256Hex.of(Array(text.utf8))
     }
 
     /// A canonical text of a backtest configuration (costs, sizing, conventions, initial cash): JSON with
@@ -75,22 +101,19 @@ public final class ResultCache: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The stored bytes for `key`, counting a hit or a miss.
-    public func get(_ key: String) throws(RunStoreError) -> Data? {
-        let value: Data? = try read { db in
-            try Data.fetchOne(db, sql: "SELECT value FROM results WHERE key = ?", arguments: [key])
-        }
-        counters.withLock { value == nil ? ($0.misses += 1) : ($0.hits += 1) }
-        return value
-    }
-
-    /// The stored bytes for each key found (one read), counting a hit or miss per key.
-    public func get(_ keys: [String]) throws(RunStoreError) -> [String: Data] {
-        let found: [String: Data] = try read { db in
-            var out: [String: Data] = [:]
-            let stmt = try db.makeStatement(sql: "SELECT value FROM results WHERE key = ?")
+    /// The stored bytes for each key found, counting a hit or miss per key; hits become the most recently used.
+    public func lookup(_ keys: [String]) throws(RunStoreError) -> [String: [UInt8]] {
+        guard !keys.isEmpty else { return [:] }
+        let found: [String: [UInt8]] = try write { db in
+            var out: [String: [UInt8]] = [:]
+            let select = try db.makeStatement(sql: "SELECT value FROM results WHERE key = ?")
             for k in keys {
-                if let v = try Data.fetchOne(stmt, arguments: [k]) { out[k] = v }
+                if let v = try Data.fetchOne(select, arguments: [k]) { out[k] = [UInt8](v) }
+            }
+            if !out.isEmpty {
+                let clock = try Self.tick(db)
+                let touch = try db.makeStatement(sql: "UPDATE results SET used = ? WHERE key = ?")
+                for k in out.keys.sorted() { try touch.execute(arguments: [clock, k]) }
             }
             return out
         }
@@ -100,17 +123,50 @@ public final class ResultCache: Sendable {
         return found
     }
 
-    /// Stores (or replaces) one value.
-    public func put(_ key: String, _ value: Data) throws(RunStoreError) {
-        try put([(key, value)])
+    /// The stored bytes for `key`, counting a hit or a miss.
+    public func get(_ key: String) throws(RunStoreError) -> Data? {
+        try lookup([key])[key].map { Data($0) }
     }
 
-    /// Stores (or replaces) many values in one transaction.
-    public func put(_ entries: [(key: String, value: Data)]) throws(RunStoreError) {
-        try write { db in
-            let stmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)")
-            for e in entries { try stmt.execute(arguments: [e.key, e.value]) }
+    /// Stores (or replaces) one value.
+    public func put(_ key: String, _ value: Data) throws(RunStoreError) {
+        try store([(key, [UInt8](value))])
+    }
+
+    /// Stores (or replaces) many values in one transaction, then evicts the least recently used entries
+    /// while the stored bytes exceed `maxBytes`.
+    public func store(_ entries: [(key: String, value: [UInt8])]) throws(RunStoreError) {
+        guard !entries.isEmpty, maxBytes > 0 else { return }
+        let evicted = try write { db -> Int in
+            let clock = try Self.tick(db)
+            let old = try db.makeStatement(sql: "SELECT size FROM results WHERE key = ?")
+            let insert = try db.makeStatement(
+                sql: "INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)")
+            var delta = 0
+            for e in entries {
+                delta -= try Int.fetchOne(old, arguments: [e.key]) ?? 0
+                try insert.execute(arguments: [e.key, Data(e.value), e.value.count, clock])
+                delta += e.value.count
+            }
+            var bytes = try Self.addBytes(db, delta)
+            var evicted = 0
+            if bytes > maxBytes {
+                // Oldest first, down to 90 % of the cap so a full cache does not evict on every store.
+                let target = maxBytes / 10 * 9
+                let rows = try Row.fetchCursor(db, sql: "SELECT key, size FROM results ORDER BY used, key")
+                var doomed: [String] = []
+                while bytes > target, let row = try rows.next() {
+                    doomed.append(row["key"])
+                    bytes -= row["size"] as Int
+                }
+                let delete = try db.makeStatement(sql: "DELETE FROM results WHERE key = ?")
+                for k in doomed { try delete.execute(arguments: [k]) }
+                _ = try Self.addBytes(db, -(try Self.bytes(db) - bytes))
+                evicted = doomed.count
+            }
+            return evicted
         }
+        if evicted > 0 { reclaim() }
     }
 
     /// How many results are stored.
@@ -118,19 +174,68 @@ public final class ResultCache: Sendable {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") ?? 0 }
     }
 
-    /// Deletes every stored result; returns how many. Counters are kept.
+    /// The stored values' bytes (what `maxBytes` caps).
+    public func storedBytes() throws(RunStoreError) -> Int {
+        try read { db in try Self.bytes(db) }
+    }
+
+    /// Deletes every stored result and gives the pages back; returns how many. Counters are kept.
     @discardableResult
     public func clear() throws(RunStoreError) -> Int {
-        try write { db in
+        let n = try write { db in
             try db.execute(sql: "DELETE FROM results")
-            return db.changesCount
+            let n = db.changesCount
+            try db.execute(sql: "UPDATE meta SET value = 0 WHERE name = 'bytes'")
+            return n
         }
+        reclaim()
+        return n
+    }
+
+    /// Evicts least recently used entries until the stored bytes are at most `bytes` (`stratopt prune`).
+    @discardableResult
+    public func trim(toBytes limit: Int) throws(RunStoreError) -> Int {
+        let n = try write { db -> Int in
+            var bytes = try Self.bytes(db)
+            guard bytes > limit else { return 0 }
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, size FROM results ORDER BY used, key")
+            var doomed: [String] = []
+            while bytes > max(0, limit), let row = try rows.next() {
+                doomed.append(row["key"])
+                bytes -= row["size"] as Int
+            }
+            let delete = try db.makeStatement(sql: "DELETE FROM results WHERE key = ?")
+            for k in doomed { try delete.execute(arguments: [k]) }
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'bytes'", arguments: [bytes])
+            return doomed.count
+        }
+        if n > 0 { reclaim() }
+        return n
     }
 
     /// Lookups that found a value since this cache was opened.
     public var hits: Int { counters.withLock { $0.hits } }
     /// Lookups that found nothing since this cache was opened.
     public var misses: Int { counters.withLock { $0.misses } }
+
+    /// Returns free pages to the file system (best effort).
+    public func reclaim() {
+        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA incremental_vacuum") }
+    }
+
+    private static func tick(_ db: Database) throws -> Int {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE name = 'clock'")
+        return try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'clock'") ?? 0
+    }
+
+    private static func bytes(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'bytes'") ?? 0
+    }
+
+    private static func addBytes(_ db: Database, _ delta: Int) throws -> Int {
+        try db.execute(sql: "UPDATE meta SET value = max(0, value + ?) WHERE name = 'bytes'", arguments: [delta])
+        return try bytes(db)
+    }
 
     private func write<T>(_ body: (Database) throws -> T) throws(RunStoreError) -> T {
         do { return try pool.write(body) } catch {
@@ -142,5 +247,24 @@ public final class ResultCache: Sendable {
         do { return try pool.read(body) } catch {
             throw .database(path: path, message: "\(error)")
         }
+    }
+}
+
+/// Lowercase hex SHA-256: the one place the project turns a digest into text.
+public enum SHA256Hex {
+    public static func of(_ bytes: some Sequence<UInt8>) -> String {
+        var h = SHA256()
+        h.update(data: Array(bytes))
+        return hex(h.finalize())
+    }
+
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

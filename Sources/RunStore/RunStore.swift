@@ -50,6 +50,9 @@ public struct RunStore: Sendable {
             config.busyMode = .timeout(10)
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
+            // Checkpoints come and go every run: with incremental auto-vacuum their pages are given back to
+            // the file system (`clearBatches`) instead of piling up as free pages.
+            try SQLiteSpace.enableIncrementalVacuum(pool)
         } catch {
             throw .database(path: path, message: "cannot open the run history: \(error)")
         }
@@ -284,13 +287,30 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// Drops a run's checkpoints (after it succeeded, to save space). Returns how many were removed.
+    /// Drops a run's checkpoints (once its results are written) and gives their pages back to the file
+    /// system, so a finished run leaves no dead pages behind. Returns how many were removed.
     @discardableResult
     public func clearBatches(runId: String) throws(RunStoreError) -> Int {
-        try write { db in
+        let n = try write { db in
             try db.execute(sql: "DELETE FROM run_batches WHERE run_id = ?", arguments: [runId])
             return db.changesCount
         }
+        reclaim()
+        return n
+    }
+
+    /// The index the next checkpoint of a run gets (one more than the largest stored, 0 when none).
+    public func nextBatchIndex(runId: String) throws(RunStoreError) -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX(batch_index) + 1, 0) FROM run_batches WHERE run_id = ?",
+                arguments: [runId]) ?? 0
+        }
+    }
+
+    /// Returns free pages to the file system (best effort: a busy or read-only file keeps them until next time).
+    public func reclaim() {
+        try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA incremental_vacuum") }
     }
 
     // MARK: - helpers

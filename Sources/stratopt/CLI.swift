@@ -6,7 +6,7 @@ import Reports
 import RunStore
 import Spec
 
-/// The one place the CLI turns errors into messages and exit codes.
+/// Shared CLI helpers; errors leave through `CLIFailure` (ExitStatus.swift) and `Stratopt.main`.
 enum CLI {
     static let calendar = NYSECalendar()
 
@@ -14,7 +14,7 @@ enum CLI {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    /// A usage error: printed by ArgumentParser with exit code 2.
+    /// A usage error: printed by ArgumentParser, exit 2.
     static func usage(_ message: String) -> ValidationError { ValidationError(message) }
 
     /// Loads and validates a spec; prints every diagnostic and exits 2 when it is invalid.
@@ -22,10 +22,12 @@ enum CLI {
         do {
             return try SpecLoader.load(path: path)
         } catch {
-            for d in error.diagnostics { stderr(d.description) }
             let n = error.diagnostics.count
-            stderr("stratopt: \(n) error\(n == 1 ? "" : "s") in \(path); see docs/spec.md")
-            throw ExitCode(2)
+            throw CLIFailure(
+                lines: error.diagnostics.map(\.description) + [
+                    "stratopt: \(n) error\(n == 1 ? "" : "s") in \(path); see docs/spec.md"
+                ],
+                .usage)
         }
     }
 
@@ -44,8 +46,7 @@ enum CLI {
     /// Opens `<dataDir>/runs.sqlite`; exit 1 when it cannot.
     static func openStore(_ dataDir: String) throws -> RunStore {
         do { return try RunStore(dataDir: dataDir) } catch {
-            stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure.failed(error.description)
         }
     }
 
@@ -62,8 +63,7 @@ enum CLI {
                     )
                 })
         } catch {
-            stderr("stratopt: error: \(error.description)")
-            throw ExitCode(2)
+            throw CLIFailure.usage(error.description)
         }
     }
 
@@ -75,8 +75,7 @@ enum CLI {
     /// The run a unique prefix names; exit 2 when none or several do.
     static func findRun(_ store: RunStore, _ prefix: String) throws -> RunRecord {
         do { return try store.find(prefix: prefix) } catch {
-            stderr("stratopt: error: \(error.description)")
-            throw ExitCode(2)
+            throw CLIFailure.usage(error.description)
         }
     }
 

@@ -39,8 +39,7 @@ struct Fetch: AsyncParsableCommand {
             let runner = try PipelineRunner.standard(environment: env, spec: loaded.spec, specPath: loaded.displayPath)
             (_, results) = try await runner.fetchOnly(loaded.spec, specPath: loaded.displayPath)
         } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure("stratopt: error: \(error.description)", .failed)
         }
         var failed = 0
         for r in results {
@@ -52,8 +51,8 @@ struct Fetch: AsyncParsableCommand {
                 print("\(r.symbol): failed: \(e.description)")
             }
         }
-        if failed == results.count && failed > 0 { throw ExitCode(1) }
-        if failed > 0 { throw ExitCode(3) }
+        if failed == results.count && failed > 0 { throw CLIFailure.exit(.failed) }
+        if failed > 0 { throw CLIFailure.exit(.partial) }
     }
 }
 
@@ -64,8 +63,7 @@ struct Cache: ParsableCommand {
 
     static func open(_ data: DataOptions) throws -> BarCache {
         do { return try BarCache(dataDir: data.resolvedDataDir) } catch {
-            CLI.stderr("stratopt: cannot open the bar cache in \(data.resolvedDataDir)/: \(error)")
-            throw ExitCode(1)
+            throw CLIFailure("stratopt: cannot open the bar cache in \(data.resolvedDataDir)/: \(error)", .failed)
         }
     }
 
@@ -101,10 +99,9 @@ struct Cache: ParsableCommand {
                 return
             }
             for p in problems { print(p.description) }
-            CLI.stderr(
-                "stratopt: \(problems.count) problem(s) in the cache; run `stratopt cache clear SYMBOL` and fetch again"
-            )
-            throw ExitCode(1)
+            throw CLIFailure(
+                "stratopt: \(problems.count) problem(s) in the cache; run `stratopt cache clear SYMBOL` and fetch again",
+                .failed)
         }
     }
 

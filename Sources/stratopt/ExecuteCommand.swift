@@ -1,7 +1,10 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
+import Market
 import Pipeline
 import Reports
+import RunStore
 import Spec
 
 /// Options of the execute stage, shared by `run` and `execute`.
@@ -17,21 +20,28 @@ struct ExecuteOptions: ParsableArguments {
     @Option(
         name: .customLong("symbol"), help: ArgumentHelp("Execute only this symbol (repeatable).", valueName: "symbol"))
     var symbols: [String] = []
+
+    var step: ExecuteStep { ExecuteStep(onlySymbols: symbols, confirmLive: confirmLive, dryRun: dryRun) }
 }
 
 struct Execute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Execute a stored run: size, risk-check and submit the best strategy's orders.",
         discussion: """
-            For each symbol whose best strategy scores at least execute.min_score, the target is long (sized from
-            the spec) or flat; the order is target − current position. Risk rules may block, alert, reduce or turn
-            it into a closing order. Every order carries a client_order_id derived from (run id, symbol, side,
-            session date), so executing the same run again submits nothing new and reports the earlier orders.
-            Writes orders.csv and events.jsonl into the run's report folder. See docs/execute.md.
-            Exit codes: 0 done (orders may be blocked by rules) · 1 the stage failed · 2 usage · 3 some orders failed.
+            Runs the run chain again on exactly the bars the run used (from the cache, checked against the \
+            manifest's fingerprints; backtests come from the result cache when it has them) with the execute \
+            stage on, into the run's own report folder: the result files come out byte-identical, and \
+            report.html gains the Execution section. For each symbol whose best strategy scores at least \
+            execute.min_score, the target is long (sized from the spec) or flat; the order is target − current \
+            position. Risk rules may block, alert, reduce or close positions. Every order carries a \
+            deterministic client_order_id, so executing again submits nothing new and reports the earlier \
+            orders. Writes orders.csv and events.jsonl into the run's report folder. See docs/execute.md.
+
+            Exit codes: 0 done (orders may be blocked by rules) · 1 the stage failed · 2 usage, unknown run · \
+            3 some orders failed.
             """)
 
-    @Argument(help: ArgumentHelp("The run id (or a report folder holding its manifest.json).", valueName: "run-id"))
+    @Argument(help: ArgumentHelp("The run id (or a unique prefix, or its report folder).", valueName: "run-id"))
     var runId: String
 
     @OptionGroup var data: DataOptions
@@ -40,55 +50,90 @@ struct Execute: AsyncParsableCommand {
     @Option(name: .customLong("reports-dir"), help: ArgumentHelp("Root folder of report folders.", valueName: "dir"))
     var reportsDir = "reports"
 
+    @Flag(help: "Print one JSON document on stdout instead of text.")
+    var json = false
+
     mutating func run() async throws {
-        let dir = try ExecuteCLI.reportFolder(for: runId, reportsDir: reportsDir)
+        let dataDir = data.resolvedDataDir
+        let (record, dir) = try ExecuteCLI.locate(runId, dataDir: dataDir, reportsDir: reportsDir)
         let manifest: Manifest
         do { manifest = try Manifest.read(from: dir + "/manifest.json") } catch {
-            CLI.stderr("stratopt: cannot read \(dir)/manifest.json: \(error.localizedDescription)")
-            throw ExitCode(1)
+            throw CLIFailure.failed("cannot read \(dir)/manifest.json: \(error.localizedDescription)")
         }
-        let candidates: [ExecutionCandidate]
-        do { candidates = try ExecuteStage.readCandidates(from: dir) } catch {
-            CLI.stderr("stratopt: \(error.description)")
-            throw ExitCode(1)
+        guard manifest.status == "succeeded" || manifest.status == "partial" || manifest.status == "failed",
+            manifest.backtests > 0
+        else {
+            throw CLIFailure.usage(
+                "run \(manifest.runId) has no results to execute (status \(manifest.status)); finish it with `stratopt resume \(manifest.runId)`"
+            )
         }
-        let code = await ExecuteCLI.execute(
-            spec: manifest.resolvedSpec, runId: manifest.runId, reportDirectory: dir, dataDir: data.resolvedDataDir,
-            candidates: candidates, options: options, quiet: false, rerender: nil)
-        if code != 0 { throw ExitCode(code) }
+        guard let asOf = SessionDate(iso: manifest.asOf) else {
+            throw CLIFailure.failed("the manifest of run \(manifest.runId) has no valid as_of date")
+        }
+        var spec = manifest.resolvedSpec
+        spec.report.dir = dir  // the run's own folder, whatever report.dir said
+        let progress = ProgressReporter.standardError(quiet: json)
+        let lock = try CLI.lockDataFolder(dataDir, runId: manifest.runId, wait: false)
+        defer { lock.release() }
+        let env = RunEnvironment(
+            dataDirectory: dataDir, reportsDirectory: reportsDir, asOf: asOf, runId: manifest.runId,
+            toolVersion: ToolVersion.current, variables: ProcessInfo.processInfo.environment,
+            log: { progress.message("stratopt: " + $0) })
+        let runner: PipelineRunner
+        do { runner = try PipelineRunner.recorded(environment: env, manifest: manifest) } catch {
+            throw CLIFailure.failed(error.description)
+        }
+        let cache = try? ResultCache(dataDir: dataDir)
+        let context = RunContext(
+            results: cache, progress: progress, pinnedBars: PinnedSymbol.from(manifest), execute: options.step)
+        let outcome: RunOutcome
+        do {
+            outcome = try await runner.run(
+                SpecInput(spec: spec, path: manifest.specPath, sha256: manifest.specSHA256), context: context)
+        } catch {
+            throw CLIFailure.failed("\(error)")
+        }
+        let status = ExitStatus(outcome.status)
+        if let record, !options.dryRun, let store = try? RunStore(dataDir: dataDir) {
+            let s: RunRecord.Status =
+                switch outcome.status {
+                case .succeeded: .succeeded
+                case .partial: .partial
+                case .failed: .failed
+                }
+            try? store.finish(
+                runId: record.runId, status: s, exitCode: status.rawValue, finishedAt: Manifest.timestamp(Date()))
+        }
+        if json {
+            print(JSONOutput.text(RunDriver.json(RunResult(runId: manifest.runId, outcome: outcome))))
+        } else if let e = outcome.execution {
+            print(ExecuteSummary.text(e, reportDirectory: dir), terminator: "")
+        }
+        if let error = outcome.execution?.error { CLI.stderr("stratopt: error: \(error)") }
+        if status != .ok { throw CLIFailure.exit(status) }
     }
 }
 
 enum ExecuteCLI {
-    /// The execute stage as a post-run step of `run` (with the data-folder lock still held), or nil when
-    /// neither `--execute` nor the spec's `execute.enabled` asks for it.
-    static func afterRun(spec: PipelineSpec, enabled: Bool?, options: ExecuteOptions, output: OutputOptions)
-        -> ((RunOutcome, RunSession) async throws -> RunStatus)?
-    {
-        guard enabled ?? spec.execute.enabled else { return nil }
-        let quiet = output.quiet || output.json
-        return { outcome, session in
-            guard outcome.status != .failed else { return outcome.status }
-            try? session.store.update(runId: session.runId, stage: .execute, done: 0, total: 0)
-            let report = outcome.report
-            let code = await execute(
-                spec: spec, runId: session.runId, reportDirectory: outcome.reportDirectory,
-                dataDir: session.dataDirectory,
-                candidates: try ExecuteStage.readCandidates(from: outcome.reportDirectory),
-                options: options, quiet: quiet,
-                rerender: { rows in try ReportWriter.write(report, execution: rows, to: outcome.reportDirectory) })
-            switch code {
-            case 0: return outcome.status
-            case 3: return .partial
-            default: return .failed
+    /// The run record (when the history has it) and report folder of `id`: a report folder holding a
+    /// manifest.json, a run id or unique prefix from the run history (whatever its `report.dir`), or a run
+    /// folder under `<reports>/<spec>/`.
+    static func locate(_ id: String, dataDir: String, reportsDir: String) throws -> (RunRecord?, String) {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: id + "/manifest.json") { return (nil, id) }
+        if fm.fileExists(atPath: dataDir + "/runs.sqlite"), let store = try? RunStore(dataDir: dataDir) {
+            do {
+                let record = try store.find(prefix: id)
+                guard let dir = record.reportPath, fm.fileExists(atPath: dir + "/manifest.json") else {
+                    throw CLIFailure.usage(
+                        "run \(record.runId) has no report folder with a manifest.json (\(record.reportPath ?? "none recorded")); nothing to execute"
+                    )
+                }
+                return (record, dir)
+            } catch let e as RunStoreError {
+                if case .ambiguousPrefix = e { throw CLIFailure.usage(e.description) }
             }
         }
-    }
-
-    /// The report folder of a run: a folder path, or a run id (or unique prefix) under `reports/<spec>/`.
-    static func reportFolder(for id: String, reportsDir: String) throws -> String {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: id + "/manifest.json") { return id }
         var matches: [String] = []
         for spec in (try? fm.contentsOfDirectory(atPath: reportsDir)) ?? [] {
             for run in (try? fm.contentsOfDirectory(atPath: reportsDir + "/" + spec)) ?? [] where run.hasPrefix(id) {
@@ -97,43 +142,12 @@ enum ExecuteCLI {
             }
         }
         guard matches.count == 1 else {
-            CLI.stderr(
+            throw CLIFailure(
                 matches.isEmpty
-                    ? "stratopt: no run \"\(id)\" under \(reportsDir)/; pass a run id from `stratopt history` or a report folder"
-                    : "stratopt: run id prefix \"\(id)\" is ambiguous: \(matches.sorted().joined(separator: ", "))")
-            throw ExitCode(2)
+                    ? "stratopt: no run \"\(id)\" in \(dataDir)/runs.sqlite or under \(reportsDir)/; pass a run id from `stratopt history` or a report folder"
+                    : "stratopt: run id prefix \"\(id)\" is ambiguous: \(matches.sorted().joined(separator: ", "))",
+                .usage)
         }
-        return matches[0]
-    }
-
-    /// Runs the execute stage and prints its summary; returns the exit code.
-    static func execute(
-        spec: PipelineSpec, runId: String, reportDirectory: String, dataDir: String,
-        candidates: [ExecutionCandidate], options: ExecuteOptions, quiet: Bool,
-        rerender: (@Sendable ([ExecutionRow]) throws -> Void)?
-    ) async -> Int32 {
-        let request = ExecuteRequest(
-            spec: spec, runId: runId, reportDirectory: reportDirectory, dataDirectory: dataDir, candidates: candidates,
-            onlySymbols: options.symbols, confirmLive: options.confirmLive, dryRun: options.dryRun,
-            timestamp: Manifest.timestamp(Date()), environment: ProcessInfo.processInfo.environment, quiet: quiet)
-        do {
-            let result = try await ExecuteStage.run(request)
-            if options.dryRun {
-                print(result.planText, terminator: "")
-                return 0
-            }
-            try rerender?(result.rows)
-            print(
-                "execute: \(result.submitted) submitted, \(result.blocked) blocked, \(result.failed) failed, "
-                    + "\(result.skipped) skipped (already submitted) — \(reportDirectory)/orders.csv")
-            for r in result.rows where r.status != "submitted" {
-                let why = r.verdicts.isEmpty ? r.error : r.verdicts.joined(separator: "; ")
-                print("  \(r.symbol) \(r.side) \(Int(r.shares)) \(r.status)\(why.isEmpty ? "" : ": " + why)")
-            }
-            return result.failed > 0 ? 3 : 0
-        } catch {
-            CLI.stderr("stratopt: \(error)")
-            return 1
-        }
+        return (nil, matches[0])
     }
 }

@@ -34,24 +34,21 @@ struct Resume: AsyncParsableCommand {
         var record = found
         if record.status == .running {
             guard !CLI.isAlive(record.pid) else {
-                CLI.stderr("stratopt: error: run \(record.runId) is still running (pid \(record.pid))")
-                throw ExitCode(2)
+                throw CLIFailure.usage("run \(record.runId) is still running (pid \(record.pid))")
             }
             _ = try? store.markInterrupted(runId: record.runId)
             record.status = .interrupted
         }
         guard record.status == .interrupted || record.status == .failed else {
-            CLI.stderr(
-                "stratopt: error: run \(record.runId) already \(record.status.rawValue); nothing to resume (`stratopt rerun \(record.runId)` reproduces it)"
+            throw CLIFailure.usage(
+                "run \(record.runId) already \(record.status.rawValue); nothing to resume (`stratopt rerun \(record.runId)` reproduces it)"
             )
-            throw ExitCode(2)
         }
         let options =
             RecordedOptions.parse(record.options)
             ?? RecordedOptions(reportsDir: "reports", batchSize: nil, offline: false, noCache: false)
         guard let asOf = record.asOf.flatMap({ SessionDate(iso: $0) }) else {
-            CLI.stderr("stratopt: error: run \(record.runId) has no as-of date recorded; it cannot be resumed")
-            throw ExitCode(1)
+            throw CLIFailure.failed("run \(record.runId) has no as-of date recorded; it cannot be resumed")
         }
         if let manifest = Manifests.read(record), manifest.runId == record.runId {
             return try await RunDriver.execute(
@@ -62,16 +59,14 @@ struct Resume: AsyncParsableCommand {
                     pinned: PinnedSymbol.from(manifest),
                     makeRunner: { env throws(RunError) in
                         try PipelineRunner.recorded(environment: env, manifest: manifest)
-                    },
-                    afterRun: nil))
+                    }))
         }
         let loaded = try CLI.loadSpec(record.specPath)
         let input = SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText)
         guard input.sha256 == record.specSHA256 else {
-            CLI.stderr(
-                "stratopt: error: \(record.specPath) changed since run \(record.runId) started; start a new run with `stratopt run \(record.specPath)`"
+            throw CLIFailure.usage(
+                "\(record.specPath) changed since run \(record.runId) started; start a new run with `stratopt run \(record.specPath)`"
             )
-            throw ExitCode(2)
         }
         let offline = options.offline
         return try await RunDriver.execute(
@@ -81,7 +76,7 @@ struct Resume: AsyncParsableCommand {
                 makeRunner: { env throws(RunError) in
                     try PipelineRunner.standard(
                         environment: env, spec: loaded.spec, specPath: loaded.displayPath, offline: offline)
-                }, afterRun: nil))
+                }))
     }
 }
 
@@ -115,14 +110,12 @@ struct Rerun: AsyncParsableCommand {
         let store = try CLI.openStore(dataDir)
         let record = try CLI.findRun(store, runId)
         guard let manifest = Manifests.read(record) else {
-            CLI.stderr(
-                "stratopt: error: run \(record.runId) has no manifest.json in \(record.reportPath ?? "its report folder") (it stopped before loading its bars, or the folder was removed); nothing to reproduce"
+            throw CLIFailure.failed(
+                "run \(record.runId) has no manifest.json in \(record.reportPath ?? "its report folder") (it stopped before loading its bars, or the folder was removed); nothing to reproduce"
             )
-            throw ExitCode(1)
         }
         guard let asOf = SessionDate(iso: manifest.asOf) else {
-            CLI.stderr("stratopt: error: the manifest of run \(record.runId) has no valid as_of date")
-            throw ExitCode(1)
+            throw CLIFailure.failed("the manifest of run \(record.runId) has no valid as_of date")
         }
         var spec = manifest.resolvedSpec
         spec.report.dir = nil  // a new folder, never the original's
@@ -136,8 +129,7 @@ struct Rerun: AsyncParsableCommand {
                 input: SpecInput(spec: spec, path: manifest.specPath, sha256: manifest.specSHA256), asOf: asOf,
                 dataDir: dataDir, options: options, output: output, pinned: PinnedSymbol.from(manifest),
                 makeRunner: { env throws(RunError) in try PipelineRunner.recorded(environment: env, manifest: manifest)
-                },
-                afterRun: nil))
+                }))
         try RunDriver.report(result, output: output)
     }
 }
@@ -186,8 +178,7 @@ struct History: ParsableCommand {
         let store = try CLI.openStore(data.resolvedDataDir)
         let runs: [RunRecord]
         do { runs = try store.list(limit: limit) } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure("stratopt: error: \(error.description)", .failed)
         }
         if json {
             print(RunJSON.encode(runs))
@@ -338,12 +329,10 @@ struct Delete: ParsableCommand {
         _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
         let r = try CLI.findRun(store, runId)
         guard r.status != .running else {
-            CLI.stderr("stratopt: error: run \(r.runId) is still running (pid \(r.pid)); stop it first")
-            throw ExitCode(2)
+            throw CLIFailure("stratopt: error: run \(r.runId) is still running (pid \(r.pid)); stop it first", .usage)
         }
         do { try store.delete(runId: r.runId) } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure("stratopt: error: \(error.description)", .failed)
         }
         print("deleted run \(r.runId) (\(r.specName), \(r.status.rawValue), started \(r.startedAt))")
         if let folder = Manifests.removeReportFolder(r) { print("  \(folder)") }
@@ -380,8 +369,7 @@ struct Prune: ParsableCommand {
             if let keep { removed += try store.prune(keep: keep) }
             if let age { removed += try store.prune(olderThan: age, now: Date()) }
         } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure("stratopt: error: \(error.description)", .failed)
         }
         for r in removed {
             let folder = Manifests.removeReportFolder(r)

@@ -3,6 +3,7 @@ import BuildInfo
 import Foundation
 import Market
 import Pipeline
+import Reports
 import RunStore
 import Spec
 
@@ -16,17 +17,22 @@ import Spec
 
 /// Output flags shared by `run`, `resume` and `rerun`.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .shortAndLong, help: "Print only the report folder on stdout, no progress on stderr.")
+    @Flag(
+        name: .shortAndLong,
+        help: "Print only the report folder on stdout and no progress; errors still go to stderr.")
     var quiet = false
 
-    @Flag(help: "Print a JSON summary on stdout (run id, status, exit code, report folder, best per symbol, counts).")
+    @Flag(
+        help:
+            "Print one JSON document on stdout (run id, status, exit code, report folder, best per symbol, counts, execute stage); nothing else goes to stdout."
+    )
     var json = false
 
     @Flag(help: "If another run holds the data folder, wait for it instead of failing.")
     var wait = false
 }
 
-/// One attempt of a run, new or resumed: the lock, the history record, signals, progress, the runner.
+/// One attempt of a run, new or resumed: what the CLI composes before handing it to the run chain.
 struct RunRequest {
     enum Mode {
         /// A new run under a new id.
@@ -46,41 +52,21 @@ struct RunRequest {
     var pinned: [PinnedSymbol]?
     /// Builds the runner once the environment is known.
     var makeRunner: (RunEnvironment) throws(RunError) -> PipelineRunner
-    /// Runs after the report is written, with the data-folder lock still held (e.g. an execute stage);
-    /// may return a different final status. nil: nothing.
-    var afterRun: ((RunOutcome, RunSession) async throws -> RunStatus)?
-}
-
-/// What an attempt has open while it runs; handed to `RunRequest.afterRun`.
-struct RunSession {
-    var runId: String
-    var store: RunStore
-    var progress: ProgressReporter
-    var dataDirectory: String
 }
 
 /// The end of an attempt.
 struct RunResult {
     var runId: String
     var outcome: RunOutcome
-    var status: RunStatus
 }
 
+/// Composes a run: the data-folder lock, the run record, signals, progress and the result cache become the
+/// run chain's ports; the chain does the rest. Prints nothing on stdout.
 enum RunDriver {
-    /// `STRATOPT_TEST_PAUSE_AFTER_BATCHES=N` (tests only): after the N-th backtest batch of this attempt is
-    /// checkpointed, print `stratopt-test: paused after batch N` on stderr and wait until SIGINT/SIGTERM.
-    static let pauseVariable = "STRATOPT_TEST_PAUSE_AFTER_BATCHES"
-    /// `STRATOPT_TEST_HOLD=1` (tests only): stay paused even after a signal, so a second signal can be tested.
-    static let holdVariable = "STRATOPT_TEST_HOLD"
-
-    /// Runs one attempt; prints nothing on stdout. Exits the process (via `ExitCode`) on a busy lock (2),
-    /// an interrupt (130) or an error (1); returns the outcome otherwise.
     static func execute(_ req: RunRequest) async throws -> RunResult {
         let progress = ProgressReporter.standardError(quiet: req.output.quiet)
-        let pid = getpid()
         let runId = req.runId
-        let lock = try CLI.lockDataFolder(
-            req.dataDir, runId: runId, wait: req.output.wait, quiet: req.output.quiet)
+        let lock = try CLI.lockDataFolder(req.dataDir, runId: runId, wait: req.output.wait, quiet: req.output.quiet)
         defer { lock.release() }
         let store = try CLI.openStore(req.dataDir)
         let dead = (try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)) ?? []
@@ -89,169 +75,259 @@ enum RunDriver {
         }
         for id in dead { progress.message("stratopt: run \(id) had stopped without finishing; marked interrupted") }
 
-        var spec = req.input.spec
-        if let b = req.options.batchSize { spec.batch.size = b }
         var input = req.input
-        input.spec = spec
+        if let b = req.options.batchSize { input.spec.batch.size = b }
+        let spec = input.spec
         let log: @Sendable (String) -> Void = { progress.message("stratopt: " + $0) }
         let env = RunEnvironment(
             dataDirectory: req.dataDir, reportsDirectory: req.options.reportsDir, asOf: req.asOf, runId: runId,
-            toolVersion: ToolVersion.current, log: log)
+            toolVersion: ToolVersion.current, variables: ProcessInfo.processInfo.environment, log: log)
         let runner: PipelineRunner
-        do { runner = try req.makeRunner(env) } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
-        }
+        do { runner = try req.makeRunner(env) } catch { throw CLIFailure.failed(error.description) }
+        let reportDir = runner.reportDirectory(spec)
 
-        var restored: [Int: Data] = [:]
         do {
             switch req.mode {
             case .fresh:
                 try store.create(
                     RunRecord(
                         runId: runId, specName: spec.name, specPath: input.path, specSHA256: input.sha256,
-                        startedAt: Manifest.timestamp(Date()), pid: pid, asOf: req.asOf.iso,
+                        startedAt: Manifest.timestamp(Date()), pid: getpid(), asOf: req.asOf.iso,
                         options: req.options.text))
             case .resume(let record):
-                try store.reopen(runId: record.runId, pid: pid)
-                restored = try store.batches(runId: record.runId)
-                log("resuming run \(runId): \(restored.count) backtest batch(es) already checkpointed")
+                try store.reopen(runId: record.runId, pid: getpid())
+                let saved = try store.batches(runId: record.runId).count
+                log("resuming run \(runId): \(saved) checkpoint(s) of finished backtests")
             }
-            try store.setReportPath(runId: runId, path: runner.reportDirectory(spec))
+            try store.setReportPath(runId: runId, path: reportDir)
         } catch {
-            CLI.stderr("stratopt: error: \(error.description)")
-            throw ExitCode(1)
+            throw CLIFailure.failed(error.description)
         }
 
         let flag = InterruptFlag.install(
             onSignal: { _ in
                 progress.message(
-                    "stratopt: interrupted: stopping after the current batch (press Ctrl-C again to stop now)")
+                    "\nstratopt: interrupted: stopping after the backtests in flight (press Ctrl-C again to stop now)")
             },
             onSecondSignal: { _ in
                 _ = try? store.markInterrupted(runId: runId, finishedAt: Manifest.timestamp(Date()))
-                exit(130)
+                exit(ExitStatus.interrupted.rawValue)
             })
         defer { flag.uninstall() }
-        let pauseAfter = ProcessInfo.processInfo.environment[pauseVariable].flatMap { Int($0) }
-        let hold = ProcessInfo.processInfo.environment[holdVariable] == "1"
         var cache: ResultCache?
         if !req.options.noCache {
-            do { cache = try ResultCache(dataDir: req.dataDir) } catch {
+            do { cache = try ResultCache(dataDir: req.dataDir, maxBytes: req.options.resultCacheBytes) } catch {
                 log("the result cache cannot be opened (\(error.description)); computing every backtest")
             }
         }
-        let hooks = RunHooks(
-            store: store, restoredBatches: restored, resultCache: cache, pinnedBars: req.pinned,
-            shouldStop: { flag.isSet },
-            afterBatch: { n in
-                guard let pauseAfter, n == pauseAfter else { return }
-                CLI.stderr("stratopt-test: paused after batch \(n)")
-                while !flag.isSet || hold { try? await Task.sleep(nanoseconds: 10_000_000) }
-            }, progress: progress)
+        let context = RunContext(
+            journal: StoreJournal(store: store, runId: runId), results: cache, clock: SystemClock(),
+            progress: progress, stop: flag, pinnedBars: req.pinned, execute: req.options.execute)
 
-        func finish(_ status: RunRecord.Status, _ code: Int32) {
+        func finish(_ status: RunRecord.Status, _ code: ExitStatus) {
             do {
-                try store.finish(runId: runId, status: status, exitCode: code, finishedAt: Manifest.timestamp(Date()))
+                try store.finish(
+                    runId: runId, status: status, exitCode: code.rawValue, finishedAt: Manifest.timestamp(Date()))
             } catch { CLI.stderr("stratopt: warning: cannot record the end of run \(runId): \(error.description)") }
             do { try RunIndexWriter.rebuild(reportsDirectory: req.options.reportsDir) } catch {
                 CLI.stderr("stratopt: warning: cannot rebuild \(req.options.reportsDir)/index.html: \(error)")
             }
         }
-        /// Records and reports a run that produced no report, then exits with `code`.
-        func stop(_ status: RunRecord.Status, _ code: Int32, _ message: String) -> ExitCode {
+        /// A run that produced no report: recorded, then reported once (JSON on stdout when asked, the reason
+        /// on stderr always).
+        func stop(_ status: RunRecord.Status, _ code: ExitStatus, _ message: String) -> CLIFailure {
             finish(status, code)
-            CLI.stderr(message)
             if req.output.json {
                 print(
-                    jsonText([
-                        "run_id": runId, "status": status.rawValue, "exit_code": Int(code), "error": message,
-                        "report_dir": runner.reportDirectory(spec),
-                    ]))
+                    JSONOutput.text(
+                        RunSummaryJSON(
+                            runId: runId, status: status.rawValue, exitCode: Int(code.rawValue), reportDir: reportDir,
+                            error: message)))
             }
-            return ExitCode(code)
+            return CLIFailure(message, code)
         }
         let outcome: RunOutcome
         do {
-            outcome = try await runner.run(input, hooks: hooks)
+            outcome = try await runner.run(input, context: context)
         } catch let e as RunInterrupted {
             throw stop(
-                .interrupted, 130,
+                .interrupted, .interrupted,
                 "stratopt: run \(runId) \(e.description); continue it with `stratopt resume \(runId)`")
         } catch let e as RunError {
-            throw stop(.failed, 1, "stratopt: error: \(e.description)")
+            throw stop(.failed, .failed, "stratopt: error: \(e.description)")
         } catch {
-            throw stop(.failed, 1, "stratopt: error: \(error)")
+            throw stop(.failed, .failed, "stratopt: error: \(error)")
         }
-        var status = outcome.status
-        let failedSymbols = outcome.report.issues.count
         try? store.setCounts(
             runId: runId, symbols: outcome.plan.symbols.count, backtests: outcome.report.rows.count,
-            failedSymbols: failedSymbols)
-        if let afterRun = req.afterRun {
-            do {
-                status = try await afterRun(
-                    outcome, RunSession(runId: runId, store: store, progress: progress, dataDirectory: req.dataDir))
-            } catch {
-                throw stop(.failed, 1, "stratopt: error: \(error)")
-            }
-        }
+            failedSymbols: outcome.report.issues.count)
         let recordStatus: RunRecord.Status =
-            switch status {
+            switch outcome.status {
             case .succeeded: .succeeded
             case .partial: .partial
             case .failed: .failed
             }
-        finish(recordStatus, status.rawValue)
-        if status != .failed { _ = try? store.clearBatches(runId: runId) }
-        return RunResult(runId: runId, outcome: outcome, status: status)
+        finish(recordStatus, ExitStatus(outcome.status))
+        return RunResult(runId: runId, outcome: outcome)
     }
 
-    /// Prints the outcome on stdout as the output flags ask, then exits with the status's code.
+    /// Prints the outcome on stdout as the output flags ask (one JSON document with `--json`, the folder with
+    /// `--quiet`, else the ranking and the execute summary), then exits with the run's status.
     static func report(_ r: RunResult, output: OutputOptions) throws {
+        let o = r.outcome
         if output.json {
-            print(json(r))
+            print(JSONOutput.text(json(r)))
         } else if output.quiet {
-            print(r.outcome.reportDirectory)
+            print(o.reportDirectory)
         } else {
-            print(Summary.text(r.outcome), terminator: "")
-            let c = r.outcome.counts
+            print(Summary.text(o), terminator: "")
+            if let e = o.execution { print(ExecuteSummary.text(e, reportDirectory: o.reportDirectory), terminator: "") }
+            let c = o.counts
             print(
                 "run: \(r.runId) (\(c.computed) computed, \(c.cacheHits) from the result cache, \(c.restored) from checkpoints)"
             )
         }
-        if r.status != .succeeded { throw ExitCode(r.status.rawValue) }
+        if let error = o.execution?.error { CLI.stderr("stratopt: error: \(error)") }
+        let status = ExitStatus(o.status)
+        if status != .ok { throw CLIFailure.exit(status) }
     }
 
     /// The machine-readable summary of `run --json`.
-    static func json(_ r: RunResult) -> String {
+    static func json(_ r: RunResult) -> RunSummaryJSON {
         let o = r.outcome
-        let best = o.report.symbols.compactMap { s -> [String: Any]? in
-            guard let row = s.rowIndices.map({ o.report.rows[$0] }).first(where: { $0.rank == 1 }) else { return nil }
-            return [
-                "symbol": s.symbol, "strategy": row.strategy, "params": row.params, "score": row.score.total,
-                "total_return_pct": row.metrics.totalReturnPct,
-            ]
+        var s = RunSummaryJSON(
+            runId: r.runId, status: o.status.name, exitCode: Int(ExitStatus(o.status).rawValue),
+            reportDir: o.reportDirectory)
+        s.best = ReportRenderer.bestRows(o.report).map {
+            .init(
+                symbol: $0.symbol, strategy: $0.strategy, params: $0.params, score: $0.score.total,
+                totalReturnPct: $0.metrics.totalReturnPct)
         }
-        let object: [String: Any] = [
-            "run_id": r.runId, "status": r.status.name, "exit_code": Int(r.status.rawValue),
-            "report_dir": o.reportDirectory, "best": best,
-            "failed_symbols": o.report.issues.map {
-                ["symbol": $0.symbol, "kind": $0.kind.rawValue, "reasons": $0.reasons]
-            },
-            "counts": [
-                "symbols": o.plan.symbols.count, "failed_symbols": o.report.issues.count,
-                "backtests": o.report.rows.count, "computed": o.counts.computed, "restored": o.counts.restored,
-                "cache_hits": o.counts.cacheHits, "cache_misses": o.counts.cacheMisses,
-            ],
-        ]
-        return jsonText(object)
+        s.failedSymbols = o.report.issues.map { .init(symbol: $0.symbol, kind: $0.kind.rawValue, reasons: $0.reasons) }
+        s.counts = .init(
+            symbols: o.plan.symbols.count, failedSymbols: o.report.issues.count, backtests: o.report.rows.count,
+            computed: o.counts.computed, restored: o.counts.restored, cacheHits: o.counts.cacheHits,
+            cacheMisses: o.counts.cacheMisses)
+        if let e = o.execution { s.execute = .init(e) }
+        return s
+    }
+}
+
+/// `run --json`'s document; built with an encoder, never by hand.
+struct RunSummaryJSON: Encodable {
+    struct Best: Encodable {
+        var symbol: String
+        var strategy: String
+        var params: String
+        var score: Double
+        var totalReturnPct: Double
+        enum CodingKeys: String, CodingKey {
+            case symbol, strategy, params, score
+            case totalReturnPct = "total_return_pct"
+        }
+    }
+    struct Failed: Encodable {
+        var symbol: String
+        var kind: String
+        var reasons: [String]
+    }
+    struct Counts: Encodable {
+        var symbols, failedSymbols, backtests, computed, restored, cacheHits, cacheMisses: Int
+        enum CodingKeys: String, CodingKey {
+            case symbols, backtests, computed, restored
+            case failedSymbols = "failed_symbols"
+            case cacheHits = "cache_hits"
+            case cacheMisses = "cache_misses"
+        }
+    }
+    struct Execute: Encodable {
+        struct Order: Encodable {
+            var symbol, side, status, clientOrderId: String
+            var shares, price, value: Double
+            var verdicts: [String]
+            var error: String?
+            enum CodingKeys: String, CodingKey {
+                case symbol, side, status, shares, price, value, verdicts, error
+                case clientOrderId = "client_order_id"
+            }
+        }
+        var submitted = 0
+        var blocked = 0
+        var failed = 0
+        var skipped = 0
+        var dryRun = false
+        var plan: String?
+        var error: String?
+        var orders: [Order] = []
+        enum CodingKeys: String, CodingKey {
+            case submitted, blocked, failed, skipped, plan, error, orders
+            case dryRun = "dry_run"
+        }
+
+        init(_ e: ExecutionOutcome) {
+            error = e.error
+            guard let r = e.result else { return }
+            submitted = r.submitted
+            blocked = r.blocked
+            failed = r.failed
+            skipped = r.skipped
+            if !r.planText.isEmpty {
+                dryRun = true
+                plan = r.planText
+            }
+            orders = r.rows.map {
+                Order(
+                    symbol: $0.symbol, side: $0.side, status: $0.status, clientOrderId: $0.clientOrderId,
+                    shares: $0.shares, price: $0.price, value: $0.value, verdicts: $0.verdicts,
+                    error: $0.error.isEmpty ? nil : $0.error)
+            }
+        }
     }
 
-    static func jsonText(_ object: [String: Any]) -> String {
-        let data =
-            (try? JSONSerialization.data(
-                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    var runId: String
+    var status: String
+    var exitCode: Int
+    var reportDir: String
+    var error: String?
+    var best: [Best]?
+    var failedSymbols: [Failed]?
+    var counts: Counts?
+    var execute: Execute?
+
+    enum CodingKeys: String, CodingKey {
+        case runId = "run_id"
+        case status
+        case exitCode = "exit_code"
+        case reportDir = "report_dir"
+        case error, best, counts, execute
+        case failedSymbols = "failed_symbols"
+    }
+}
+
+/// Pretty JSON with sorted keys, the form of every `--json` output.
+enum JSONOutput {
+    static func text(_ value: some Encodable) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// The execute stage's lines after a run's ranking (or alone, for `execute RUN_ID`).
+enum ExecuteSummary {
+    static func text(_ e: ExecutionOutcome, reportDirectory: String) -> String {
+        guard let r = e.result else { return "execute: failed\n" }
+        if !r.planText.isEmpty { return r.planText.hasSuffix("\n") ? r.planText : r.planText + "\n" }
+        var s =
+            "execute: \(r.submitted) submitted, \(r.blocked) blocked, \(r.failed) failed, "
+            + "\(r.skipped) skipped (already submitted) — \(reportDirectory)/orders.csv\n"
+        for row in r.rows where row.status != "submitted" {
+            let why = row.verdicts.isEmpty ? row.error : row.verdicts.joined(separator: "; ")
+            s +=
+                "  \(row.symbol) \(row.side) \(Format.number(row.shares)) \(row.status)\(why.isEmpty ? "" : ": " + why)\n"
+        }
+        return s
     }
 }

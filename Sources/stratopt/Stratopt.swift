@@ -46,10 +46,13 @@ struct Stratopt: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CLIFailure {
+            for line in failure.lines { CLI.stderr(line) }
+            Foundation.exit(failure.status.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 CLI.stderr(fullMessage(for: error))
-                Foundation.exit(2)
+                Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }
@@ -107,6 +110,13 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Resume the newest interrupted or failed run of this spec instead (a new run when there is none).")
     var resume = false
 
+    @Option(
+        name: .customLong("result-cache-max-mb"),
+        help: ArgumentHelp(
+            "Cap the result cache (<data dir>/results.sqlite) at this many MiB; least recently used results are evicted first (default 512).",
+            valueName: "mib"))
+    var resultCacheMaxMB: Int?
+
     @OptionGroup var output: OutputOptions
 
     @Flag(
@@ -119,6 +129,7 @@ struct Run: AsyncParsableCommand {
     mutating func run() async throws {
         let loaded = try CLI.loadSpec(spec)
         if let b = batchSize, b < 1 { throw CLI.usage("--batch-size must be at least 1, got \(b)") }
+        if let m = resultCacheMaxMB, m < 0 { throw CLI.usage("--result-cache-max-mb must be 0 or more, got \(m)") }
         if resume {
             let store = try CLI.openStore(data.resolvedDataDir)
             _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
@@ -135,17 +146,19 @@ struct Run: AsyncParsableCommand {
         }
         let offline = self.offline
         let specPath = loaded.displayPath
+        let executes = execute ?? loaded.spec.execute.enabled
         let request = RunRequest(
             mode: .fresh, runId: CLI.newRunId(),
             input: SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText),
             asOf: try CLI.asOfDate(asOf), dataDir: data.resolvedDataDir,
-            options: RecordedOptions(reportsDir: reportsDir, batchSize: batchSize, offline: offline, noCache: noCache),
+            options: RecordedOptions(
+                reportsDir: reportsDir, batchSize: batchSize, offline: offline, noCache: noCache,
+                execute: executes ? executeOptions.step : nil, resultCacheMaxMB: resultCacheMaxMB),
             output: output, pinned: nil,
             makeRunner: { env throws(RunError) in
                 try PipelineRunner.standard(
                     environment: env, spec: loaded.spec, specPath: specPath, offline: offline)
-            },
-            afterRun: ExecuteCLI.afterRun(spec: loaded.spec, enabled: execute, options: executeOptions, output: output))
+            })
         let result = try await RunDriver.execute(request)
         try RunDriver.report(result, output: output)
     }
@@ -170,8 +183,7 @@ struct Validate: AsyncParsableCommand {
         do {
             plan = try Planner.plan(spec: s, asOf: try CLI.asOfDate(asOf), calendar: CLI.calendar)
         } catch {
-            CLI.stderr("\(loaded.displayPath): \(error)")
-            throw ExitCode(2)
+            throw CLIFailure("\(loaded.displayPath): \(error)", .usage)
         }
         print("\(loaded.displayPath): valid")
         print(

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct ExecuteCLITests {
     func reportDir(_ r: CLIResult) throws -> String {
         let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") })
@@ -69,5 +73,106 @@ import Testing
         #expect(r.stdout.contains("POSITION_LIMIT: symbol=MSFT"))
         let dir = try reportDir(r)
         #expect(!FileManager.default.fileExists(atPath: dir + "/orders.csv"))
+    }
+}
+
+/// The run chain's execute stage through the binary: resume executes, a failed execute fails the run, one
+/// JSON document, errors under --quiet, and `execute RUN_ID` for a custom report folder.
+@Suite struct ExecuteChainCLITests {
+    static func json(_ r: CLIResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aRunKilledMidBacktestAndResumedPlacesItsOrders() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let spec = CLI.fixtures.appendingPathComponent("long-execute.yaml").path
+        let data = ["--data-dir", tmp.path + "/data"]
+        #expect(try CLI.run(["fetch", spec, "--as-of", "2025-06-30"] + data).status == 0)
+        let victim = try RunningCLI(
+            ["run", spec, "--as-of", "2025-06-30", "--no-cache", "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(victim.waitForStderr("(30 %)"))
+        victim.signal(SIGKILL)
+        #expect(victim.finish().status == 128 + SIGKILL)
+        let history = try CLI.run(["history", "--json"] + data)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        let runId = try #require(runs.first?["run_id"] as? String)
+
+        let resumed = try CLI.run(["resume", runId, "--json"] + data)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let doc = try Self.json(resumed)
+        let execute = try #require(doc["execute"] as? [String: Any])
+        #expect((execute["submitted"] as? Int ?? 0) > 0)
+        let dir = try #require(doc["report_dir"] as? String)
+        let orders = try String(contentsOfFile: dir + "/orders.csv", encoding: .utf8)
+        #expect(orders.contains(",submitted,paper-"))
+    }
+
+    @Test func aFailedExecuteStageFailsTheRunOnStdoutTooAndQuietStillSaysWhy() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let spec = CLI.fixtures.appendingPathComponent("live.yaml").path
+        let args = ["run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"]
+        let r = try CLI.run(args)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("status: failed"))
+        #expect(!r.stdout.contains("status: succeeded"))
+        let quiet = try CLI.run(args + ["--quiet"])
+        #expect(quiet.status == 1)
+        #expect(quiet.stderr.contains("live trading refused"))
+        let json = try CLI.run(args + ["--json"])
+        #expect(json.status == 1)
+        let doc = try Self.json(json)
+        #expect(doc["status"] as? String == "failed")
+        #expect(doc["exit_code"] as? Int == 1)
+        #expect(((doc["execute"] as? [String: Any])?["error"] as? String)?.contains("live trading refused") == true)
+        // The run record agrees with the exit code.
+        let history = try CLI.run(["history", "--json", "--data-dir", tmp.path + "/data"])
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.allSatisfy { $0["status"] as? String == "failed" })
+    }
+
+    @Test func runJSONWithExecuteIsOneJSONDocument() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
+        let r = try CLI.run([
+            "run", spec, "--json", "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("{"))
+        let doc = try Self.json(r)
+        let execute = try #require(doc["execute"] as? [String: Any])
+        #expect(execute["submitted"] as? Int == 1)
+        #expect(execute["blocked"] as? Int == 2)
+        #expect((execute["orders"] as? [[String: Any]])?.count == 3)
+        #expect(!r.stdout.contains("execute: "))
+    }
+
+    @Test func executeRunIdFindsARunWhoseReportDirIsCustom() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let base = try String(
+            contentsOf: CLI.fixtures.appendingPathComponent("execute.yaml"), encoding: .utf8)
+        let custom = tmp.path + "/elsewhere/night"
+        let specPath = tmp.path + "/custom.yaml"
+        try (base + "report: {dir: \"\(custom)\"}\n").write(toFile: specPath, atomically: true, encoding: .utf8)
+        let data = ["--data-dir", tmp.path + "/data"]
+        let run = try CLI.run(
+            ["run", specPath, "--no-execute", "--json", "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(run.status == 0, "\(run.stderr)")
+        let runId = try #require(try Self.json(run)["run_id"] as? String)
+        #expect(!FileManager.default.fileExists(atPath: custom + "/orders.csv"))
+        let resultsBefore = try Data(contentsOf: URL(fileURLWithPath: custom + "/results.csv"))
+
+        let exec = try CLI.run(["execute", runId, "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(exec.status == 0, "\(exec.stderr)")
+        #expect(exec.stdout.contains("execute: 1 submitted, 2 blocked"))
+        #expect(FileManager.default.fileExists(atPath: custom + "/orders.csv"))
+        // Through the same chain on the recorded bars: the results are unchanged, the report gains the
+        // Execution section.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: custom + "/results.csv")) == resultsBefore)
+        let html = try String(contentsOfFile: custom + "/report.html", encoding: .utf8)
+        #expect(html.contains("POSITION_LIMIT: symbol=MSFT"))
     }
 }

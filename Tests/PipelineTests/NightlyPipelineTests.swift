@@ -6,7 +6,6 @@ import Pipeline
 import RunStore
 import Spec
 import Strategies
-import Synchronization
 import Testing
 
 /// Checkpoints and resume, the result cache and pinned bars, on real SQLite files in a temp folder.
@@ -42,13 +41,14 @@ import Testing
         return store
     }
 
-    /// Hooks that checkpoint into `store` and ask to stop once the first batch is done (as SIGINT would).
-    static func stopAfterOneBatch(_ store: RunStore) -> RunHooks {
-        let asked = Mutex(false)
-        return RunHooks(
-            store: store, shouldStop: { asked.withLock { $0 } }, afterBatch: { _ in asked.withLock { $0 = true } })
+    /// A context that checkpoints into `journal` and asks to stop at the first poll after a unit of work (as
+    /// SIGINT would); a fixed clock makes every finished unit due for a checkpoint.
+    static func stopAfterFirstUnit(_ journal: any RunJournal) -> RunContext {
+        RunContext(journal: journal, clock: FixedClock(), stop: ManualStop(after: 2))
     }
 
+    /// The compact byte form round-trips every field bit for bit, special values included, and refuses
+    /// truncated or foreign bytes with an error rather than a crash.
     @Test func aResultSurvivesItsEncodingBitForBit() throws {
         let series = BarSeries(symbol: "AAA", bars: waves("2022-01-03", "2022-12-30"))
         let job = BacktestJob(
@@ -57,19 +57,33 @@ import Testing
         var result = JobResult(
             BacktestStage.runOne(job: job, cache: IndicatorCache(series: series), config: BacktestConfig()))
         #expect(!result.trades.isEmpty)
-        let special: [Double] = [
-            0.1, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1.0 / 3.0,
-            100_000.000_000_000_01,
-        ]
-        result.equity.replaceSubrange(0..<special.count, with: special)
         result.metrics.sharpe = nil
         result.metrics.cagrPct = .nan
-        let data = try ResultCoding.encode(result)
-        let back = try ResultCoding.decode(JobResult.self, from: data)
-        #expect(back.equity.map(\.bitPattern) == result.equity.map(\.bitPattern))
+        result.metrics.calmar = -0.0
+        result.metrics.profitFactor = .infinity
+        result.trades[0].pnl = .leastNonzeroMagnitude
+        result.openPosition = OpenPosition(
+            entryBar: 7, entryDate: SessionDate(iso: "2022-05-02")!, entryPrice: 1.0 / 3.0, shares: 12.5,
+            entryCommission: .greatestFiniteMagnitude)
+        let bytes = ResultCodec.encode(result)
+        let back = try ResultCodec.decode(bytes)
         #expect(back.trades == result.trades)
+        #expect(back.openPosition == result.openPosition)
+        #expect(back.firstDecisionBar == result.firstDecisionBar)
         #expect(back.metrics.sharpe == nil && back.metrics.cagrPct.isNaN)
-        #expect(try ResultCoding.encode(back) == data)
+        #expect(back.metrics.calmar.map { $0 == 0 && $0.sign == .minus } == true)
+        var m = back.metrics
+        m.cagrPct = 0
+        var n = result.metrics
+        n.cagrPct = 0
+        #expect(m == n)
+        #expect(ResultCodec.encode(back) == bytes)
+        // No curve is stored: ten trades and every metric fit in a couple of kilobytes.
+        #expect(bytes.count < 400 + 88 * result.trades.count)
+        for cut in [0, 1, 8, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: CodecError.self) { try ResultCodec.decode(bytes.prefix(cut)) }
+        }
+        #expect(throws: CodecError.self) { try ResultCodec.decode(bytes + [0]) }
     }
 
     @Test func anInterruptedRunResumesFromItsCheckpointsToTheSameFiles() async throws {
@@ -79,27 +93,32 @@ import Testing
         _ = try await Self.runner(root, runId: "ref").run(Self.input(batch: 4, dir: root + "/ref"))
         let store = try Self.newStore(root, runId: "r1")
         let runner = try Self.runner(root, runId: "r1")
+        let journal = StoreJournal(store: store, runId: "r1")
+        var done = 0
         await #expect {
-            _ = try await runner.run(
-                Self.input(batch: 4, dir: root + "/r1"), hooks: Self.stopAfterOneBatch(store))
+            _ = try await runner.run(Self.input(batch: 1, dir: root + "/r1"), context: Self.stopAfterFirstUnit(journal))
         } throws: { error in
-            (error as? RunInterrupted).map { $0.done == 4 && $0.total == 18 } ?? false
+            guard let e = error as? RunInterrupted else { return false }
+            done = e.done
+            return e.done > 0 && e.done < 18 && e.total == 18
         }
         let saved = try store.batches(runId: "r1")
-        #expect(Array(saved.keys) == [0])
+        #expect(!saved.isEmpty)
         let record = try #require(try store.get(runId: "r1"))
-        #expect(record.stage == .backtest && record.done == 4 && record.total == 18)
+        #expect(record.stage == .backtest && record.done == done && record.total == 18)
         // The manifest of the interrupted run already records its bars.
         let manifest = try Manifest.read(from: root + "/r1/manifest.json")
         #expect(manifest.status == "running")
         #expect(manifest.symbols.allSatisfy { $0.barsSHA256?.count == 64 })
 
+        // Resumed with another batch size: checkpoints are keyed by plan position, so they still apply.
         let resumed = try await runner.run(
-            Self.input(batch: 4, dir: root + "/r1"), hooks: RunHooks(store: store, restoredBatches: saved))
-        #expect(resumed.counts.restored == 4)
-        #expect(resumed.counts.computed == 14)
+            Self.input(batch: 5, dir: root + "/r1"), context: RunContext(journal: journal))
+        #expect(resumed.counts.restored == done)
+        #expect(resumed.counts.computed == 18 - done)
         #expect(try Self.contents(root + "/r1") == Self.contents(root + "/ref"))
-        #expect(try store.batches(runId: "r1").count == 5)
+        // A finished run leaves no checkpoint behind.
+        #expect(try store.batches(runId: "r1").isEmpty)
     }
 
     @Test func aStopRequestedDuringTheFetchStopsBeforeAnyBacktest() async throws {
@@ -108,7 +127,8 @@ import Testing
         let store = try Self.newStore(root, runId: "r1")
         await #expect {
             _ = try await Self.runner(root, runId: "r1").run(
-                Self.input(batch: 4, dir: root + "/r1"), hooks: RunHooks(store: store, shouldStop: { true }))
+                Self.input(batch: 4, dir: root + "/r1"),
+                context: RunContext(journal: StoreJournal(store: store, runId: "r1"), stop: ManualStop(after: 1)))
         } throws: { error in
             (error as? RunInterrupted).map { $0.done == 0 && $0.total == 18 } ?? false
         }
@@ -117,40 +137,64 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/r1/results.csv"))
     }
 
-    @Test func aCheckpointFromAnotherBatchSizeIsRefused() async throws {
+    @Test func aCheckpointFromAnotherPlanIsRefused() async throws {
         let root = PipelineRunnerTests.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = try Self.newStore(root, runId: "r1")
+        let journal = MemoryJournal()
         let runner = try Self.runner(root, runId: "r1")
-        _ = try? await runner.run(
-            Self.input(batch: 4, dir: root + "/r1"), hooks: Self.stopAfterOneBatch(store))
-        let saved = try store.batches(runId: "r1")
-        #expect(saved.count == 1)
+        _ = try? await runner.run(Self.input(batch: 1, dir: root + "/r1"), context: Self.stopAfterFirstUnit(journal))
+        #expect(!journal.saved.isEmpty)
+        // Another grid: plan position 0 is now a different backtest.
+        var other = Self.input(batch: 5, dir: root + "/r1")
+        other.spec.strategies.removeFirst()
         await #expect {
-            _ = try await runner.run(Self.input(batch: 5, dir: root + "/r1"), hooks: RunHooks(restoredBatches: saved))
+            _ = try await runner.run(other, context: RunContext(journal: MemoryJournal(checkpoints: journal.saved)))
         } throws: { error in
-            (error as? RunError)?.description.contains("does not match the plan") ?? false
+            (error as? RunError)?.description.contains("does not match its plan") ?? false
         }
+        // Foreign bytes are an error with advice, not a crash.
+        await #expect {
+            _ = try await runner.run(
+                Self.input(batch: 5, dir: root + "/r1"),
+                context: RunContext(journal: MemoryJournal(checkpoints: [Data("{\"version\":1}".utf8)])))
+        } throws: { error in
+            (error as? RunError)?.description.contains("another version of stratopt") ?? false
+        }
+    }
+
+    /// Batch size, worker count and thread timing never change a byte: batches of 1, 5 and 64.
+    @Test func resultFilesAreIdenticalAcrossBatchSizes() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var outputs: [[Data]] = []
+        for batch in [1, 5, 64] {
+            _ = try await Self.runner(root, runId: "b\(batch)").run(Self.input(batch: batch, dir: root + "/b\(batch)"))
+            outputs.append(
+                try (Self.files + ["equity.csv", "results.json"]).map {
+                    try Data(contentsOf: URL(fileURLWithPath: root + "/b\(batch)/" + $0))
+                })
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
     }
 
     @Test func theResultCacheServesARepeatedRunAndMissesOnNewInputs() async throws {
         let root = PipelineRunnerTests.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = try ResultCache(dataDir: root + "/data")
-        let hooks = RunHooks(resultCache: cache)
-        let first = try await Self.runner(root, runId: "a").run(Self.input(batch: 5, dir: root + "/a"), hooks: hooks)
+        let hooks = RunContext(results: cache)
+        let first = try await Self.runner(root, runId: "a").run(Self.input(batch: 5, dir: root + "/a"), context: hooks)
         #expect(first.counts.cacheMisses == 18 && first.counts.cacheHits == 0 && first.counts.computed == 18)
-        let second = try await Self.runner(root, runId: "b").run(Self.input(batch: 7, dir: root + "/b"), hooks: hooks)
+        let second = try await Self.runner(root, runId: "b").run(Self.input(batch: 7, dir: root + "/b"), context: hooks)
         #expect(second.counts.cacheHits == 18 && second.counts.cacheMisses == 0 && second.counts.computed == 0)
         #expect(try Self.contents(root + "/a") == Self.contents(root + "/b"))
         // Other costs: every key differs.
         let third = try await Self.runner(root, runId: "c").run(
-            Self.input(batch: 5, dir: root + "/c", slippage: 5), hooks: hooks)
+            Self.input(batch: 5, dir: root + "/c", slippage: 5), context: hooks)
         #expect(third.counts.cacheHits == 0 && third.counts.computed == 18)
         #expect(try cache.count() == 36)
         // Without the cache nothing is looked up.
         let plain = try await Self.runner(root, runId: "d").run(
-            Self.input(batch: 5, dir: root + "/d"), hooks: RunHooks())
+            Self.input(batch: 5, dir: root + "/d"), context: RunContext())
         #expect(plain.counts.cacheHits == 0 && plain.counts.cacheMisses == 0 && plain.counts.computed == 18)
     }
 
@@ -167,7 +211,7 @@ import Testing
         let offline = RecordedProvider(id: manifest.provider, cacheVariant: variant, isSynthetic: false)
 
         let again = try await Self.runner(root, runId: "p", provider: offline)
-            .run(Self.input(batch: 3, dir: root + "/p"), hooks: RunHooks(pinnedBars: pinned))
+            .run(Self.input(batch: 3, dir: root + "/p"), context: RunContext(pinnedBars: pinned))
         #expect(again.status == .partial)
         #expect(again.report.issues == original.report.issues)
         #expect(try Self.contents(root + "/p") == Self.contents(root + "/o"))
@@ -177,7 +221,7 @@ import Testing
         try cache.clear(symbol: "CCC")
         await #expect {
             _ = try await Self.runner(root, runId: "q", provider: offline)
-                .run(Self.input(batch: 5, dir: root + "/q"), hooks: RunHooks(pinnedBars: pinned))
+                .run(Self.input(batch: 5, dir: root + "/q"), context: RunContext(pinnedBars: pinned))
         } throws: { error in
             let text = (error as? RunError)?.description ?? ""
             return text.hasPrefix("CCC: ") && text.contains("not in the cache")
@@ -192,7 +236,7 @@ import Testing
         try cache.store(bars: [bar], covering: day...day, provider: "wave", symbol: "AAA", adjustment: variant)
         await #expect {
             _ = try await Self.runner(root, runId: "t", provider: offline)
-                .run(Self.input(batch: 5, dir: root + "/t"), hooks: RunHooks(pinnedBars: pinned))
+                .run(Self.input(batch: 5, dir: root + "/t"), context: RunContext(pinnedBars: pinned))
         } throws: { error in
             let text = (error as? RunError)?.description ?? ""
             return text.hasPrefix("AAA: ") && text.contains("not the ones the run used")

@@ -1,10 +1,12 @@
 import DataSources
+import Engine
 import Foundation
 import Market
-import Pipeline
 import Spec
 import Strategies
 import Testing
+
+@testable import Pipeline
 
 /// `conventions: stratopt` loads history before `period.start` so indicators are valid on it and trading
 /// starts there; `backtesting_py` warms up inside the period, as the reference engine does.
@@ -48,11 +50,21 @@ import Testing
         // Results and charts cover the period only.
         let sym = try #require(outcome.report.symbols.first)
         #expect(sym.dates == cal.tradingDays(in: Self.start...Self.end))
-        #expect(sym.equity.allSatisfy { $0.count == sym.dates.count })
+        // The report keeps each symbol's best curve only; it covers the period's dates.
+        #expect(sym.equity.filter { !$0.isEmpty }.count == 1)
+        #expect(sym.equity.allSatisfy { $0.isEmpty || $0.count == sym.dates.count })
         // The stratopt preset decides on the period's first bar: buy & hold fills at the second bar's open,
         // so its curve leaves the initial cash on bar 1 (and holds the position to the end, marked to market).
         let holdIndex = try #require(outcome.report.rows.firstIndex { $0.strategy == "buy_and_hold" })
-        let curve = try #require(sym.rowIndices.firstIndex(of: holdIndex).map { sym.equity[$0] })
+        let bars = try #require(outcome.series["AAA"])
+        let from = try #require(bars.dates.firstIndex(of: Self.start))
+        let job = BacktestJob(
+            index: holdIndex, symbol: "AAA", strategy: "buy_and_hold", parameters: Parameters())
+        let curve = BacktestStage.curve(
+            job: job, cache: IndicatorCache(series: bars),
+            config: try SpecMapping.backtestConfig(Self.spec(.stratopt, dir: "")),
+            tradingStart: from)
+        #expect(curve.count == sym.dates.count)
         #expect(curve[0] == 100_000)
         #expect(curve[1] != 100_000)
         #expect(outcome.plan.historyStart == historyStart)

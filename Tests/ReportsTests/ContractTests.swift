@@ -40,8 +40,7 @@ import Testing
     @Test func documentedSchemaVersionAndJSONKeys() throws {
         #expect(try Self.blocks(kind: "schema-version")["results.json"] == String(ReportSchema.version))
         let keys = try Self.blocks(kind: "json-keys")
-        #expect(keys["result"] == (ReportSchema.resultColumns + [ReportSchema.tradeListKey]).joined(separator: ","))
-        #expect(keys["trade"] == ReportSchema.tradeColumns.dropFirst(3).joined(separator: ","))
+        #expect(keys["result"] == ReportSchema.resultColumns.joined(separator: ","))
     }
 
     /// Every released schema: version → all column lists and JSON keys. Changing a column list without
@@ -56,12 +55,22 @@ import Testing
         equity.csv: date,symbol,strategy,params,equity,drawdown_pct
         orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error
         results.json: trade_list
-        """
+        """,
+        2: """
+        results.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        best.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,shares,pnl,return_pct
+        equity.csv: date,symbol,strategy,params,equity,drawdown_pct
+        orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error
+        results.json: results and metrics only
+        """,
     ]
 
     @Test func columnChangesBumpTheSchemaVersion() {
         var current = ReportSchema.csvFiles.map { "\($0.name): \($0.columns.joined(separator: ","))" }
-        current.append("results.json: \(ReportSchema.tradeListKey)")
+        current.append("results.json: results and metrics only")
         #expect(
             Self.releasedSchemas[ReportSchema.version] == current.joined(separator: "\n"),
             "columns changed: bump ReportSchema.version and record the new schema in releasedSchemas")

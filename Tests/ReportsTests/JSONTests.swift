@@ -12,18 +12,15 @@ import Testing
     @Test func parsesWithSchemaVersionAndRows() throws {
         let report = Fixture.report(symbols: 2, perSymbol: 6, tradesPerRow: 3)
         let obj = try Self.parse(report)
-        #expect(obj["schema_version"] as? Int == 1)
+        #expect(obj["schema_version"] as? Int == 2)
         let results = try #require(obj["results"] as? [[String: Any]])
         #expect(results.count == 12)
-        #expect(Set(results[0].keys) == Set(ReportSchema.resultColumns + [ReportSchema.tradeListKey]))
+        // Schema 2: results and metrics only; trades are in trades.csv.
+        #expect(Set(results[0].keys) == Set(ReportSchema.resultColumns))
         #expect(results[0]["symbol"] as? String == "AAPL")
         #expect(results[0]["params"] as? String == "fast=10;slow=30")
         #expect(results[0]["trades"] as? Int == 3)
         #expect(results[0]["volatility_pct"] as? Double == 15)
-        let trades = try #require(results[0][ReportSchema.tradeListKey] as? [[String: Any]])
-        #expect(trades.count == 3)
-        #expect(Set(trades[0].keys) == Set(ReportSchema.tradeColumns.dropFirst(3)))
-        #expect(trades[0]["shares"] as? Int == 10)
     }
 
     @Test func keysInColumnOrder() {
@@ -31,7 +28,7 @@ import Testing
         let text = String(decoding: ReportRenderer.resultsJSON(report.rows), as: UTF8.self)
         let line = text.components(separatedBy: "\n").first { $0.hasPrefix("{\"symbol\"") }!
         var last = line.startIndex
-        for key in ReportSchema.resultColumns + [ReportSchema.tradeListKey] {
+        for key in ReportSchema.resultColumns {
             let r = line.range(of: "\"\(key)\":", range: last..<line.endIndex)
             #expect(r != nil, "\(key) missing or out of order")
             if let r { last = r.upperBound }

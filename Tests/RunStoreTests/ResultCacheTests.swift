@@ -65,18 +65,53 @@ import Testing
                 #expect(try cache.get(k1) == Data("result one".utf8))
                 #expect(cache.hits == 1 && cache.misses == 1)
                 try cache.put(k1, Data("result one, again".utf8))
-                try cache.put([(k2, Data([1, 2, 3]))])
+                try cache.store([(k2, [1, 2, 3])])
                 #expect(try cache.count() == 2)
             }
             let cache = try ResultCache(dataDir: dir)
             #expect(cache.hits == 0 && cache.misses == 0)
-            let found = try cache.get([k1, k2, k3])
-            #expect(found == [k1: Data("result one, again".utf8), k2: Data([1, 2, 3])])
+            let found = try cache.lookup([k1, k2, k3])
+            #expect(found == [k1: Array("result one, again".utf8), k2: [1, 2, 3]])
             #expect(cache.hits == 2 && cache.misses == 1)
             #expect(try cache.clear() == 2)
             #expect(try cache.count() == 0)
             #expect(try cache.get(k1) == nil)
             #expect(cache.hits == 2 && cache.misses == 2)
+        }
+    }
+
+    /// Past the cap, the least recently used entries go first (a hit refreshes an entry), the byte count
+    /// stays exact, and the file gives its pages back.
+    @Test func capEvictsLeastRecentlyUsedAndReclaimsPages() async throws {
+        try await withTempDir { dir in
+            let cache = try ResultCache(dataDir: dir, maxBytes: 100_000)
+            let keys = (0..<10).map { Self.key(params: "fast=\($0);slow=50") }
+            let value = [UInt8](repeating: 7, count: 20_000)
+            for k in keys.prefix(4) { try cache.store([(k, value)]) }  // 80 000 bytes: under the cap
+            #expect(try cache.count() == 4)
+            #expect(try cache.storedBytes() == 80_000)
+            _ = try cache.lookup([keys[0]])  // keys[0] is now the most recently used
+            try cache.store([(keys[4], value)])  // 100 000: at the cap, nothing evicted
+            #expect(try cache.count() == 5)
+            try cache.store([(keys[5], value)])  // 120 000 > cap: evict oldest down to 90 000
+            let left = try cache.lookup(keys)
+            #expect(Set(left.keys) == Set([keys[0], keys[4], keys[5], keys[3]]))
+            #expect(try cache.storedBytes() == 80_000)
+            // Replacing an entry counts its new size only.
+            try cache.store([(keys[0], [1, 2, 3])])
+            #expect(try cache.storedBytes() == 60_003)
+            #expect(try cache.trim(toBytes: 0) == 4)
+            #expect(try cache.count() == 0 && cache.storedBytes() == 0)
+            let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/results.sqlite")
+            #expect((attrs[.size] as? Int ?? .max) < 64 * 1024, "pages given back after eviction")
+        }
+    }
+
+    @Test func aZeroCapStoresNothing() async throws {
+        try await withTempDir { dir in
+            let cache = try ResultCache(dataDir: dir, maxBytes: 0)
+            try cache.store([(Self.key(), [1, 2, 3])])
+            #expect(try cache.count() == 0)
         }
     }
 }
