@@ -168,7 +168,8 @@ struct Validate: AsyncParsableCommand {
         let s = loaded.spec
         let plan: RunPlan
         do {
-            plan = try Planner.plan(spec: s, asOf: try CLI.asOfDate(asOf), calendar: CLI.calendar)
+            plan = try Planner.plan(
+                spec: s, asOf: try CLI.asOfDate(asOf), calendar: TradingCalendars.make(s.data.calendar))
         } catch {
             CLI.stderr("\(loaded.displayPath): \(error)")
             throw ExitCode(2)
