@@ -206,6 +206,37 @@ import Testing
         #expect((nyse.stdout + nyse.stderr).contains("BTCUSD"))
     }
 
+    @Test func thePaperAccountCanBeShownAsTextAndJSONAndReset() throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = ["--data-dir", tmp.path + "/data"]
+        let none = try CLI.run(["paper"] + data)
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no paper ledger"))
+        let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
+        let run = try CLI.run(["run", spec, "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try CLI.run(["paper"] + data)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("paper account: cash "))
+        #expect(text.stdout.contains("market value"))
+        #expect(text.stdout.split(separator: "\n").contains { $0.hasPrefix("AAPL ") })
+        #expect(text.stdout.contains("equity history:"))
+        let json = try CLI.run(["paper", "--json"] + data)
+        #expect(json.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let positions = try #require(obj["positions"] as? [[String: Any]])
+        #expect(positions.map { $0["symbol"] as? String } == ["AAPL"])
+        #expect((obj["initial_cash_cents"] as? Int) == 10_000_000)
+        #expect((obj["realised_cents"] as? Int) == 0)
+        let refused = try CLI.run(["paper", "reset"] + data)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--yes"))
+        let reset = try CLI.run(["paper", "reset", "--yes"] + data)
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/data/paper.sqlite"))
+    }
+
     @Test func aFutureAsOfIsAUsageError() throws {
         let r = try CLI.run(["validate", "pipelines/example.yaml", "--as-of", "2999-01-04"])
         #expect(r.status == 2)
