@@ -85,6 +85,17 @@ public enum TradingCalendars {
 
     /// Annualisation periods for `kind` (see `CalendarKind.periodsPerYear`).
     public static func periodsPerYear(_ kind: CalendarKind) -> Double { kind.periodsPerYear }
+
+    /// The default as-of date for `kind` at the UTC instant `seconds`: `nyse` →
+    /// `NYSECalendar.lastCompletedSession` (early closes included); `weekdays` and `24x7` → the latest
+    /// session of that calendar whose day has reached 16:00 New York time (`AsOfCheck.lastCompletedDay`).
+    public static func lastCompletedSession(_ kind: CalendarKind, asOfUTC seconds: Int64) -> SessionDate {
+        switch kind {
+        case .nyse: return NYSECalendar.lastCompletedSession(asOfUTC: seconds)
+        case .weekdays, .allDays:
+            return make(kind).tradingDay(onOrBefore: AsOfCheck.lastCompletedDay(asOfUTC: seconds))
+        }
+    }
 }
 
 /// The `--as-of` check: a run may look back, never ahead.

@@ -34,6 +34,22 @@ import Testing
     }
 }
 
+@Suite struct DefaultAsOfTests {
+    @Test func eachCalendarsLastCompletedSession() {
+        // Sunday 2024-07-07 12:00 EDT (16:00Z): NYSE and weekdays → Friday 07-05; 24x7 → Saturday 07-06.
+        let sundayNoon: Int64 = 1_720_368_000
+        #expect(TradingCalendars.lastCompletedSession(.nyse, asOfUTC: sundayNoon).iso == "2024-07-05")
+        #expect(TradingCalendars.lastCompletedSession(.weekdays, asOfUTC: sundayNoon).iso == "2024-07-05")
+        #expect(TradingCalendars.lastCompletedSession(.allDays, asOfUTC: sundayNoon).iso == "2024-07-06")
+        // Friday 2024-07-05 at 17:00 EDT (21:00Z) after Thursday's holiday: Wednesday's early close is past,
+        // Friday's close too.
+        #expect(TradingCalendars.lastCompletedSession(.nyse, asOfUTC: 1_720_213_200).iso == "2024-07-05")
+        // Thursday 2024-07-04 at 17:00 EDT: NYSE closed (holiday) → 07-03; weekdays and 24x7 → 07-04.
+        #expect(TradingCalendars.lastCompletedSession(.nyse, asOfUTC: 1_720_126_800).iso == "2024-07-03")
+        #expect(TradingCalendars.lastCompletedSession(.weekdays, asOfUTC: 1_720_126_800).iso == "2024-07-04")
+    }
+}
+
 @Suite struct AsOfCheckTests {
     @Test func aDateAfterTheLastCompletedSessionIsRefusedWithAdvice() {
         let last = SessionDate(iso: "2026-11-30")!
