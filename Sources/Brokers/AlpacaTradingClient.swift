@@ -35,6 +35,41 @@ public struct AlpacaConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
         self.retry = retry
     }
+
+    /// Endpoints by Alpaca's convention: `APCA_API_BASE_URL` (Trading API; default the paper endpoint in
+    /// paper mode, the live endpoint in live mode) and `APCA_API_DATA_URL` (Market Data API, latest
+    /// quotes; default `https://data.alpaca.markets`). Refuses a URL that is not http(s), a paper-mode
+    /// base URL on the live host (a paper spec must never reach real money), and a live-mode base URL
+    /// that is not the live endpoint unless `confirmLive` (the operator typed `--confirm-live`).
+    public static func fromEnvironment(mode: TradingMode, environment: [String: String], confirmLive: Bool)
+        throws(BrokerError) -> AlpacaConfiguration
+    {
+        func url(_ name: String) throws(BrokerError) -> URL? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let u = URL(string: text), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                throw BrokerError.configuration(
+                    "\(name)=\(Redaction.urlDisplay(text)) is not an http(s) URL; unset it or give e.g. "
+                        + (name == "APCA_API_DATA_URL" ? dataURL.absoluteString : paperURL.absoluteString))
+            }
+            return u
+        }
+        let base = try url("APCA_API_BASE_URL")
+        let data = try url("APCA_API_DATA_URL")
+        if let base {
+            let isLiveHost = base.host?.lowercased() == liveURL.host
+            if mode == .paper && isLiveHost {
+                throw BrokerError.configuration(
+                    "APCA_API_BASE_URL points at the live endpoint (\(liveURL.absoluteString)) but execute.mode is "
+                        + "paper; unset it or set it to \(paperURL.absoluteString)")
+            }
+            if mode == .live && !isLiveHost && !confirmLive {
+                throw BrokerError.configuration(
+                    "execute.mode is live but APCA_API_BASE_URL is \(Redaction.urlDisplay(base.absoluteString)), "
+                        + "not the live endpoint \(liveURL.absoluteString); add --confirm-live to use it anyway")
+            }
+        }
+        return AlpacaConfiguration(mode: mode, tradingBaseURL: base, dataBaseURL: data)
+    }
 }
 
 /// Alpaca Trading API v2 as a `Broker`.
@@ -161,6 +196,15 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
         return try Self.order(from: r.body, path: "/v2/orders:by_client_order_id")
     }
 
+    /// `GET /v2/orders?status=open&limit=500&direction=asc`: orders not yet filled or closed (a market
+    /// order placed after the close is `accepted` until the next open).
+    public func openOrders() async throws -> [BrokerOrder] {
+        let path = "/v2/orders?status=open&limit=500&direction=asc"
+        let r = try await get(configuration.tradingBaseURL, path, allow404: false)
+        let list: [AlpacaOrder] = try Self.decode(r.body, path: "/v2/orders")
+        return try list.map { o throws(BrokerError) in try Self.order(o, path: "/v2/orders") }
+    }
+
     // MARK: Helpers
 
     /// `GET /v2/account/portfolio/history?period=1A&timeframe=1D`; 404 → empty history.
@@ -241,7 +285,10 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
     }
 
     static func order(from data: Data, path: String) throws -> BrokerOrder {
-        let o: AlpacaOrder = try decode(data, path: path)
+        try order(decode(data, path: path) as AlpacaOrder, path: path)
+    }
+
+    static func order(_ o: AlpacaOrder, path: String) throws(BrokerError) -> BrokerOrder {
         guard let side = OrderSide(rawValue: o.side ?? "") else {
             throw BrokerError.decoding("\(path): order \(o.id) has side \(o.side ?? "null")")
         }

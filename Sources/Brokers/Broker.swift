@@ -66,6 +66,8 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
     case missingCredentials(String)
     /// The ledger could not be opened or written.
     case ledger(String)
+    /// The broker's configuration (endpoints from the environment) is refused.
+    case configuration(String)
 
     public var description: String {
         switch self {
@@ -83,6 +85,7 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
             return "environment variable \(name) is not set; export the Alpaca key pair (APCA_API_KEY_ID, "
                 + "APCA_API_SECRET_KEY) for the chosen mode"
         case .ledger(let m): return "paper ledger: \(m)"
+        case .configuration(let m): return "broker configuration refused: \(m)"
         }
     }
 }
@@ -99,4 +102,16 @@ public protocol Broker: Sendable {
     func submit(_ request: OrderRequest) async throws -> BrokerOrder
     /// The order with this client_order_id, or nil when the broker has none.
     func order(clientOrderId: String) async throws -> BrokerOrder?
+    /// Orders accepted but not yet (completely) filled nor closed: Alpaca `GET /v2/orders?status=open`
+    /// (a market order placed after the close stays `accepted` until the next open). The planner counts
+    /// their unfilled shares towards the position, so a second run of the night never buys twice.
+    func openOrders() async throws -> [BrokerOrder]
+}
+
+extension BrokerOrder {
+    /// Shares still to fill, signed: + for a buy, − for a sell.
+    public var pendingSignedShares: Int {
+        let left = max(0, shares - filledShares)
+        return side == .buy ? left : -left
+    }
 }

@@ -29,8 +29,9 @@ public struct ExecutionReport: Sendable, Equatable {
 /// Opens the broker an `execute:` section asks for, after the live-trading gate.
 public enum BrokerFactory {
     /// - paper: `PaperBroker(path: paperLedgerPath, session:, prices: lastCloses, config: paperConfig)`;
-    /// - alpaca: `AlpacaTradingClient` on the paper or live endpoint (`tradingBaseURL`/`dataBaseURL`
-    ///   override it), keys from `environment`.
+    /// - alpaca: `AlpacaTradingClient` on the paper or live endpoint, keys from `environment`; endpoints
+    ///   from `tradingBaseURL`/`dataBaseURL` when given, else `APCA_API_BASE_URL`/`APCA_API_DATA_URL` in
+    ///   `environment` (`AlpacaConfiguration.fromEnvironment`, which refuses a paper spec on the live host).
     /// Throws `LiveTradingError` (which opt-in is missing) or `BrokerError`.
     public static func make(
         settings: ExecuteSettings, confirmLive: Bool, environment: [String: String], session: SessionDate,
@@ -42,10 +43,12 @@ public enum BrokerFactory {
         case .paper:
             return try PaperBroker(path: paperLedgerPath, session: session, prices: lastCloses, config: paperConfig)
         case .alpaca:
+            var configuration = try AlpacaConfiguration.fromEnvironment(
+                mode: settings.mode, environment: environment, confirmLive: confirmLive)
+            if let tradingBaseURL { configuration.tradingBaseURL = tradingBaseURL }
+            if let dataBaseURL { configuration.dataBaseURL = dataBaseURL }
             return try AlpacaTradingClient(
-                configuration: AlpacaConfiguration(
-                    mode: settings.mode, tradingBaseURL: tradingBaseURL, dataBaseURL: dataBaseURL),
-                environment: environment, lastCloses: lastCloses)
+                configuration: configuration, environment: environment, lastCloses: lastCloses)
         }
     }
 }
@@ -64,18 +67,22 @@ public struct Executor: Sendable {
         self.timestamp = timestamp
     }
 
-    /// Runs one execute for `runId` on `session`. Rerunning with the same run id and session sends
-    /// nothing new and reports the earlier orders as `skipped`. Throws (after a `run_failed`
-    /// notification) when the account or a needed quote cannot be read, or the account does not accept
-    /// orders (`tradingBlockedReason`); per-order failures are
+    /// Runs one execute for `runId` on `session`. `orderKey` (the spec name; default `runId`) is what
+    /// client_order_ids derive from, so any run of the same spec on the same session finds the orders an
+    /// earlier one sent. Open orders (`Broker.openOrders`, e.g. Alpaca market orders placed after the close,
+    /// still `accepted`) count towards the position before planning: a retried or hand-started run of the
+    /// same night never adds exposure twice. Rerunning sends nothing new and reports the earlier orders as
+    /// `skipped`. Throws (after a `run_failed` notification) when the account or a needed quote cannot be
+    /// read, or the account does not accept orders (`tradingBlockedReason`); per-order failures are
     /// outcomes, not errors. Sends `run_complete` at the end. Marks a `PaperBroker` to market.
-    public func run(runId: String, session: SessionDate, candidates: [StrategyCandidate], broker: any Broker)
-        async throws -> ExecutionReport
-    {
+    public func run(
+        runId: String, orderKey: String? = nil, session: SessionDate, candidates: [StrategyCandidate],
+        broker: any Broker
+    ) async throws -> ExecutionReport {
         do {
             let targets = TargetSelector.targets(
                 candidates: candidates, minScore: settings.minScore, symbols: settings.symbols)
-            let account = try await broker.account()
+            let account = try await Self.accountIncludingOpenOrders(broker)
             if let why = account.tradingBlockedReason {
                 throw BrokerError.rejected(symbol: "*", message: "\(broker.name) does not accept orders: \(why)")
             }
@@ -86,7 +93,8 @@ public struct Executor: Sendable {
             let planned = try OrderPlanner.plan(
                 targets: targets, account: account, quotes: quotes, sizing: settings.sizing)
             let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
-            let plan = ExecutionPlan(runId: runId, session: session, targets: targets, decisions: decisions)
+            let plan = ExecutionPlan(
+                runId: runId, orderKey: orderKey, session: session, targets: targets, decisions: decisions)
             let outcomes = await OrderSubmitter(notifier: notifier, timestamp: timestamp).submit(
                 plan: plan, broker: broker)
             if let paper = broker as? PaperBroker { try await paper.markToMarket() }
@@ -103,6 +111,28 @@ public struct Executor: Sendable {
             await notifier.notify(.runFailed(runId: runId, timestamp: timestamp, error: "execute failed: \(error)"))
             throw error
         }
+    }
+
+    /// The broker's account with every open order's unfilled shares added to its position, as if it had
+    /// filled at the position's price (else the latest quote): what the account will hold once the
+    /// orders already sent tonight fill. Planning and risk rules see this account.
+    public static func accountIncludingOpenOrders(_ broker: any Broker) async throws -> AccountSnapshot {
+        var account = try await broker.account()
+        for o in try await broker.openOrders() {
+            let pending = o.pendingSignedShares
+            guard pending != 0 else { continue }
+            let price: Decimal
+            if let p = account.position(o.symbol)?.price, p > 0 {
+                price = p
+            } else {
+                price = try await broker.latestPrice(symbol: o.symbol)
+            }
+            account = account.applying(
+                PlannedOrder(
+                    symbol: o.symbol, strategy: "", side: o.side, shares: abs(pending), price: price,
+                    currentShares: account.shares(of: o.symbol)))
+        }
+        return account
     }
 
     private func needsQuote(_ t: PositionTarget, _ account: AccountSnapshot) -> Bool {

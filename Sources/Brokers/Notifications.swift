@@ -1,4 +1,5 @@
 import Foundation
+import Market
 import Risk
 
 #if canImport(FoundationNetworking)
@@ -159,7 +160,7 @@ public actor JSONLinesNotifier: Notifier {
 
 /// POSTs the event's JSON to a URL. Events below `minPriority` are not sent. 429, 5xx and transport
 /// failures are retried with backoff; a final failure is logged (URL host only) and never fails the run.
-public struct WebhookNotifier: Notifier {
+public struct WebhookNotifier: Notifier, CustomStringConvertible, CustomDebugStringConvertible {
     public let url: URL
     public let minPriority: NotificationPriority
     public let retry: RetryPolicy
@@ -180,6 +181,10 @@ public struct WebhookNotifier: Notifier {
         self.log = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
+    /// Scheme and host only: the URL's path and query may be a token.
+    public var description: String { "WebhookNotifier(\(Redaction.webhookDisplay(url.absoluteString)))" }
+    public var debugDescription: String { description }
+
     public func notify(_ event: NotificationEvent) async {
         guard event.priority >= minPriority else { return }
         let req = HTTPRequest(
@@ -197,6 +202,8 @@ public struct WebhookNotifier: Notifier {
             if attempt < retry.maxAttempts { await sleeper.sleep(seconds: retry.delay(afterAttempt: attempt)) }
         }
         // The URL may carry a token in its path or query: name only the host.
-        log("webhook to \(url.host ?? "?") failed (\(last)); event \(event.kind.rawValue) not delivered")
+        log(
+            "webhook to \(Redaction.webhookDisplay(url.absoluteString)) failed (\(last)); event \(event.kind.rawValue) not delivered"
+        )
     }
 }

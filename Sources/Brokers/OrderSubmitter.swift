@@ -5,20 +5,27 @@ import Risk
 /// Everything one execute needs to send: the run, the session, the targets, and the risk-gated orders.
 public struct ExecutionPlan: Sendable, Equatable {
     public var runId: String
+    /// What the idempotency key derives from (the spec name): equal for every run of one spec, so
+    /// two runs of the same night collide on the broker's client_order_id. Defaults to `runId`.
+    public var orderKey: String
     public var session: SessionDate
     /// The run's targets; used to report orders an earlier execute of the same run already sent.
     public var targets: [PositionTarget]
     public var decisions: [RiskDecision]
 
-    public init(runId: String, session: SessionDate, targets: [PositionTarget], decisions: [RiskDecision]) {
+    public init(
+        runId: String, orderKey: String? = nil, session: SessionDate, targets: [PositionTarget],
+        decisions: [RiskDecision]
+    ) {
         self.runId = runId
+        self.orderKey = orderKey ?? runId
         self.session = session
         self.targets = targets
         self.decisions = decisions
     }
 
     public func clientOrderId(symbol: String, side: OrderSide) -> String {
-        ClientOrderID.make(runId: runId, symbol: symbol, side: side, session: session)
+        ClientOrderID.make(key: orderKey, symbol: symbol, side: side, session: session)
     }
 }
 
@@ -60,8 +67,17 @@ public struct OrderSubmitter: Sendable {
             outcomes.append(outcome)
             switch outcome.status {
             case .submitted:
+                var effects: [String] = []
+                for v in d.verdicts {
+                    switch v.resolution {
+                    case .reduced(let from, let to): effects.append("reduced from \(from) to \(to) shares by \(v.code)")
+                    case .closed(let n): effects.append("closing \(n) shares: close_position on \(v.code)")
+                    default: break
+                    }
+                }
                 let msg =
                     "\(o.side.rawValue) \(o.shares) \(o.symbol) at ~\(Money.formatPrice(o.price))"
+                    + (effects.isEmpty ? "" : " (\(effects.joined(separator: "; ")))")
                     + (d.isAlert
                         ? " (alert: \(d.verdicts.filter { $0.action == .alert }.map(\.description).joined(separator: "; ")))"
                         : "")
@@ -81,7 +97,9 @@ public struct OrderSubmitter: Sendable {
                         symbol: t.symbol, strategy: t.strategy, side: side, shares: earlier.shares,
                         price: earlier.filledAveragePrice ?? 0, status: .skipped, brokerOrderId: earlier.id,
                         clientOrderId: cid, verdicts: [],
-                        message: "sent by an earlier execute of this run (broker status \(earlier.status))"))
+                        message:
+                            "sent by an earlier execute of this spec on this session (broker status \(earlier.status))")
+                )
             }
         }
         return outcomes.sorted { ($0.symbol, $0.side) < ($1.symbol, $1.side) }

@@ -3,19 +3,49 @@ import GRDB
 import Market
 import Risk
 
+/// The spec's `costs.commission`, in exact decimals: the same three models the backtest charges.
+public enum PaperCommission: Sendable, Equatable {
+    /// This fraction of the filled value (0.001 = 0.1 %).
+    case fraction(Decimal)
+    /// `rate` per share, at least `minimum` per order.
+    case perShare(rate: Decimal, minimum: Decimal)
+    /// This amount per order, whatever its size.
+    case fixed(Decimal)
+
+    /// Commission of one fill in cents, rounded UP to the cent (never in the trader's favour).
+    public func cents(shares: Int, valueCents: Int64) -> Int64 {
+        let amount: Decimal
+        switch self {
+        case .fraction(let f): amount = Money.decimal(cents: valueCents) * f
+        case .perShare(let rate, let minimum): amount = max(Decimal(shares) * rate, minimum)
+        case .fixed(let a): amount = a
+        }
+        return max(0, Money.cents(amount, .up))
+    }
+}
+
 /// Costs of the paper broker.
 public struct PaperBrokerConfig: Sendable, Equatable {
     /// Cash of a new ledger (ignored when the file already exists).
     public var initialCash: Decimal
     /// Adverse move per fill in basis points of the latest price.
     public var slippageBps: Decimal
-    /// Commission as a fraction of filled value (0.001 = 0.1 %).
-    public var commissionRate: Decimal
+    /// The commission model (the spec's `costs.commission`).
+    public var commission: PaperCommission
+    /// The fraction when `commission` is `.fraction`, else 0 (source compatibility).
+    public var commissionRate: Decimal {
+        if case .fraction(let f) = commission { return f }
+        return 0
+    }
 
     public init(initialCash: Decimal = 100_000, slippageBps: Decimal = 0, commissionRate: Decimal = 0) {
+        self.init(initialCash: initialCash, slippageBps: slippageBps, commission: .fraction(commissionRate))
+    }
+
+    public init(initialCash: Decimal, slippageBps: Decimal, commission: PaperCommission) {
         self.initialCash = initialCash
         self.slippageBps = slippageBps
-        self.commissionRate = commissionRate
+        self.commission = commission
     }
 }
 
@@ -25,7 +55,8 @@ public struct PaperBrokerConfig: Sendable, Equatable {
 /// - shares are whole; long only (a sell larger than the position is rejected, like a broker without shorting);
 /// - fill price = latest price × (1 ± slippage_bps/10⁴), rounded to the cent AGAINST the trader
 ///   (buys up, sells down);
-/// - commission = fill value × rate, rounded UP to the cent;
+/// - commission by the spec's model (fraction of value, per share with a minimum, fixed per order),
+///   rounded UP to the cent;
 /// - position values and equity = shares × valuation price, each position rounded half up to the cent.
 ///
 /// Orders fill immediately and completely at submit time. `client_order_id` is UNIQUE in the schema,
@@ -177,7 +208,7 @@ public final class PaperBroker: Broker {
             throw BrokerError.rejected(symbol: request.symbol, message: "fill price rounds to 0")
         }
         let valueCents = fillCents * Int64(request.shares)
-        let commissionCents = Money.cents(Money.decimal(cents: valueCents) * config.commissionRate, .up)
+        let commissionCents = config.commission.cents(shares: request.shares, valueCents: valueCents)
         let session = self.session
         return try await write { db in
             if try Row.fetchOne(
@@ -271,6 +302,11 @@ public final class PaperBroker: Broker {
                 side: OrderSide(rawValue: r["side"]) ?? .buy, shares: r["shares"], status: r["status"],
                 filledShares: filled ?? 0, filledAveragePrice: priceCents.map { Money.decimal(cents: $0) })
         }
+    }
+
+    /// The paper broker fills every order completely when it is submitted, so none stays open.
+    public func openOrders() async throws -> [BrokerOrder] {
+        try await orders().filter { $0.filledShares < $0.shares && $0.status != "canceled" }
     }
 
     // MARK: Ledger extras

@@ -104,6 +104,23 @@ public struct BarCache: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v2: the fingerprint of each key's local source file (csv provider), so an edited file is re-read.
+        m.registerMigration("v2-source-file") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE source_file (
+                        provider TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        timeframe TEXT NOT NULL,
+                        adjustment TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        mtime_ns INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                        PRIMARY KEY (provider, symbol, timeframe, adjustment)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 
@@ -221,9 +238,11 @@ public struct BarCache: Sendable {
             if let symbol {
                 try db.execute(sql: "DELETE FROM bar WHERE symbol = ?", arguments: [symbol])
                 try db.execute(sql: "DELETE FROM coverage WHERE symbol = ?", arguments: [symbol])
+                try db.execute(sql: "DELETE FROM source_file WHERE symbol = ?", arguments: [symbol])
             } else {
                 try db.execute(sql: "DELETE FROM bar")
                 try db.execute(sql: "DELETE FROM coverage")
+                try db.execute(sql: "DELETE FROM source_file")
             }
         }
     }

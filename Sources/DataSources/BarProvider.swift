@@ -24,10 +24,16 @@ extension BarProvider {
 public struct SymbolBars: Sendable {
     public var symbol: String
     public var result: Result<BarSeries, MarketDataError>
+    /// The local file the bars were read from (csv provider): path, size, mtime and SHA-256, for the
+    /// manifest. nil for other providers.
+    public var sourceFile: SourceFileFingerprint?
 
-    public init(symbol: String, result: Result<BarSeries, MarketDataError>) {
+    public init(
+        symbol: String, result: Result<BarSeries, MarketDataError>, sourceFile: SourceFileFingerprint? = nil
+    ) {
         self.symbol = symbol
         self.result = result
+        self.sourceFile = sourceFile
     }
 }
 

@@ -7,16 +7,40 @@ import Market
 /// are ignored). Dates are `YYYY-MM-DD`; numbers are parsed with `Double(String)` (correctly rounded, the same
 /// float64 Python's `float()` gives); spaces around a field are ignored. Bars are returned in file order,
 /// filtered to the requested range: ordering and duplicates are checked by `BarValidator`, never fixed silently.
-public struct CSVFolderProvider: BarProvider {
+///
+/// The folder is made absolute (against the working directory) and normalised (`.`/`..` and symlinks
+/// resolved), so two studies naming `prices` from different directories never share cached bars, and
+/// `prices`, `./prices` and `/abs/prices` do. Each file's size, mtime and SHA-256 (`sourceFile(symbol:)`)
+/// are stored with the cache, so an edited file is read again.
+public struct CSVFolderProvider: FileBackedBarProvider {
+    /// The folder as given (messages name files with it).
     public let folder: String
+    /// The folder made absolute and normalised when the provider was created: the cache key.
+    public let absoluteFolder: String
     public var id: String { "csv" }
-    /// The folder is part of the cache key: a different folder holds different bars.
-    public var cacheVariant: String { "folder=" + folder }
+    /// The absolute folder is part of the cache key: a different folder holds different bars.
+    public var cacheVariant: String { "folder=" + absoluteFolder }
 
     public static let requiredColumns = ["date", "open", "high", "low", "close", "volume"]
 
     public init(folder: String) {
         self.folder = folder
+        self.absoluteFolder = Self.normalise(folder)
+    }
+
+    /// `folder` made absolute against the working directory, `.`/`..` and symlinks resolved, no trailing `/`.
+    public static func normalise(_ folder: String) -> String {
+        let absolute =
+            folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        var path = URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// The symbol's file as it is now (size, mtime, SHA-256), or nil when it is missing or unreadable.
+    public func sourceFile(symbol: String) -> SourceFileFingerprint? {
+        guard !symbol.isEmpty, !symbol.contains("/"), !symbol.hasPrefix(".") else { return nil }
+        return SourceFileFingerprint.of(path: absoluteFolder + "/" + symbol + ".csv")
     }
 
     public func path(for symbol: String) -> String {

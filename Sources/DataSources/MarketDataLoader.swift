@@ -38,15 +38,16 @@ public struct MarketDataLoader: Sendable {
 
     /// One entry per symbol, in the order given. A failing symbol never stops the others.
     public func load(symbols: [String], from: SessionDate, to: SessionDate) async -> [SymbolBars] {
-        var results = [Result<BarSeries, MarketDataError>?](repeating: nil, count: symbols.count)
-        await withTaskGroup(of: (Int, Result<BarSeries, MarketDataError>).self) { group in
+        var results = [(Result<BarSeries, MarketDataError>, SourceFileFingerprint?)?](
+            repeating: nil, count: symbols.count)
+        await withTaskGroup(of: (Int, (Result<BarSeries, MarketDataError>, SourceFileFingerprint?)).self) { group in
             var next = 0
             func startNext() {
                 guard next < symbols.count else { return }
                 let i = next
                 let symbol = symbols[i]
                 next += 1
-                group.addTask { (i, await self.load(symbol: symbol, from: from, to: to)) }
+                group.addTask { (i, await self.loadWithSource(symbol: symbol, from: from, to: to)) }
             }
             for _ in 0..<concurrency { startNext() }
             while let (i, r) = await group.next() {
@@ -54,11 +55,35 @@ public struct MarketDataLoader: Sendable {
                 startNext()
             }
         }
-        return zip(symbols, results).map { SymbolBars(symbol: $0, result: $1!) }
+        return zip(symbols, results).map { SymbolBars(symbol: $0, result: $1!.0, sourceFile: $1!.1) }
     }
 
     /// Loads one symbol.
     public func load(symbol: String, from: SessionDate, to requestedTo: SessionDate) async -> Result<
+        BarSeries, MarketDataError
+    > {
+        await loadWithSource(symbol: symbol, from: from, to: requestedTo).0
+    }
+
+    /// Loads one symbol; for a file-backed provider (csv) also the file's fingerprint. With a cache and
+    /// not offline, a file whose size, mtime or SHA-256 differs from the stored fingerprint has its
+    /// cached bars dropped first, so the edited file is read again.
+    func loadWithSource(symbol: String, from: SessionDate, to requestedTo: SessionDate) async -> (
+        Result<BarSeries, MarketDataError>, SourceFileFingerprint?
+    ) {
+        let source = (provider as? any FileBackedBarProvider)?.sourceFile(symbol: symbol)
+        if let source, let cache, !offline {
+            do {
+                try cache.reconcile(
+                    sourceFile: source, provider: provider.id, symbol: symbol, adjustment: provider.cacheVariant)
+            } catch {
+                return (.failure(self.error(symbol, "\(error)", .cache)), source)
+            }
+        }
+        return (await loadBars(symbol: symbol, from: from, to: requestedTo), source)
+    }
+
+    private func loadBars(symbol: String, from: SessionDate, to requestedTo: SessionDate) async -> Result<
         BarSeries, MarketDataError
     > {
         let to = settledThrough.map { min($0, requestedTo) } ?? requestedTo
@@ -124,8 +149,20 @@ public struct MarketDataLoader: Sendable {
                 symbol, "offline and the cache lacks \(list); run once without offline mode to fetch them",
                 .notCached)
         }
-        return try cache.bars(
+        let bars = try cache.bars(
             provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
+        // Bars cached under another `data.calendar` (e.g. a 24x7 run's weekend bars) are off this calendar.
+        let off = bars.filter { !calendar.isTradingDay($0.date) }
+        if !off.isEmpty {
+            let shown = off.prefix(3).map(\.date.iso).joined(separator: ", ")
+            throw error(
+                symbol,
+                "\(off.count) cached bar(s) fall on days that are not sessions of the calendar (\(shown)"
+                    + (off.count > 3 ? ", …" : "") + "); they were stored by a run with another data.calendar. "
+                    + "Use that calendar, or clear the symbol (stratopt cache clear \(symbol)) to re-validate",
+                .invalidData)
+        }
+        return bars
     }
 
     /// Asks the provider for the trading days of `range` and validates the answer. Bars outside `range` are

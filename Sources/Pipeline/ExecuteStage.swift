@@ -164,6 +164,9 @@ public enum ExecuteStage {
 
     /// Runs the execute stage: the live-trading gate, the broker, the plan, the risk gate, exactly-once
     /// submission, notifications, `orders.csv` and `events.jsonl` in the report folder.
+    ///
+    /// client_order_ids derive from the spec name (not the run id), so every run of the same spec on the
+    /// same session collides with the first at the broker; open orders count towards positions.
     public static func run(_ req: ExecuteRequest) async throws(RunError) -> ExecuteResult {
         let settings = try settings(req.spec, onlySymbols: req.onlySymbols)
         let candidates = req.candidates.filter { settings.symbols.contains($0.symbol) }
@@ -174,11 +177,6 @@ public enum ExecuteStage {
         }
         let lastCloses = Dictionary(
             uniqueKeysWithValues: candidates.map { ($0.symbol, Decimal(string: String($0.lastClose)) ?? 0) })
-        let commissionRate: Decimal
-        switch req.spec.costs.commission {
-        case .fraction(let f): commissionRate = Decimal(string: String(f)) ?? 0
-        default: commissionRate = 0
-        }
         let broker: any Broker
         do {
             // A dry run submits nothing, so it needs no live opt-in to show a live plan.
@@ -186,10 +184,7 @@ public enum ExecuteStage {
                 settings: settings, confirmLive: req.confirmLive || (req.dryRun && settings.mode == .live),
                 environment: req.environment,
                 session: session, lastCloses: lastCloses, paperLedgerPath: req.dataDirectory + "/paper.sqlite",
-                paperConfig: PaperBrokerConfig(
-                    initialCash: Decimal(string: String(req.spec.capital.initial)) ?? 100_000,
-                    slippageBps: Decimal(string: String(req.spec.costs.slippageBps)) ?? 0,
-                    commissionRate: commissionRate))
+                paperConfig: paperConfig(req.spec))
         } catch {
             throw RunError("execute: \(error)")
         }
@@ -209,7 +204,9 @@ public enum ExecuteStage {
         let report: ExecutionReport
         do {
             report = try await Executor(settings: settings, notifier: MultiNotifier(sinks), timestamp: req.timestamp)
-                .run(runId: req.runId, session: session, candidates: strategyCandidates, broker: broker)
+                .run(
+                    runId: req.runId, orderKey: req.spec.name, session: session, candidates: strategyCandidates,
+                    broker: broker)
         } catch {
             throw RunError("execute: \(error)")
         }
@@ -224,35 +221,83 @@ public enum ExecuteStage {
             blocked: report.count(.blocked), failed: report.count(.failed), skipped: report.count(.skipped))
     }
 
+    /// The paper broker charges the spec's costs, like the backtest: `costs.commission` (fraction, per
+    /// share with a minimum, or fixed per order) and `costs.slippage_bps`.
+    static func paperConfig(_ spec: PipelineSpec) -> PaperBrokerConfig {
+        func dec(_ d: Double) -> Decimal { Decimal(string: String(d)) ?? 0 }
+        let commission: PaperCommission
+        switch spec.costs.commission {
+        case .fraction(let f): commission = .fraction(dec(f))
+        case .perShare(let rate, let minimum): commission = .perShare(rate: dec(rate), minimum: dec(minimum))
+        case .fixed(let amount): commission = .fixed(dec(amount))
+        }
+        return PaperBrokerConfig(
+            initialCash: Decimal(string: String(spec.capital.initial)) ?? 100_000,
+            slippageBps: dec(spec.costs.slippageBps), commission: commission)
+    }
+
     static func dryRun(_ settings: ExecuteSettings, _ candidates: [StrategyCandidate], _ broker: any Broker)
         async throws(RunError) -> ExecuteResult
     {
         do {
             let targets = TargetSelector.targets(
                 candidates: candidates, minScore: settings.minScore, symbols: settings.symbols)
-            let account = try await broker.account()
+            let account = try await Executor.accountIncludingOpenOrders(broker)
             var quotes: [String: Decimal] = [:]
             for t in targets { quotes[t.symbol] = try await broker.latestPrice(symbol: t.symbol) }
             let planned = try OrderPlanner.plan(
                 targets: targets, account: account, quotes: quotes, sizing: settings.sizing)
             let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
-            var text = "dry run on \(broker.name): equity \(account.equity), cash \(account.cash), "
-            text += "\(account.positions.count) open position(s); nothing is submitted\n"
+            var text = "dry run on \(broker.name): equity \(Money.format2(account.equity)), cash "
+            text +=
+                "\(Money.format2(account.cash)), \(account.positions.count) open position(s); nothing is submitted\n"
             for t in targets { text += "target \(t.symbol): \(t.direction.rawValue) (\(t.strategy))\n" }
             if planned.isEmpty { text += "no orders: every position is already at its target\n" }
-            for d in decisions { text += "\(d)\n" }
+            text += planTable(decisions)
             return ExecuteResult(rows: [], planText: text, submitted: 0, blocked: 0, failed: 0, skipped: 0)
         } catch {
             throw RunError("execute --dry-run: \(error)")
         }
     }
 
+    /// The plan as a table: symbol, side, shares (`231 -> 23` when `reduce_size` shrank it), price, value,
+    /// what would happen, and each verdict with its action's effect. Empty when there are no decisions.
+    static func planTable(_ decisions: [RiskDecision]) -> String {
+        guard !decisions.isEmpty else { return "" }
+        let header = ["symbol", "side", "shares", "price", "value", "action", "verdicts"]
+        var rows: [[String]] = []
+        for d in decisions.sorted(by: { ($0.order.symbol, $0.order.side) < ($1.order.symbol, $1.order.side) }) {
+            let o = d.order
+            let shares = d.requested.shares != o.shares ? "\(d.requested.shares) -> \(o.shares)" : "\(o.shares)"
+            let verdicts = d.verdicts.isEmpty ? "pass" : d.verdicts.map(\.detail).joined(separator: " | ")
+            rows.append([
+                o.symbol, o.side.rawValue, shares, Money.formatPrice(o.price), Money.format2(o.value),
+                d.disposition == .submit ? "would submit" : "blocked", verdicts,
+            ])
+        }
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (i, c) in cells.enumerated() {
+                let last = i == cells.count - 1
+                let rightAligned = (2...4).contains(i)
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                out += last ? c : (rightAligned ? pad + c : c + pad) + "  "
+            }
+            return out + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+
     static func row(_ o: OrderOutcome) -> ExecutionRow {
+        // Verdicts carry their action's effect (`[reduce_size: 231 -> 23]`, `[close_position: close 40]`), so a
+        // reduced or replaced order shows what was asked and what was sent.
         var row = ExecutionRow(
             symbol: o.symbol, strategy: o.strategy, side: o.side.rawValue, shares: Double(o.shares),
             price: NSDecimalNumber(decimal: o.price).doubleValue, value: NSDecimalNumber(decimal: o.value).doubleValue,
             status: o.status.rawValue, brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
-            verdicts: o.verdicts.map(\.description), error: o.message ?? "")
+            verdicts: o.verdicts.map(\.detail), error: o.message ?? "")
         row.priceText = Money.formatPrice(o.price)
         row.valueText = Money.format2(o.value)
         return row

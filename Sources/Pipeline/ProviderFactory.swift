@@ -49,12 +49,13 @@ public enum ProviderFactory {
 }
 
 extension PipelineRunner {
-    /// The runner as the CLI uses it: NYSE calendar, the spec's provider, the SQLite cache under the data folder.
+    /// The runner as the CLI uses it: the spec's calendar (`data.calendar`, default NYSE), the spec's provider,
+    /// the SQLite cache under the data folder.
     public static func standard(
         environment: RunEnvironment, spec: PipelineSpec, specPath: String, offline: Bool = false,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment, makeProvider: Bool = true
     ) throws(RunError) -> PipelineRunner {
-        let calendar = NYSECalendar()
+        let calendar = TradingCalendars.make(spec.data.calendar)
         let provider: any BarProvider =
             makeProvider
             ? try ProviderFactory.make(

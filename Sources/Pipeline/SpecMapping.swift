@@ -1,5 +1,6 @@
 import DataQuality
 import Engine
+import Market
 import Reports
 import Scoring
 import Spec
@@ -22,9 +23,11 @@ enum SpecMapping {
         case .volatilityTarget(let t, let p, let m):
             sizing = .volatilityTarget(targetPct: t, atrPeriod: p, maxPercent: m)
         }
-        guard let conventions = Conventions.preset(named: spec.conventions.rawValue) else {
+        guard var conventions = Conventions.preset(named: spec.conventions.rawValue) else {
             throw RunError("conventions: unknown preset \"\(spec.conventions.rawValue)\"")
         }
+        // Sessions per year of the spec's calendar: 252 (nyse, weekdays) or 365 (24x7).
+        conventions.annualization = spec.data.calendar.periodsPerYear
         var config = BacktestConfig(
             initialCash: spec.capital.initial, commission: commission, slippageBps: spec.costs.slippageBps,
             sizing: sizing, conventions: conventions)

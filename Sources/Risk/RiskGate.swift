@@ -10,6 +10,9 @@ public struct RiskVerdict: Sendable, Equatable, Codable, CustomStringConvertible
         case reduced(from: Int, to: Int)
         /// Replaced by an order closing `shares` held shares.
         case closed(shares: Int)
+        /// An account-level rule (`max_daily_loss`, `max_drawdown`, `max_leverage`) breached with
+        /// `close_position`: the order is not sent; every open position is closed instead.
+        case closedAll(positions: Int)
         /// `close_position` with nothing held: blocked.
         case nothingToClose
         /// `reduce_size` found no passing size: blocked.
@@ -49,8 +52,9 @@ public struct RiskVerdict: Sendable, Equatable, Codable, CustomStringConvertible
         switch resolution {
         case .blocked: effect = "blocked"
         case .alerted: effect = "submitted"
-        case .reduced(let a, let b): effect = "\(a)->\(b)"
+        case .reduced(let a, let b): effect = "\(a) -> \(b)"
         case .closed(let n): effect = "close \(n)"
+        case .closedAll(let n): effect = n == 0 ? "nothing to close, blocked" : "blocked, closing \(n) position(s)"
         case .nothingToClose: effect = "nothing to close, blocked"
         case .reducedToZero: effect = "no size passes, blocked"
         }
@@ -100,25 +104,32 @@ public struct RiskGate: Sendable, Equatable {
 
     /// Evaluates `orders` sorted by (symbol, side). Each order meets the rules in list order:
     /// `block` stops it; `alert` records and goes on; `reduce_size` shrinks it to the largest passing
-    /// size (later rules see the smaller order; none passes → blocked); `close_position` replaces it
-    /// with an order closing the whole position and stops (nothing held → blocked). After each order
-    /// that will be submitted the hypothetical account is updated (`AccountSnapshot.applying`), so
-    /// `position_limit` and `max_leverage` count earlier orders of the same run.
+    /// size (later rules see the smaller order; none passes → blocked); `close_position` closes the
+    /// positions the rule names and stops: for a symbol rule (`max_position_size`, `position_limit`) the
+    /// order is replaced by one closing that symbol's whole position (nothing held → blocked); for an
+    /// account rule (`max_daily_loss`, `max_drawdown`, `max_leverage`) the order is blocked and one
+    /// closing order per open position is added, each carrying the verdict of the rule that caused it
+    /// (later planned orders of a closed symbol are dropped: the closing order replaces them). After
+    /// each order that will be submitted the hypothetical account is updated
+    /// (`AccountSnapshot.applying`), so `position_limit` and `max_leverage` count earlier orders of the
+    /// same run.
     public func evaluate(_ orders: [PlannedOrder], account: AccountSnapshot) -> [RiskDecision] {
         var acct = account
         var out: [RiskDecision] = []
+        var closedSymbols = Set<String>()
         let sorted = orders.sorted { ($0.symbol, $0.side) < ($1.symbol, $1.side) }
-        for requested in sorted {
+        for requested in sorted where !closedSymbols.contains(requested.symbol) {
             var order = requested
             var verdicts: [RiskVerdict] = []
             var disposition = RiskDecision.Disposition.submit
+            var closings: [RiskDecision] = []
             rules: for rule in rules {
                 let m = rule.measure(order, account: acct)
                 if m.passes { continue }
-                func verdict(_ r: RiskVerdict.Resolution) -> RiskVerdict {
+                func verdict(_ r: RiskVerdict.Resolution, symbol: String? = nil) -> RiskVerdict {
                     RiskVerdict(
-                        kind: rule.kind, symbol: order.symbol, value: m.value, limit: rule.limit, action: rule.action,
-                        resolution: r)
+                        kind: rule.kind, symbol: symbol ?? order.symbol, value: m.value, limit: rule.limit,
+                        action: rule.action, resolution: r)
                 }
                 switch rule.action {
                 case .block:
@@ -136,6 +147,21 @@ public struct RiskGate: Sendable, Equatable {
                     }
                     verdicts.append(verdict(.reduced(from: order.shares, to: n)))
                     order.shares = n
+                case .closePosition where rule.kind.isAccountLevel:
+                    let open = acct.positions
+                    verdicts.append(verdict(.closedAll(positions: open.count)))
+                    disposition = .block
+                    for p in open {
+                        let close = PlannedOrder(
+                            symbol: p.symbol, strategy: "close_position (\(rule.kind.code))",
+                            side: p.shares > 0 ? .sell : .buy, shares: abs(p.shares),
+                            price: p.symbol == order.symbol ? order.price : p.price, currentShares: p.shares)
+                        closings.append(
+                            RiskDecision(
+                                requested: close, order: close, disposition: .submit,
+                                verdicts: [verdict(.closed(shares: abs(p.shares)), symbol: p.symbol)]))
+                    }
+                    break rules
                 case .closePosition:
                     let held = acct.shares(of: order.symbol)
                     if held == 0 {
@@ -155,6 +181,11 @@ public struct RiskGate: Sendable, Equatable {
                 RiskDecision(
                     requested: requested, order: disposition == .submit ? order : requested,
                     disposition: disposition, verdicts: verdicts))
+            for c in closings {
+                acct = acct.applying(c.order)
+                closedSymbols.insert(c.order.symbol)
+                out.append(c)
+            }
         }
         return out
     }

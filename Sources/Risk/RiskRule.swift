@@ -13,6 +13,15 @@ public enum RiskRuleKind: String, Sendable, Codable, CaseIterable {
     /// Gross exposure ÷ equity after the order ≤ limit. Limit unit: ratio (`max`, 1.5 = 150 %).
     case maxLeverage = "max_leverage"
 
+    /// True for rules that measure the whole account (daily loss, drawdown, leverage): their
+    /// `close_position` closes every open position, not only the order's symbol.
+    public var isAccountLevel: Bool {
+        switch self {
+        case .maxDailyLoss, .maxDrawdown, .maxLeverage: return true
+        case .maxPositionSize, .positionLimit: return false
+        }
+    }
+
     /// The stable code verdicts carry.
     public var code: String {
         switch self {
@@ -51,7 +60,8 @@ public enum RiskAction: String, Sendable, Codable, CaseIterable {
     case alert
     /// Submit the largest whole-share size that passes (none passes → blocked).
     case reduceSize = "reduce_size"
-    /// Submit an order closing the symbol's whole position instead (nothing held → blocked).
+    /// Close the positions the rule names: the symbol's whole position for a symbol rule (nothing held →
+    /// blocked), every open position for an account rule (the breaching order itself is blocked).
     case closePosition = "close_position"
 }
 

@@ -60,11 +60,16 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var feed: Feed?
         /// Data-quality thresholds; nil fields use the data stage's defaults.
         public var quality: DataQuality = DataQuality()
+        /// `data.calendar`: which days are sessions (`nyse`, `weekdays`, `24x7`); build it with
+        /// `TradingCalendars.make(calendar)`, annualise with `calendar.periodsPerYear`.
+        public var calendar: CalendarKind = .nyse
 
         public init(
             provider: Provider = .synthetic, path: String? = nil, seed: UInt64 = 42, baseURL: String? = nil,
-            adjustment: Adjustment? = nil, feed: Feed? = nil, quality: DataQuality = DataQuality()
+            adjustment: Adjustment? = nil, feed: Feed? = nil, quality: DataQuality = DataQuality(),
+            calendar: CalendarKind = .nyse
         ) {
+            self.calendar = calendar
             self.provider = provider
             self.path = path
             self.seed = seed
@@ -72,6 +77,23 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             self.adjustment = adjustment
             self.feed = feed
             self.quality = quality
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case provider, path, seed, baseURL, adjustment, feed, quality, calendar
+        }
+
+        /// `calendar` may be absent (specs resolved before it existed): `nyse`.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            provider = try c.decode(Provider.self, forKey: .provider)
+            path = try c.decodeIfPresent(String.self, forKey: .path)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+            adjustment = try c.decodeIfPresent(Adjustment.self, forKey: .adjustment)
+            feed = try c.decodeIfPresent(Feed.self, forKey: .feed)
+            quality = try c.decodeIfPresent(DataQuality.self, forKey: .quality) ?? DataQuality()
+            calendar = try c.decodeIfPresent(CalendarKind.self, forKey: .calendar) ?? .nyse
         }
     }
 
@@ -533,9 +555,15 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         case alert
     }
 
-    /// One `notify:` webhook.
-    public struct Webhook: Sendable, Equatable, Codable {
+    /// One `notify:` webhook. Its URL usually carries a token (user:password, a Slack-style path, a
+    /// query string): show `display` (scheme and host only), never `url`. `description` is `display`, so
+    /// string interpolation and `print` cannot leak it either.
+    public struct Webhook: Sendable, Equatable, Codable, CustomStringConvertible, CustomDebugStringConvertible {
         public var url: String
+        /// Scheme and host only (`Redaction.webhookDisplay`): what logs, reports and manifests may show.
+        public var display: String { Redaction.webhookDisplay(url) }
+        public var description: String { "webhook \(display) (min_priority \(minPriority.rawValue))" }
+        public var debugDescription: String { description }
         /// Events below this priority are not sent.
         public var minPriority: Priority = .medium
         public init(url: String, minPriority: Priority = .medium) {

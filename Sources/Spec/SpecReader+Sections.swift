@@ -1,4 +1,5 @@
 import Foundation
+import Market
 import Yams
 
 extension SpecReader {
@@ -72,7 +73,7 @@ extension SpecReader {
 
     func readData(_ field: Field) -> PipelineSpec.DataSpec {
         var data = PipelineSpec.DataSpec()
-        let keys = ["provider", "path", "seed", "base_url", "adjustment", "feed", "quality"]
+        let keys = ["provider", "path", "seed", "base_url", "adjustment", "feed", "quality", "calendar"]
         guard
             let f = fields(
                 of: field, allowed: keys, expectation: "a mapping such as {provider: synthetic, seed: 42}")
@@ -111,16 +112,28 @@ extension SpecReader {
             data.feed = choice(v, PipelineSpec.Feed.self)
         }
         if let v = f["quality"] { data.quality = readQuality(v) }
+        if let v = f["calendar"] {
+            data.calendar = choice(v, CalendarKind.self, "which days are sessions, ") ?? .nyse
+        }
         return data
     }
 
-    func readURL(_ field: Field) -> String? {
+    /// `secret`: the URL may carry a token (webhooks), so a diagnostic shows only its scheme and host.
+    func readURL(_ field: Field, secret: Bool = false) -> String? {
         let what = "an http:// or https:// URL"
         guard let text = string(field, what) else { return nil }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else {
-            expected(field, what)
+            let shown = Redaction.webhookDisplay(text)
+            if secret && shown != text {
+                report(
+                    field.mark, field.path,
+                    "\(field.path): expected \(what), got \"\(shown)\" (shown without its path, query and "
+                        + "credentials, which may hold a token)")
+            } else {
+                expected(field, what)
+            }
             return nil
         }
         return text
@@ -465,7 +478,7 @@ extension SpecReader {
                 continue
             }
             var hook = PipelineSpec.Webhook(url: "")
-            guard let url = readURL(u) else { continue }
+            guard let url = readURL(u, secret: true) else { continue }
             hook.url = url
             if let p = f["min_priority"] { hook.minPriority = choice(p, PipelineSpec.Priority.self) ?? .medium }
             hooks.append(hook)

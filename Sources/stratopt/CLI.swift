@@ -32,15 +32,20 @@ enum CLI {
     }
 
     /// `--as-of`, else $STRATOPT_AS_OF, else the last completed NYSE session at this instant.
+    /// A date after the last completed day (`AsOfCheck`) is a usage error (exit 2).
     static func asOfDate(_ option: String?) throws -> SessionDate {
         let text = option ?? ProcessInfo.processInfo.environment["STRATOPT_AS_OF"].flatMap { $0.isEmpty ? nil : $0 }
+        let now = Int64(Date().timeIntervalSince1970)
         if let text {
             guard let d = SessionDate(iso: text) else {
                 throw usage("--as-of expects a date as YYYY-MM-DD, got \"\(text)\"")
             }
+            if let why = AsOfCheck.validate(asOf: d, lastCompleted: AsOfCheck.lastCompletedDay(asOfUTC: now)) {
+                throw usage(why)
+            }
             return d
         }
-        return NYSECalendar.lastCompletedSession(asOfUTC: Int64(Date().timeIntervalSince1970))
+        return NYSECalendar.lastCompletedSession(asOfUTC: now)
     }
 
     /// Opens `<dataDir>/runs.sqlite`; exit 1 when it cannot.

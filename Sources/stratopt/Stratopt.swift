@@ -34,7 +34,7 @@ struct Stratopt: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
-            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self,
+            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self, Paper.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
@@ -181,7 +181,8 @@ struct Validate: AsyncParsableCommand {
         let s = loaded.spec
         let plan: RunPlan
         do {
-            plan = try Planner.plan(spec: s, asOf: try CLI.asOfDate(asOf), calendar: CLI.calendar)
+            plan = try Planner.plan(
+                spec: s, asOf: try CLI.asOfDate(asOf), calendar: TradingCalendars.make(s.data.calendar))
         } catch {
             throw CLIFailure("\(loaded.displayPath): \(error)", .usage)
         }

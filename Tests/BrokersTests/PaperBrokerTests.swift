@@ -116,3 +116,41 @@ import Testing
         await #expect(throws: BrokerError.noPrice(symbol: "QQQ")) { try await b.latestPrice(symbol: "QQQ") }
     }
 }
+
+/// The paper broker charges the spec's commission model, in cents rounded up (real SQLite file).
+@Suite struct PaperCommissionModelTests {
+    let session = SessionDate(iso: "2024-01-02")!
+
+    func buy(_ commission: PaperCommission, shares: Int, at price: Decimal) async throws -> PaperFill {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let b = try PaperBroker(
+            path: dir.path("paper.sqlite"), session: session, prices: ["AAA": price],
+            config: PaperBrokerConfig(initialCash: 100_000, slippageBps: 0, commission: commission))
+        _ = try await b.submit(OrderRequest(symbol: "AAA", side: .buy, shares: shares, clientOrderId: "c1"))
+        return try #require(try await b.fills().first)
+    }
+
+    @Test func fractionOfValue() async throws {
+        // 33 × 10.01 = 330.33; × 0.001 = 0.33033 → 34 cents (rounded up).
+        let f = try await buy(.fraction(Decimal(string: "0.001")!), shares: 33, at: Decimal(string: "10.01")!)
+        #expect(f.commissionCents == 34)
+        #expect(f.cashDeltaCents == -(33_033 + 34))
+    }
+
+    @Test func perShareWithAMinimum() async throws {
+        // 100 × 0.005 = 0.50 < minimum 1.00 → 100 cents; 1,000 × 0.005 = 5.00 → 500 cents.
+        #expect(
+            try await buy(.perShare(rate: Decimal(string: "0.005")!, minimum: 1), shares: 100, at: 20).commissionCents
+                == 100)
+        #expect(
+            try await buy(.perShare(rate: Decimal(string: "0.005")!, minimum: 1), shares: 1_000, at: 20)
+                .commissionCents == 500)
+    }
+
+    @Test func fixedPerOrder() async throws {
+        let f = try await buy(.fixed(Decimal(string: "4.95")!), shares: 7, at: 20)
+        #expect(f.commissionCents == 495)
+        #expect(f.cashDeltaCents == -(14_000 + 495))
+    }
+}

@@ -74,8 +74,10 @@ import Testing
         let outcomes = await OrderSubmitter(notifier: notes, timestamp: "2024-01-03T22:00:00Z").submit(
             plan: ExecutionPlan(runId: "run-1", session: d2, targets: [], decisions: decisions), broker: broker)
 
-        #expect(outcomes.count == 1)
-        let o = try #require(outcomes.first)
+        // An account rule's close_position adds one closing order per open position (BBB).
+        let closesAll = action == .closePosition && s.rule.isAccountLevel
+        #expect(outcomes.count == (closesAll ? 2 : 1))
+        let o = try #require(closesAll ? outcomes.first { $0.side == .buy } : outcomes.first)
         #expect(o.verdicts.map(\.description) == [s.verdict])
         #expect(o.verdicts.first?.action == action)
         let cash = try await broker.account().cash
@@ -103,6 +105,17 @@ import Testing
                 #expect(cash == Self.cashAfterSetup - Decimal(s.reducedShares) * price)
                 #expect(events.first?.priority == .medium)
             }
+        case .closePosition where closesAll:
+            // The buy is not sent; the whole BBB position (1,000 shares) is sold at price2, recorded with the rule.
+            #expect(o.status == .blocked)
+            #expect(o.verdicts.first?.resolution == .closedAll(positions: 1))
+            let close = try #require(outcomes.first { $0.side == .sell })
+            #expect(close.symbol == "BBB" && close.shares == Self.held && close.status == .submitted)
+            #expect(close.verdicts.map(\.kind) == [s.rule])
+            #expect(close.verdicts.first?.resolution == .closed(shares: Self.held))
+            #expect(close.strategy == "close_position (\(s.rule.code))")
+            #expect(cash == Self.cashAfterSetup + Decimal(Self.held) * s.price2)
+            #expect(try await broker.account().positions.isEmpty)
         case .closePosition:
             if heldBefore == 0 {
                 #expect(o.status == .blocked)

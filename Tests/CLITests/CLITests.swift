@@ -23,7 +23,7 @@ enum CLI {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func run(_ args: [String], cwd: URL = repoRoot) throws -> CLIResult {
+    static func run(_ args: [String], cwd: URL = repoRoot, env extra: [String: String] = [:]) throws -> CLIResult {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -31,6 +31,10 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "STRATOPT_DATA_DIR")
         env.removeValue(forKey: "STRATOPT_AS_OF")
+        for k in ["APCA_API_BASE_URL", "APCA_API_DATA_URL", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY"] {
+            env.removeValue(forKey: k)
+        }
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe()
         let err = Pipe()

@@ -36,10 +36,11 @@ import Testing
         #expect(html.contains("POSITION_LIMIT: symbol=NVDA"))
         #expect(FileManager.default.fileExists(atPath: dir + "/events.jsonl"))
 
-        // Same night again: AAPL is already at its target, MSFT and NVDA are still blocked, nothing is sent.
+        // Same night again: AAPL is already at its target (its earlier order is reported as skipped), MSFT and
+        // NVDA are still blocked, nothing is sent.
         let second = try CLI.run(args)
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stdout.contains("execute: 0 submitted, 2 blocked, 0 failed, 0 skipped"))
+        #expect(second.stdout.contains("execute: 0 submitted, 2 blocked, 0 failed, 1 skipped"))
 
         // Executing the first run again submits nothing new and reports its earlier order.
         let again = try CLI.run([

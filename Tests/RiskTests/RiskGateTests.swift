@@ -38,7 +38,7 @@ import Testing
         #expect(d.isAlert)
         #expect(
             d.verdicts.map(\.detail) == [
-                "MAX_POSITION_SIZE: symbol=A, value_pct=15.0, limit_pct=10.0 [reduce_size: 150->100]",
+                "MAX_POSITION_SIZE: symbol=A, value_pct=15.0, limit_pct=10.0 [reduce_size: 150 -> 100]",
                 "MAX_LEVERAGE: symbol=A, leverage=0.1, max=0.05 [alert: submitted]",
             ])
     }
@@ -61,5 +61,47 @@ import Testing
             RiskGate(rules: []).evaluate([o], account: empty) == [
                 RiskDecision(requested: o, order: o, disposition: .submit, verdicts: [])
             ])
+    }
+}
+
+@Suite struct ClosePositionScopeTests {
+    let acct = AccountSnapshot(
+        cash: 10_000, equity: 80_000,
+        positions: [
+            Position(symbol: "A", shares: 300, price: 100), Position(symbol: "C", shares: -100, price: 100),
+            Position(symbol: "D", shares: 100, price: 100),
+        ],
+        lastEquity: 100_000)
+
+    @Test func anAccountRuleClosesEveryOpenPositionAndRecordsTheRuleOnEachClosingOrder() {
+        // Equity 80,000 vs last close 100,000: a 20 % daily loss > 5 %.
+        let gate = RiskGate(rules: [RiskRule(kind: .maxDailyLoss, limit: 5, action: .closePosition)])
+        let buyB = PlannedOrder(symbol: "B", strategy: "s", side: .buy, shares: 10, price: 50, currentShares: 0)
+        let sellD = PlannedOrder(symbol: "D", strategy: "s", side: .sell, shares: 100, price: 100, currentShares: 100)
+        let decisions = gate.evaluate([buyB, sellD], account: acct)
+        // B's buy is blocked; A (long 300) is sold, C (short 100) bought back, D sold once (the planned sell is
+        // replaced by the closing order, not sent twice).
+        let sent = decisions.filter { $0.disposition == .submit }.map(\.order)
+        #expect(
+            sent.map { "\($0.symbol) \($0.side.rawValue) \($0.shares)" }.sorted() == [
+                "A sell 300", "C buy 100", "D sell 100",
+            ])
+        #expect(decisions.first { $0.order.symbol == "B" }?.disposition == .block)
+        #expect(decisions.first { $0.order.symbol == "B" }?.verdicts.first?.resolution == .closedAll(positions: 3))
+        for d in decisions where d.disposition == .submit {
+            #expect(d.verdicts.count == 1)
+            #expect(d.verdicts[0].kind == .maxDailyLoss && d.verdicts[0].action == .closePosition)
+            #expect(d.verdicts[0].symbol == d.order.symbol)
+            #expect(d.verdicts[0].resolution == .closed(shares: d.order.shares))
+        }
+    }
+
+    @Test func aSymbolRuleClosesOnlyThatSymbol() {
+        // A: (300 + 100) × 100 = 40,000 = 50 % of equity > 25 %.
+        let gate = RiskGate(rules: [RiskRule(kind: .maxPositionSize, limit: 25, action: .closePosition)])
+        let buyA = PlannedOrder(symbol: "A", strategy: "s", side: .buy, shares: 100, price: 100, currentShares: 300)
+        let decisions = gate.evaluate([buyA], account: acct)
+        #expect(decisions.count == 1)
+        #expect(decisions[0].order.side == .sell && decisions[0].order.shares == 300)
     }
 }

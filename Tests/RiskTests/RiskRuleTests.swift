@@ -77,6 +77,6 @@ import Testing
         let l = RiskVerdict(
             kind: .maxLeverage, symbol: "X", value: 1.2345, limit: 1.5, action: .reduceSize,
             resolution: .reduced(from: 12, to: 5))
-        #expect(l.detail == "MAX_LEVERAGE: symbol=X, leverage=1.23, max=1.5 [reduce_size: 12->5]")
+        #expect(l.detail == "MAX_LEVERAGE: symbol=X, leverage=1.23, max=1.5 [reduce_size: 12 -> 5]")
     }
 }

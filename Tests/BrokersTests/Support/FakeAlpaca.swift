@@ -50,6 +50,13 @@ final class FakeAlpaca: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// POSTed (or seeded) orders per symbol.
+    func orderCount(symbol: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return orders.filter { $0.symbol == symbol }.count
+    }
+
     var orderCount: Int {
         lock.lock()
         defer { lock.unlock() }
@@ -98,6 +105,12 @@ final class FakeAlpaca: @unchecked Sendable {
             let o = StoredOrder(id: "ord-\(orders.count + 1)", clientOrderId: cid, symbol: symbol, qty: qty, side: side)
             orders.append(o)
             return .respond(status: 200, body: Self.json(o))
+        case ("GET", "/v2/orders"):
+            // Every stored order is `accepted` (placed after the close), so all of them are open.
+            guard (r.query ?? "").split(separator: "&").contains("status=open") else {
+                return .respond(status: 422, body: #"{"code": 42210000, "message": "this fake serves status=open"}"#)
+            }
+            return .respond(status: 200, body: "[" + orders.map(Self.json).joined(separator: ",") + "]")
         case ("GET", "/v2/orders:by_client_order_id"):
             let q = r.query ?? ""
             let cid = q.hasPrefix("client_order_id=") ? String(q.dropFirst("client_order_id=".count)) : ""
