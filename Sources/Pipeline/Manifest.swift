@@ -17,6 +17,8 @@ public struct Manifest: Codable, Sendable {
         public var reason: String?
         /// Every reason a symbol failed or was quarantined (`reason` joins them with `; `).
         public var reasons: [String]?
+        /// SHA-256 of the source file the bars were read from (csv provider), so a changed file is visible.
+        public var sourceSHA256: String?
     }
 
     public var manifestVersion = 1

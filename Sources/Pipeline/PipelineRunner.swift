@@ -176,12 +176,13 @@ public struct PipelineRunner: Sendable {
         try record(.fetch, 0, plan.symbols.count)
         progress.start(.fetch, total: plan.symbols.count, done: 0)
         let (series, issues): ([String: BarSeries], [SymbolIssue])
+        var sources: [String: String] = [:]
         if let pinned = ctx.pinnedBars {
             (series, issues) = try await loadPinned(pinned, plan: plan)
         } else if let source = barSource {
             (series, issues) = try await source.load(plan)
         } else {
-            (series, issues) = await loadAndCheck(plan: plan)
+            (series, issues, sources) = await loadAndCheck(plan: plan)
         }
         progress.update(done: plan.symbols.count)
         progress.finish(detail: "\(series.count) loaded, \(issues.count) failed")
@@ -198,7 +199,7 @@ public struct PipelineRunner: Sendable {
         let manifest = ManifestDraft(
             runId: env.runId, toolVersion: env.toolVersion, input: input, asOf: env.asOf, plan: plan,
             provider: provider, conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
-            series: series, fingerprints: fingerprints, issues: issues)
+            series: series, fingerprints: fingerprints, issues: issues, sources: sources)
         // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -357,14 +358,17 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Loads the plan's symbols (through the cache unless offline says otherwise) and applies the data-quality gate.
-    func loadAndCheck(plan: RunPlan) async -> ([String: BarSeries], [SymbolIssue]) {
+    /// Also returns each symbol's source-file SHA-256 where the provider reads files (csv).
+    func loadAndCheck(plan: RunPlan) async -> ([String: BarSeries], [SymbolIssue], [String: String]) {
         // Never fetch past the as-of session: a session still trading must not be cached as final.
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
         let loaded = await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []
+        var sources: [String: String] = [:]
         for s in loaded {
+            if let f = s.sourceFile { sources[s.symbol] = f.sha256 }
             switch s.result {
             case .success(let bars) where bars.count >= 2:
                 let verdict = DataQualityGate.check(
@@ -386,7 +390,7 @@ public struct PipelineRunner: Sendable {
                 issues.append(SymbolIssue(symbol: s.symbol, kind: .failed, reasons: [e.description]))
             }
         }
-        return (series, issues)
+        return (series, issues, sources)
     }
 
     /// The bars a recorded run used: each from the cache only (the provider is never called), checked against
@@ -458,11 +462,20 @@ struct ManifestDraft: Sendable {
     var series: [String: BarSeries]
     var fingerprints: [String: String]
     var issues: [SymbolIssue]
+    var sources: [String: String] = [:]
+
+    /// The resolved spec as the manifest may show it: webhook URLs carry tokens (user:password, query
+    /// strings, Slack-style paths), so they are written as scheme and host only.
+    var recordableSpec: PipelineSpec {
+        var spec = input.spec
+        spec.notify = spec.notify.map { PipelineSpec.Webhook(url: $0.display, minPriority: $0.minPriority) }
+        return spec
+    }
 
     func make(status: String, finishedAt: String, backtests: Int) -> Manifest {
         Manifest(
             runId: runId, toolVersion: toolVersion, status: status, specPath: input.path,
-            specSHA256: input.sha256, resolvedSpec: input.spec, asOf: asOf.iso, periodStart: plan.start.iso,
+            specSHA256: input.sha256, resolvedSpec: recordableSpec, asOf: asOf.iso, periodStart: plan.start.iso,
             periodEnd: plan.end.iso, provider: provider.id, providerVariant: provider.cacheVariant,
             engineVersion: EngineVersion.current, conventions: conventions, startedAt: startedAt,
             finishedAt: finishedAt,
@@ -470,7 +483,8 @@ struct ManifestDraft: Sendable {
                 if let b = series[sym] {
                     return .init(
                         symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
-                        lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil)
+                        lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil,
+                        sourceSHA256: sources[sym])
                 }
                 let issue = issues.first { $0.symbol == sym }
                 return .init(

@@ -31,9 +31,9 @@ enum CLI {
         }
     }
 
-    /// `--as-of`, else $STRATOPT_AS_OF, else the last completed NYSE session at this instant.
+    /// `--as-of`, else $STRATOPT_AS_OF, else the last completed session of `calendar` at this instant.
     /// A date after the last completed day (`AsOfCheck`) is a usage error (exit 2).
-    static func asOfDate(_ option: String?) throws -> SessionDate {
+    static func asOfDate(_ option: String?, calendar: CalendarKind = .nyse) throws -> SessionDate {
         let text = option ?? ProcessInfo.processInfo.environment["STRATOPT_AS_OF"].flatMap { $0.isEmpty ? nil : $0 }
         let now = Int64(Date().timeIntervalSince1970)
         if let text {
@@ -45,7 +45,7 @@ enum CLI {
             }
             return d
         }
-        return NYSECalendar.lastCompletedSession(asOfUTC: now)
+        return TradingCalendars.lastCompletedSession(calendar, asOfUTC: now)
     }
 
     /// Opens `<dataDir>/runs.sqlite`; exit 1 when it cannot.

@@ -32,7 +32,8 @@ struct Fetch: AsyncParsableCommand {
         let lock = try CLI.lockDataFolder(data.resolvedDataDir, runId: runId, wait: wait)
         defer { lock.release() }
         let env = RunEnvironment(
-            dataDirectory: data.resolvedDataDir, reportsDirectory: "reports", asOf: try CLI.asOfDate(asOf),
+            dataDirectory: data.resolvedDataDir, reportsDirectory: "reports",
+            asOf: try CLI.asOfDate(asOf, calendar: loaded.spec.data.calendar),
             runId: runId, toolVersion: ToolVersion.current, log: { CLI.stderr("stratopt: " + $0) })
         let results: [SymbolBars]
         do {

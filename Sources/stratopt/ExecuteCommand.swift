@@ -70,7 +70,7 @@ struct Execute: AsyncParsableCommand {
         guard let asOf = SessionDate(iso: manifest.asOf) else {
             throw CLIFailure.failed("the manifest of run \(manifest.runId) has no valid as_of date")
         }
-        var spec = manifest.resolvedSpec
+        var spec = Manifests.withWebhooks(manifest)
         spec.report.dir = dir  // the run's own folder, whatever report.dir said
         let progress = ProgressReporter.standardError(quiet: json)
         let lock = try CLI.lockDataFolder(dataDir, runId: manifest.runId, wait: false)

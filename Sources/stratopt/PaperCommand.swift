@@ -25,8 +25,7 @@ struct Paper: ParsableCommand {
         func run() throws {
             let statement: PaperStatement
             do { statement = try PaperStatement.read(path: Paper.ledgerPath(data)) } catch {
-                CLI.stderr("stratopt: \(error)")
-                throw ExitCode(1)
+                throw CLIFailure("stratopt: \(error)", .failed)
             }
             if json {
                 let enc = JSONEncoder()
@@ -59,8 +58,7 @@ struct Paper: ParsableCommand {
                         ? "paper ledger \(Paper.ledgerPath(data)) deleted; the next execute starts from capital.initial"
                         : "no paper ledger at \(Paper.ledgerPath(data)); nothing to reset")
             } catch {
-                CLI.stderr("stratopt: \(error)")
-                throw ExitCode(1)
+                throw CLIFailure("stratopt: \(error)", .failed)
             }
         }
     }

@@ -54,7 +54,8 @@ struct Resume: AsyncParsableCommand {
             return try await RunDriver.execute(
                 RunRequest(
                     mode: .resume(record), runId: record.runId,
-                    input: SpecInput(spec: manifest.resolvedSpec, path: manifest.specPath, sha256: manifest.specSHA256),
+                    input: SpecInput(
+                        spec: Manifests.withWebhooks(manifest), path: manifest.specPath, sha256: manifest.specSHA256),
                     asOf: asOf, dataDir: dataDir, options: options, output: output,
                     pinned: PinnedSymbol.from(manifest),
                     makeRunner: { env throws(RunError) in
@@ -117,7 +118,7 @@ struct Rerun: AsyncParsableCommand {
         guard let asOf = SessionDate(iso: manifest.asOf) else {
             throw CLIFailure.failed("the manifest of run \(record.runId) has no valid as_of date")
         }
-        var spec = manifest.resolvedSpec
+        var spec = Manifests.withWebhooks(manifest)
         spec.report.dir = nil  // a new folder, never the original's
         let recorded = RecordedOptions.parse(record.options)
         let options = RecordedOptions(
@@ -136,6 +137,19 @@ struct Rerun: AsyncParsableCommand {
 
 /// A run's manifest, when its report folder still has one.
 enum Manifests {
+    /// The manifest's resolved spec with the webhooks of the spec file, when that file is still the one the
+    /// run used: the manifest records webhooks as scheme and host only (their URLs carry tokens).
+    static func withWebhooks(_ manifest: Manifest) -> PipelineSpec {
+        var spec = manifest.resolvedSpec
+        if let loaded = try? SpecLoader.load(path: manifest.specPath),
+            SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText).sha256
+                == manifest.specSHA256
+        {
+            spec.notify = loaded.spec.notify
+        }
+        return spec
+    }
+
     static func read(_ record: RunRecord) -> Manifest? {
         guard let dir = record.reportPath else { return nil }
         return try? Manifest.read(from: dir + "/manifest.json")

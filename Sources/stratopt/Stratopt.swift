@@ -150,7 +150,7 @@ struct Run: AsyncParsableCommand {
         let request = RunRequest(
             mode: .fresh, runId: CLI.newRunId(),
             input: SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText),
-            asOf: try CLI.asOfDate(asOf), dataDir: data.resolvedDataDir,
+            asOf: try CLI.asOfDate(asOf, calendar: loaded.spec.data.calendar), dataDir: data.resolvedDataDir,
             options: RecordedOptions(
                 reportsDir: reportsDir, batchSize: batchSize, offline: offline, noCache: noCache,
                 execute: executes ? executeOptions.step : nil, resultCacheMaxMB: resultCacheMaxMB),
@@ -182,7 +182,8 @@ struct Validate: AsyncParsableCommand {
         let plan: RunPlan
         do {
             plan = try Planner.plan(
-                spec: s, asOf: try CLI.asOfDate(asOf), calendar: TradingCalendars.make(s.data.calendar))
+                spec: s, asOf: try CLI.asOfDate(asOf, calendar: s.data.calendar),
+                calendar: TradingCalendars.make(s.data.calendar))
         } catch {
             throw CLIFailure("\(loaded.displayPath): \(error)", .usage)
         }

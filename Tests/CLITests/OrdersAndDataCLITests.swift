@@ -75,11 +75,13 @@ import Testing
         let dry = try CLI.run(["run", spec, "--dry-run"] + base)
         #expect(dry.status == 0, "\(dry.stderr)")
         let lines = dry.stdout.split(separator: "\n").map(String.init)
-        let header = try #require(lines.first { $0.hasPrefix("symbol") })
+        let headerAt = try #require(lines.firstIndex { $0.hasPrefix("symbol") })
+        let header = lines[headerAt]
         for column in ["side", "shares", "price", "value", "action", "verdicts"] {
             #expect(header.contains(column))
         }
-        let aapl = try #require(lines.first { $0.hasPrefix("AAPL ") })
+        // The plan table follows the ranking on stdout.
+        let aapl = try #require(lines[headerAt...].first { $0.hasPrefix("AAPL ") })
         // auto sizing: half of 100,000 each; 5 % of equity allows a tenth of that.
         #expect(aapl.contains(" buy ") && aapl.contains(" -> ") && aapl.contains("would submit"))
         #expect(aapl.contains("[reduce_size: "))
