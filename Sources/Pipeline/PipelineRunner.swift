@@ -239,9 +239,11 @@ public struct PipelineRunner: Sendable {
         let everyCurve = spec.report.equity == .all
         var symbolReports: [SymbolReport] = []
         var candidates: [ExecutionCandidate] = []
+        var rowsOf: [String: [Int]] = [:]
+        for i in rows.indices { rowsOf[rows[i].symbol, default: []].append(i) }
         for sym in plan.symbols {
             guard let bars = series[sym] else { continue }
-            let idx = rows.indices.filter { rows[$0].symbol == sym }
+            let idx = rowsOf[sym] ?? []
             let from = tradingStart[sym] ?? 0
             let indicators = IndicatorCache(series: bars)
             let curves: [[Double]] = idx.map { i in
@@ -281,17 +283,19 @@ public struct PipelineRunner: Sendable {
                 }
             }
         }
-        do {
-            try ReportWriter.writeResults(report, to: dir, curves: allCurves)
-            try ExecuteStage.writeCandidates(candidates, to: dir)
-        } catch {
-            throw RunError("cannot write the report files into \(dir): \(error.localizedDescription)")
+        // The result files are written while the execute stage runs (or while report.html renders): they do
+        // not depend on either.
+        let finished = report
+        async let resultsWritten: Void = ReportWriter.writeResults(finished, to: dir, curves: allCurves)
+        do { try ExecuteStage.writeCandidates(candidates, to: dir) } catch {
+            _ = try? await resultsWritten
+            throw RunError("cannot write \(dir)/candidates.json: \(error.localizedDescription)")
         }
 
         // 6. execute (optional), then report.html once, with the execution section when there is one.
         var execution: ExecutionOutcome?
         if let step = ctx.execute, status != .failed {
-            try record(.execute, 0, candidates.count)
+            try? record(.execute, 0, candidates.count)
             let outcome = await execute(
                 step, spec: spec, runId: env.runId, reportDirectory: dir, candidates: candidates,
                 timestamp: Manifest.timestamp(ctx.clock.now()), quiet: false)
@@ -305,6 +309,7 @@ public struct PipelineRunner: Sendable {
         }
         do {
             try ReportWriter.writeHTML(report, to: dir)
+            try await resultsWritten
             try manifest.make(
                 status: status.name, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count
             ).write(to: dir + "/manifest.json")

@@ -9,15 +9,29 @@ public enum ReportWriter {
     /// equity.csv is streamed to disk one backtest at a time. By default it holds each symbol's best curve
     /// (from `report.symbols`); `curves` gives every backtest's curves of a symbol when `report: {equity: all}`
     /// asks for them, computed one symbol at a time so memory stays at one symbol's grid.
+    ///
+    /// The files are independent: they are rendered concurrently, the two that grow with trades and bars
+    /// (trades.csv, equity.csv) streamed to disk about 1 MiB at a time.
     public static func writeResults(
         _ report: RunReport, to dir: String, curves: (@Sendable (SymbolReport) -> [[Double]])? = nil
-    ) throws {
+    ) async throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for file in ReportRenderer.renderResultFiles(report) {
-            try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
-        }
-        try stream(to: dir + "/equity.csv") { write in
-            try ReportRenderer.streamEquityCSV(report, curves: curves, write)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for name in ReportRenderer.resultFileNames where name != "trades.csv" {
+                group.addTask {
+                    let file = ReportRenderer.renderResultFile(name, report)
+                    try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
+                }
+            }
+            group.addTask {
+                try stream(to: dir + "/trades.csv") { write in try ReportRenderer.streamTradesCSV(report.rows, write) }
+            }
+            group.addTask {
+                try stream(to: dir + "/equity.csv") { write in
+                    try ReportRenderer.streamEquityCSV(report, curves: curves, write)
+                }
+            }
+            try await group.waitForAll()
         }
     }
 
@@ -28,10 +42,10 @@ public enum ReportWriter {
     }
 
     /// Every file, as one call (tests and tools that have a whole `RunReport` in hand).
-    public static func write(_ report: RunReport, execution: [ExecutionRow]? = nil, to dir: String) throws {
+    public static func write(_ report: RunReport, execution: [ExecutionRow]? = nil, to dir: String) async throws {
         var r = report
         if let execution { r.execution = execution }
-        try writeResults(r, to: dir)
+        try await writeResults(r, to: dir)
         if let rows = r.execution {
             try Data(ReportRenderer.ordersCSV(rows).bytes).write(
                 to: URL(fileURLWithPath: dir + "/orders.csv"), options: .atomic)

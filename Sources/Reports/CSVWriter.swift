@@ -16,6 +16,9 @@ public struct CSVWriter: Sendable {
         bytes.append(10)
     }
 
+    /// Drops everything written so far (the header included).
+    mutating func reset() { bytes.removeAll() }
+
     /// Reserves room for `n` more bytes (large files such as equity.csv).
     public mutating func reserve(_ n: Int) { bytes.reserveCapacity(bytes.count + n) }
 

@@ -14,6 +14,10 @@ public enum HTMLReport {
     /// Trades of the best strategy listed per symbol (the most recent ones; trades.csv has all): 100, or fewer
     /// in large runs so the page lists about 10,000 trades in total, but never fewer than 20.
     public static func maxTradesShown(symbols: Int) -> Int { max(20, min(100, 10_000 / max(1, symbols))) }
+    /// Ranking rows listed per symbol: every row while the whole page lists at most 5,000, else the best
+    /// 5,000 / symbols (never fewer than 10). The page stays within its size budget at 500 symbols × 68
+    /// combinations; results.csv always has every row.
+    public static func maxRankingRowsShown(symbols: Int) -> Int { max(10, 5_000 / max(1, symbols)) }
     /// At most this many skipped grid combinations are listed (their count is always shown).
     public static let maxSkippedShown = 200
 
@@ -170,6 +174,8 @@ struct SymbolView {
     var bhReturn: String
     var bhReturnCls: String
     var rows: [RankRow]
+    var rowsTruncated: Bool
+    var rowsNote: String
     var hasCharts: Bool
     var equitySVG: String
     var drawdownSVG: String
@@ -342,7 +348,8 @@ extension PageView {
                     bestEquity: bestK.flatMap { k in
                         k < s.equity.count ? s.equity[k] : nil
                     }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
-                    maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count)))
+                    maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count),
+                    maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count)))
         }
         overview = overviewRows
         hasOverview = !overviewRows.isEmpty
@@ -406,7 +413,8 @@ extension PageView {
 extension SymbolView {
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
-        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int
+        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int,
+        maxRows: Int = .max
     ) {
         self.anchor = anchor
         symbol = s.symbol
@@ -422,7 +430,9 @@ extension SymbolView {
         bhReturn = Format.percent(bhReturnPct)
         bhReturnCls = HTMLReport.signClass(bhReturnPct)
 
-        self.rows = rows.sorted { $0.rank < $1.rank }.map { r in
+        rowsTruncated = rows.count > maxRows
+        rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."
+        self.rows = rows.sorted { $0.rank < $1.rank }.prefix(maxRows).map { r in
             RankRow(
                 best: r.rank == 1, rank: String(r.rank), strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in

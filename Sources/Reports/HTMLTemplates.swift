@@ -232,7 +232,7 @@ enum HTMLTemplates {
         <h4>Ranking</h4>
         <div class="scroll"><table class="sortable rank"><thead><tr><th>Rank</th><th class="t">Strategy</th><th class="t">Params</th>{{#columns}}<th title="{{help}}">{{title}}</th>{{/columns}}<th class="t">Score</th></tr></thead><tbody>
         {{#rows}}<tr{{#best}} class="best"{{/best}}><td>{{#best}}<span class="star" title="best for this symbol">★</span> {{/best}}{{rank}}<td class="t">{{strategy}}<td class="t p">{{params}}{{#cells}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/cells}}<td class="t sc"><span class="bt"><span class="bar" style="width:{{scoreWidth}}%"></span></span>{{score}}</td></tr>
-        {{/rows}}</tbody></table></div>
+        {{/rows}}</tbody></table></div>{{#rowsTruncated}}<p class="mut">{{rowsNote}}</p>{{/rowsTruncated}}
         {{#hasCharts}}<h4>Equity: best strategy vs buy &amp; hold</h4><figure>{{{equitySVG}}}</figure>
         <h4>Drawdown of the best strategy</h4><figure>{{{drawdownSVG}}}</figure>{{/hasCharts}}
         {{^hasCharts}}<p class="mut">No equity curve recorded for this symbol.</p>{{/hasCharts}}

@@ -32,12 +32,21 @@ public enum ReportRenderer {
 
     /// results.csv, best.csv, trades.csv and results.json: the result files that need no curves.
     public static func renderResultFiles(_ report: RunReport) -> [ReportFile] {
-        [
-            ReportFile(name: "results.csv", contents: resultsCSV(report.rows).bytes),
-            ReportFile(name: "best.csv", contents: resultsCSV(bestRows(report)).bytes),
-            ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
-            ReportFile(name: "results.json", contents: resultsJSON(report.rows)),
-        ]
+        resultFileNames.map { renderResultFile($0, report) }
+    }
+
+    /// The names `renderResultFiles` produces, in its order.
+    public static let resultFileNames = ["results.csv", "best.csv", "trades.csv", "results.json"]
+
+    /// One of `resultFileNames` (they are independent, so a caller may render them concurrently).
+    public static func renderResultFile(_ name: String, _ report: RunReport) -> ReportFile {
+        switch name {
+        case "results.csv": return ReportFile(name: name, contents: resultsCSV(report.rows).bytes)
+        case "best.csv": return ReportFile(name: name, contents: resultsCSV(bestRows(report)).bytes)
+        case "trades.csv": return ReportFile(name: name, contents: tradesCSV(report.rows).bytes)
+        case "results.json": return ReportFile(name: name, contents: resultsJSON(report.rows))
+        default: preconditionFailure("not a result file: \(name)")
+        }
     }
 
     /// The names `render` produces, in its order.
@@ -73,11 +82,53 @@ public enum ReportRenderer {
     }
 
     static func tradesCSV(_ rows: [ResultRow]) -> CSVWriter {
-        var w = CSVWriter(header: ReportSchema.tradeColumns)
-        for r in rows {
-            for t in r.trades { w.appendRow([r.symbol, r.strategy, r.params] + tradeFields(t)) }
-        }
+        var w = CSVWriter(header: [])
+        w.reset()
+        streamTradesCSV(rows) { w.appendRaw($0) }
         return w
+    }
+
+    /// trades.csv in pieces (header first, then about 1 MiB at a time), byte-identical to `tradesCSV`.
+    public static func streamTradesCSV(_ rows: [ResultRow], _ write: ([UInt8]) throws -> Void) rethrows {
+        try write(CSVWriter(header: ReportSchema.tradeColumns).bytes)
+        // The largest result file (one line per trade of every backtest): the row's key is quoted once per
+        // backtest and each date's text once per file, instead of a String per field per line.
+        var isoCache: [Int: [UInt8]] = [:]
+        func iso(_ d: SessionDate) -> [UInt8] {
+            if let s = isoCache[d.daysSinceEpoch] { return s }
+            let s = Array(d.iso.utf8)
+            isoCache[d.daysSinceEpoch] = s
+            return s
+        }
+        var line: [UInt8] = []
+        for r in rows where !r.trades.isEmpty {
+            var key: [UInt8] = []
+            CSVWriter.appendField(r.symbol, to: &key)
+            key.append(UInt8(ascii: ","))
+            CSVWriter.appendField(r.strategy, to: &key)
+            key.append(UInt8(ascii: ","))
+            CSVWriter.appendField(r.params, to: &key)
+            for t in r.trades {
+                line += key
+                line.append(UInt8(ascii: ","))
+                line += iso(t.entryDate)
+                line.append(UInt8(ascii: ","))
+                line += Format.number(t.entryPrice).utf8
+                line.append(UInt8(ascii: ","))
+                line += iso(t.exitDate)
+                for v in [t.exitPrice, t.shares, t.pnl, t.returnPct] {
+                    line.append(UInt8(ascii: ","))
+                    line += Format.number(v).utf8
+                }
+                line.append(13)
+                line.append(10)
+                if line.count >= 1 << 20 {
+                    try write(line)
+                    line.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !line.isEmpty { try write(line) }
     }
 
     /// One line per date of every backtest: symbols in universe order, backtests in plan order, dates

@@ -1,0 +1,263 @@
+import Mustache
+
+// Each report view answers the template's lookups itself. Mustache's default lookup builds a `Mirror` of
+// the value for every variable it renders; at 500 symbols × 68 combinations (tens of thousands of ranking
+// rows and cells) that reflection was most of the report stage's time. A view property the template uses
+// must be listed here (`HTMLReportTests.everyViewPropertyIsReachableFromTheTemplate` checks).
+
+extension Cell: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": return text
+        case "cls": return cls
+        case "hasCls": return hasCls
+        default: return nil
+        }
+    }
+}
+
+extension HeatCell: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": return text
+        case "cls": return cls
+        case "tip": return tip
+        default: return nil
+        }
+    }
+}
+
+extension KPI: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": return label
+        case "value": return value
+        case "note": return note
+        default: return nil
+        }
+    }
+}
+
+extension IssueView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "symbol": return symbol
+        case "kind": return kind
+        case "reasons": return reasons
+        default: return nil
+        }
+    }
+}
+
+extension OverviewRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "anchor": return anchor
+        case "symbol": return symbol
+        case "bars": return bars
+        case "first": return first
+        case "last": return last
+        case "cells": return cells
+        case "best": return best
+        default: return nil
+        }
+    }
+}
+
+extension ColumnView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": return title
+        case "help": return help
+        default: return nil
+        }
+    }
+}
+
+extension RankRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "best": return best
+        case "rank": return rank
+        case "strategy": return strategy
+        case "params": return params
+        case "cells": return cells
+        case "score": return score
+        case "scoreWidth": return scoreWidth
+        default: return nil
+        }
+    }
+}
+
+extension GridRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": return value
+        case "cells": return cells
+        default: return nil
+        }
+    }
+}
+
+extension GridView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "strategy": return strategy
+        case "rowParam": return rowParam
+        case "colParam": return colParam
+        case "hasOther": return hasOther
+        case "other": return other
+        case "colValues": return colValues
+        case "gridRows": return gridRows
+        default: return nil
+        }
+    }
+}
+
+extension MonthRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "year": return year
+        case "months": return months
+        case "totalText": return totalText
+        case "totalCls": return totalCls
+        default: return nil
+        }
+    }
+}
+
+extension TradeView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "n": return n
+        case "entryDate": return entryDate
+        case "entryPrice": return entryPrice
+        case "exitDate": return exitDate
+        case "exitPrice": return exitPrice
+        case "shares": return shares
+        case "pnl": return pnl
+        case "ret": return ret
+        case "cls": return cls
+        default: return nil
+        }
+    }
+}
+
+extension SymbolView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "anchor": return anchor
+        case "symbol": return symbol
+        case "bars": return bars
+        case "first": return first
+        case "last": return last
+        case "hasBest": return hasBest
+        case "bestStrategy": return bestStrategy
+        case "bestParams": return bestParams
+        case "bestScore": return bestScore
+        case "bestReturn": return bestReturn
+        case "bestReturnCls": return bestReturnCls
+        case "bhReturn": return bhReturn
+        case "bhReturnCls": return bhReturnCls
+        case "rows": return rows
+        case "rowsTruncated": return rowsTruncated
+        case "rowsNote": return rowsNote
+        case "hasCharts": return hasCharts
+        case "equitySVG": return equitySVG
+        case "drawdownSVG": return drawdownSVG
+        case "grids": return grids
+        case "hasMonthly": return hasMonthly
+        case "monthly": return monthly
+        case "tradeCount": return tradeCount
+        case "hasTrades": return hasTrades
+        case "trades": return trades
+        case "tradesTruncated": return tradesTruncated
+        case "tradesShown": return tradesShown
+        default: return nil
+        }
+    }
+}
+
+extension OrderView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "symbol": return symbol
+        case "strategy": return strategy
+        case "side": return side
+        case "shares": return shares
+        case "price": return price
+        case "value": return value
+        case "brokerOrderId": return brokerOrderId
+        case "hasBrokerId": return hasBrokerId
+        case "clientOrderId": return clientOrderId
+        case "hasClientId": return hasClientId
+        case "verdicts": return verdicts
+        case "error": return error
+        default: return nil
+        }
+    }
+}
+
+extension ExecGroup: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": return title
+        case "showIds": return showIds
+        case "showVerdicts": return showVerdicts
+        case "showError": return showError
+        case "orders": return orders
+        default: return nil
+        }
+    }
+}
+
+extension ExecCount: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "status": return status
+        case "count": return count
+        default: return nil
+        }
+    }
+}
+
+extension PageView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "specName": return specName
+        case "specPath": return specPath
+        case "period": return period
+        case "provider": return provider
+        case "synthetic": return synthetic
+        case "conventions": return conventions
+        case "costs": return costs
+        case "sizing": return sizing
+        case "initialCapital": return initialCapital
+        case "scoreNote": return scoreNote
+        case "runId": return runId
+        case "toolVersion": return toolVersion
+        case "hasStartedAt": return hasStartedAt
+        case "startedAt": return startedAt
+        case "kpis": return kpis
+        case "hasIssues": return hasIssues
+        case "issues": return issues
+        case "hasSkipped": return hasSkipped
+        case "skippedCount": return skippedCount
+        case "skipped": return skipped
+        case "skippedTruncated": return skippedTruncated
+        case "skippedTruncatedNote": return skippedTruncatedNote
+        case "hasOverview": return hasOverview
+        case "strategies": return strategies
+        case "overview": return overview
+        case "scale": return scale
+        case "columns": return columns
+        case "symbols": return symbols
+        case "hasExecution": return hasExecution
+        case "execCounts": return execCounts
+        case "execGroups": return execGroups
+        case "filesNote": return filesNote
+        case "schemaVersion": return schemaVersion
+        default: return nil
+        }
+    }
+}
