@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Alpaca Market Data v2 (`GET /v2/stocks/bars`, multi-symbol, paginated).
@@ -116,7 +117,13 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                 failAll(chunk, message)
             case .success(let bySymbol):
                 for w in chunk {
-                    let bars = HTTPProviderText.normalized(bySymbol[w] ?? [], from: from, to: to)
+                    let bars: [Bar]
+                    switch HTTPProviderText.normalized(bySymbol[w] ?? [], from: from, to: to) {
+                    case .success(let b): bars = b
+                    case .failure(let p):
+                        failAll([w], p.message)
+                        continue
+                    }
                     if bars.isEmpty {
                         failAll(
                             [w],
@@ -145,6 +152,9 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
         var token: String? = nil
         var seenTokens = Set<String>()
         var page = 0
+        // One budget for every page and retry of this batch: a slow or rate-limiting server fails the batch
+        // in bounded time instead of paging on for hours.
+        let budget = client.makeBudget()
         while true {
             page += 1
             if page > maxPages {
@@ -161,7 +171,7 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
             }
             let response: HTTPResponse
             do {
-                response = try await client.get(url, headers: headers)
+                response = try await client.get(url, headers: headers, budget: budget)
             } catch {
                 return .failure("\(advice(error)) (\(range))")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Stooq's CSV download (`GET /q/d/l/?s=aapl.us&i=d&d1=YYYYMMDD&d2=YYYYMMDD&apikey=…`).
@@ -87,7 +88,10 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
             throw fail("Stooq returned unreadable CSV: \(error)")
         }
         let bars = try StooqProvider.parse(rows: rows, fail: fail)
-        return HTTPProviderText.normalized(bars, from: from, to: to)
+        switch HTTPProviderText.normalized(bars, from: from, to: to) {
+        case .success(let b): return b
+        case .failure(let p): throw fail(p.message)
+        }
     }
 
     /// Rows (header first) → bars. Header must be `Date,Open,High,Low,Close[,Volume]`.

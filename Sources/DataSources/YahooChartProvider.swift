@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Yahoo Finance's chart API (`GET /v8/finance/chart/{symbol}`), one request per symbol.
@@ -153,7 +154,10 @@ public struct YahooChartProvider: BarProvider {
             bars.append(
                 Bar(date: date, open: o * factor, high: h * factor, low: l * factor, close: c * factor, volume: v))
         }
-        return Chart(bars: HTTPProviderText.normalized(bars, from: from, to: to), droppedDates: dropped)
+        switch HTTPProviderText.normalized(bars, from: from, to: to) {
+        case .success(let b): return Chart(bars: b, droppedDates: dropped)
+        case .failure(let p): throw fail(p.message)
+        }
     }
 }
 
