@@ -181,14 +181,14 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
             } catch {
                 let what = response.looksLikeHTML ? "an HTML page" : "malformed JSON"
                 return .failure(
-                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(AlpacaBarsProvider.summary(error))"
+                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(EchoedInput.clip(AlpacaBarsProvider.summary(error)))"
                 )
             }
             for (symbol, rows) in decoded.bars ?? [:] {
                 for (i, row) in (rows ?? []).enumerated() {
                     guard let t = NewYorkTime.unixSeconds(rfc3339: row.t) else {
                         return .failure(
-                            "Alpaca returned an unreadable timestamp \"\(row.t)\" for \(symbol) (page \(page), bar \(i + 1))"
+                            "Alpaca returned an unreadable timestamp \"\(EchoedInput.clip(row.t))\" for \(EchoedInput.clip(symbol)) (page \(page), bar \(i + 1))"
                         )
                     }
                     let date = NewYorkTime.sessionDate(unixSeconds: t)

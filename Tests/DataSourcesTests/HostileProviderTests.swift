@@ -142,4 +142,21 @@ import Testing
             }
         }
     }
+
+    @Test func aHugeCSVHeaderLineIsClippedInTheError() async throws {
+        // The first line is 2 MB of one column name: the error quotes at most 200 characters of it.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let header = String(repeating: "h", count: 2_000_000)
+        try Data((header + "\n2024-01-02,1,1,1,1,1\n").utf8).write(to: dir.appendingPathComponent("HUGE.csv"))
+        let p = CSVFolderProvider(folder: dir.path)
+        await #expect {
+            _ = try await p.bars(symbol: "HUGE", from: jan2, to: jan4)
+        } throws: { error in
+            let m = "\(error)"
+            return m.count < 600 && m.contains(String(repeating: "h", count: 200) + "…")
+                && m.contains("header has no 'date' column")
+        }
+    }
 }
