@@ -199,7 +199,9 @@ enum HTTPBody {
 
     static func clean(_ s: String) -> String {
         // Clip first: collapsing whitespace of a 100 MB body would cost more than reading it.
-        let collapsed = EchoedInput.clip(s, limit: EchoedInput.maxCharacters * 4).split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        let collapsed = EchoedInput.clip(s, limit: EchoedInput.maxCharacters * 4).split(whereSeparator: {
+            $0.isWhitespace || $0.isNewline
+        }).joined(separator: " ")
         return EchoedInput.clip(collapsed)
     }
 }

@@ -93,7 +93,9 @@ public struct YahooChartProvider: BarProvider {
         do {
             envelope = try JSONDecoder().decode(YahooEnvelope.self, from: response.body)
         } catch {
-            throw fail("Yahoo returned malformed chart JSON (\(range)): \(EchoedInput.clip(AlpacaBarsProvider.summary(error)))")
+            throw fail(
+                "Yahoo returned malformed chart JSON (\(range)): \(EchoedInput.clip(AlpacaBarsProvider.summary(error)))"
+            )
         }
         if let e = envelope.chart.error {
             let text = [e.code, e.description].compactMap { $0 }.joined(separator: ": ")

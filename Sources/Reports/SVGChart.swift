@@ -72,7 +72,8 @@ struct SVGChart {
         let span = hi - lo
         // Values near ±Double.greatestFiniteMagnitude overflow the span: say so instead of drawing nonsense.
         guard span.isFinite, span > 0 else {
-            s += "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
+            s +=
+                "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
             return s
         }
         func xU(_ i: Int) -> Int { u(x0 + (x1 - x0) * Double(i) / Double(n - 1)) }

@@ -58,7 +58,9 @@ extension SpecReader {
     /// grid sizes, never by expanding: 10 000 tickers × 100 000 combinations must fail here in microseconds,
     /// not in the planner after allocating 48 GB.
     func checkBacktestCount(_ spec: PipelineSpec, at field: Field) {
-        let perSymbol = spec.strategies.reduce(0.0) { sum, e in sum + e.grid.values.reduce(1.0) { $0 * Double($1.count) } }
+        let perSymbol = spec.strategies.reduce(0.0) { sum, e in
+            sum + e.grid.values.reduce(1.0) { $0 * Double($1.count) }
+        }
         let tickers = Double(spec.universe.tickers.count)
         let total = tickers * perSymbol
         let limit = Double(SpecLimits.maxBacktestsPerRun)
@@ -207,7 +209,8 @@ extension SpecReader {
             if let why = SpecReader.deceptiveTicker(t) {
                 report(
                     item.mark, path,
-                    "\(path): \"\(EchoedInput.clip(t, limit: 40))\" \(why); type the symbol in plain letters, e.g. AAPL")
+                    "\(path): \"\(EchoedInput.clip(t, limit: 40))\" \(why); type the symbol in plain letters, e.g. AAPL"
+                )
                 continue
             }
             if let first = seen[t.uppercased()] {
@@ -298,7 +301,8 @@ extension SpecReader {
         guard let f = fields(of: field, allowed: ["initial"], expectation: "a mapping such as {initial: 100000}")
         else { return capital }
         if let v = f["initial"] {
-            capital.initial = number(v, "a positive amount of cash up to \(SpecLimits.cashText) (e.g. 100000)") {
+            capital.initial =
+                number(v, "a positive amount of cash up to \(SpecLimits.cashText) (e.g. 100000)") {
                     $0 > 0 && $0 <= SpecLimits.maxCash
                 } ?? capital.initial
         }
@@ -350,9 +354,11 @@ extension SpecReader {
             }
             var minimum = 0.0
             if let v = f["minimum"] {
-                guard let m = number(
+                guard
+                    let m = number(
                         v, "a minimum amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)",
-                        where: { $0 >= 0 && $0 <= SpecLimits.maxCash }) else {
+                        where: { $0 >= 0 && $0 <= SpecLimits.maxCash })
+                else {
                     return nil
                 }
                 minimum = m
@@ -391,7 +397,8 @@ extension SpecReader {
         } else if let v = f["fixed_cash"] {
             if let c = number(
                 v, "a positive amount of cash per entry up to \(SpecLimits.cashText)",
-                where: { $0 > 0 && $0 <= SpecLimits.maxCash }) {
+                where: { $0 > 0 && $0 <= SpecLimits.maxCash })
+            {
                 sizing.rule = .fixedCash(c)
             }
         } else if let v = f["fixed_shares"] {
@@ -399,7 +406,9 @@ extension SpecReader {
             let what =
                 (whole ? "a positive whole number of shares" : "a positive number of shares")
                 + " up to \(SpecLimits.sharesText)"
-            if let n = number(v, what, where: { $0 > 0 && $0 <= SpecLimits.maxShares && (!whole || $0.rounded() == $0) }) {
+            if let n = number(
+                v, what, where: { $0 > 0 && $0 <= SpecLimits.maxShares && (!whole || $0.rounded() == $0) })
+            {
                 sizing.rule = .fixedShares(n)
             }
         } else if let v = f["volatility_target"] {

@@ -120,10 +120,13 @@ import Testing
         #expect(box.lines.contains { $0.contains("dropped (queue of 2 full") })
     }
 
-    @Test(arguments: ["http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/latest", "http://[fe80::1]:9/x"])
+    @Test(arguments: [
+        "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/latest", "http://[fe80::1]:9/x",
+    ])
     func metadataAndLinkLocalAddressesAreRefused(url: String) async throws {
         let box = LineBox()
-        let hook = WebhookNotifier(url: URL(string: url)!, timeout: 0.5, sleeper: RecordingSleeper(), log: { box.append($0) })
+        let hook = WebhookNotifier(
+            url: URL(string: url)!, timeout: 0.5, sleeper: RecordingSleeper(), log: { box.append($0) })
         await hook.notify(blocked)
         await hook.flush()
         #expect(box.lines.count == 1)

@@ -30,7 +30,8 @@ import Testing
             tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
         ])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("capital-extreme.yaml:5:20: capital.initial: expected a positive amount of cash up to"))
+        #expect(
+            r.stderr.contains("capital-extreme.yaml:5:20: capital.initial: expected a positive amount of cash up to"))
     }
 
     @Test func theLargestAllowedCapitalRunsAndReports() throws {
@@ -51,17 +52,20 @@ import Testing
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let tickers = (0..<10_000).map { "T\($0)" }.joined(separator: ", ")
-        let spec = [
-            "version: 1", "name: huge", "universe: {tickers: [\(tickers)]}", "strategies:",
-            "  - sma_crossover: {fast: {from: 1, to: 1000, step: 1}, slow: {from: 1001, to: 1100, step: 1}}",
-        ].joined(separator: "\n") + "\n"
+        let spec =
+            [
+                "version: 1", "name: huge", "universe: {tickers: [\(tickers)]}", "strategies:",
+                "  - sma_crossover: {fast: {from: 1, to: 1000, step: 1}, slow: {from: 1001, to: 1100, step: 1}}",
+            ].joined(separator: "\n") + "\n"
         let path = tmp.appendingPathComponent("huge.yaml").path
         try spec.write(toFile: path, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
         let r = try CLI.run(["validate", path])
         #expect(ContinuousClock.now - started < .seconds(20))
         #expect(r.status == 2)
-        #expect(r.stderr.contains("huge.yaml:4:1: the spec asks for 10000 tickers × 100000 combinations = 1000000000 backtests"))
+        #expect(
+            r.stderr.contains(
+                "huge.yaml:4:1: the spec asks for 10000 tickers × 100000 combinations = 1000000000 backtests"))
         #expect(r.stderr.contains("split the universe into specs of at most 50 tickers each"))
     }
 }

@@ -20,13 +20,15 @@ import Testing
                     "/v2/stocks/bars", repeatLast: true,
                     .text("", status: 302, headers: ["Location": "http://127.0.0.1:\(thief.port)/steal"]))
                 let p = AlpacaBarsProvider(
-                    baseURL: server.baseURL, environment: Self.env, options: HTTPClientOptions(timeout: 5, clock: ManualClock()))
+                    baseURL: server.baseURL, environment: Self.env,
+                    options: HTTPClientOptions(timeout: 5, clock: ManualClock()))
                 let r = await p.bars(symbols: ["AAPL"], from: jan2, to: jan4)
                 guard case .failure(let e) = r["AAPL"] else {
                     Issue.record("expected a failure, got \(String(describing: r["AAPL"]))")
                     return
                 }
-                #expect(e.message.contains("127.0.0.1:\(server.port) redirected to another host, 127.0.0.1:\(thief.port)"))
+                #expect(
+                    e.message.contains("127.0.0.1:\(server.port) redirected to another host, 127.0.0.1:\(thief.port)"))
                 // Refused, not retried: one request, nothing at the other host.
                 #expect(server.requests.count == 1)
                 #expect(thief.requests.isEmpty)

@@ -21,11 +21,13 @@ import Testing
         defer { origin.stop() }
         let t = HTTPSessionTransport(limits: HTTPLimits(deadline: 5))
         await #expect {
-            _ = try await t.send(HTTPRequest(url: origin.baseURL.appendingPathComponent("bars"), headers: secretHeaders))
+            _ = try await t.send(
+                HTTPRequest(url: origin.baseURL.appendingPathComponent("bars"), headers: secretHeaders))
         } throws: { error in
             guard let e = error as? TransportFailure else { return false }
             return e == .crossHostRedirect(from: "127.0.0.1:\(origin.port)", to: "127.0.0.1:\(thief.port)")
-                && e.description.contains("127.0.0.1:\(origin.port) redirected to another host, 127.0.0.1:\(thief.port)")
+                && e.description.contains(
+                    "127.0.0.1:\(origin.port) redirected to another host, 127.0.0.1:\(thief.port)")
         }
         #expect(origin.requests.count == 1)
         #expect(origin.requests.first?.headers["apca-api-key-id"] == "key-id-123")
@@ -98,7 +100,8 @@ import Testing
         await #expect {
             _ = try await t.send(HTTPRequest(url: server.baseURL))
         } throws: { error in
-            (error as? TransportFailure) == .responseTooLarge(host: "127.0.0.1:\(server.port)", limit: 1 << 20, declared: nil)
+            (error as? TransportFailure)
+                == .responseTooLarge(host: "127.0.0.1:\(server.port)", limit: 1 << 20, declared: nil)
         }
     }
 
@@ -114,7 +117,8 @@ import Testing
         await #expect {
             _ = try await t.send(HTTPRequest(url: server.baseURL))
         } throws: { error in
-            (error as? TransportFailure) == .responseTooLarge(host: "127.0.0.1:\(server.port)", limit: 1 << 20, declared: nil)
+            (error as? TransportFailure)
+                == .responseTooLarge(host: "127.0.0.1:\(server.port)", limit: 1 << 20, declared: nil)
         }
     }
 

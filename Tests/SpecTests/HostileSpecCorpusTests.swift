@@ -104,16 +104,22 @@ import Testing
 
     @Test(arguments: ["1.7e308", "1e13", ".inf"])
     func capitalBeyondTheDocumentedRangeIsRefused(value: String) {
-        let yaml = ["version: 1", "name: t", "universe: {tickers: [AAPL]}", "capital: {initial: \(value)}",
-            "strategies: [buy_and_hold]"]
+        let yaml = [
+            "version: 1", "name: t", "universe: {tickers: [AAPL]}", "capital: {initial: \(value)}",
+            "strategies: [buy_and_hold]",
+        ]
         let p = problems(yaml)
         #expect(p.count == 1)
-        #expect(p.first?.hasPrefix("p.yaml:4:20: capital.initial: expected a positive amount of cash up to 1000000000000") == true)
+        #expect(
+            p.first?.hasPrefix("p.yaml:4:20: capital.initial: expected a positive amount of cash up to 1000000000000")
+                == true)
     }
 
     @Test func fixedSharesBeyondTheRangeAreRefused() {
-        let yaml = ["version: 1", "name: t", "universe: {tickers: [AAPL]}", "sizing: {fixed_shares: 1e12}",
-            "strategies: [buy_and_hold]"]
+        let yaml = [
+            "version: 1", "name: t", "universe: {tickers: [AAPL]}", "sizing: {fixed_shares: 1e12}",
+            "strategies: [buy_and_hold]",
+        ]
         #expect(problems(yaml).first?.contains("up to 1000000000 (1e9)") == true)
     }
 
