@@ -66,21 +66,21 @@ import Testing
 
     @Test func retriesStopAtTheFetchBudget() async throws {
         try await withLoopbackServer { server in
-            server.on("/data", repeatLast: true, .text("busy", status: 503, headers: ["Retry-After": "50"]))
+            server.on("/data", repeatLast: true, .text("busy", status: 503, headers: ["Retry-After": "400"]))
             let clock = ManualClock()
             let c = HTTPClient(
                 provider: "test",
                 options: HTTPClientOptions(
-                    timeout: 5, retry: RetryPolicy(maxAttempts: 100, maxRateLimitWait: 60), fetchBudget: 120,
+                    timeout: 5, retry: RetryPolicy(maxAttempts: 100, maxRateLimitWait: 500), fetchBudget: 1000,
                     circuitBreakerThreshold: 0, clock: clock))
             await #expect {
                 _ = try await c.get(server.baseURL.appendingPathComponent("data"))
             } throws: { error in
                 let e = try #require(error as? HTTPError)
-                return e.failure == .budgetExhausted(120) && e.summary.contains("last failure: HTTP 503 busy")
+                return e.failure == .budgetExhausted(1000) && e.summary.contains("last failure: HTTP 503 busy")
             }
-            // Waits of 50 s + 50 s fit in 120 s; a third would not.
-            #expect(clock.recordedSleeps == [50, 50])
+            // Waits of 400 s + 400 s (on the manual clock) fit in 1000 s; a third would not.
+            #expect(clock.recordedSleeps == [400, 400])
             #expect(server.requests.count == 3)
         }
     }

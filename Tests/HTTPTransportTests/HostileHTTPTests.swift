@@ -65,11 +65,14 @@ import Testing
         await #expect {
             _ = try await t.send(HTTPRequest(url: server.baseURL))
         } throws: { error in
-            guard case .deadlineExceeded(let host, let s, _) = error as? TransportFailure else { return false }
-            return host == "127.0.0.1:\(server.port)" && s == 1
+            // Cut off after about 5 of the 100 bytes (20 s of trickle); `received` is taken when the deadline
+            // fires, so it does not depend on how busy the machine is afterwards.
+            guard case .deadlineExceeded(let host, let s, let received) = error as? TransportFailure else {
+                return false
+            }
+            return host == "127.0.0.1:\(server.port)" && s == 1 && received < 50
         }
-        let took = seconds(ContinuousClock.now - started)
-        #expect(took >= 0.9 && took < 4, "took \(took) s")
+        #expect(seconds(ContinuousClock.now - started) >= 0.9)
     }
 
     @Test func declaredHugeBodyIsRefusedBeforeReading() async throws {

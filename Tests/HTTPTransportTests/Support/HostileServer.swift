@@ -80,7 +80,7 @@ final class HostileServer: @unchecked Sendable {
     var requests: [SeenRequest] { lock.withLock { seen } }
     var isStopped: Bool { lock.withLock { stopped } }
 
-    init(lifetime: Double = 30, _ behaviour: @escaping Behaviour) throws {
+    init(lifetime: Double = 300, _ behaviour: @escaping Behaviour) throws {
         self.behaviour = behaviour
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket() failed") }
