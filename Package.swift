@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
                 "Spec",
-                "Risk", "Brokers", "RunStore",
+                "Risk", "Brokers", "RunStore", "HTTPTransport",
             ]),
     ],
     dependencies: [
@@ -42,11 +42,14 @@ let package = Package(
         .target(name: "Risk", dependencies: ["Market"]),
         // The data-quality gate between fetch and backtest: gaps, stale bars, split-like jumps. Pure.
         .target(name: "DataQuality", dependencies: ["Market"]),
+        // The one HTTP exchange (deadline, size limit, same-host redirects only) and the retry policy,
+        // shared by bar providers, broker clients and webhooks.
+        .target(name: "HTTPTransport"),
         // Bar providers (synthetic, csv, http) and the SQLite bar cache.
         .target(
             name: "DataSources",
             dependencies: [
-                "Market", "CLibCSV",
+                "Market", "CLibCSV", "HTTPTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "Brokers",
             dependencies: [
-                "Market", "Risk",
+                "Market", "Risk", "HTTPTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -94,10 +97,11 @@ let package = Package(
             dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies", "RunStore", "Engine"]),
         .testTarget(
             name: "DataSourcesTests",
-            dependencies: ["DataSources", "Market", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["DataSources", "Market", "HTTPTransport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
-        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market"]),
+        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market", "HTTPTransport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("Corpus")]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),

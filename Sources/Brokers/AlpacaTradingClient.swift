@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 import Risk
 
@@ -19,14 +20,14 @@ public struct AlpacaConfiguration: Sendable, Equatable {
     public var dataBaseURL: URL
     /// Quote feed (`iex` works on free plans).
     public var feed: String
-    /// Per-request timeout, seconds.
+    /// Per-request deadline, seconds (connect and whole body; see `HTTPLimits`).
     public var requestTimeout: Double
     /// Retries of 429 / 5xx / timeouts on reads, and of 429 on order submits.
     public var retry: RetryPolicy
 
     public init(
         mode: TradingMode, tradingBaseURL: URL? = nil, dataBaseURL: URL? = nil, feed: String = "iex",
-        requestTimeout: Double = 10, retry: RetryPolicy = RetryPolicy()
+        requestTimeout: Double = 10, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 8)
     ) {
         self.mode = mode
         self.tradingBaseURL = tradingBaseURL ?? (mode == .live ? Self.liveURL : Self.paperURL)
@@ -84,7 +85,7 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
     public let lastCloses: [String: Decimal]
     private let keyId: String
     private let secret: String
-    private let transport: HTTPTransport
+    private let transport: HTTPSessionTransport
     private let sleeper: any RetrySleeper
 
     public var name: String { "alpaca-\(configuration.mode.rawValue)" }
@@ -105,7 +106,7 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
         self.lastCloses = lastCloses
         self.keyId = k
         self.secret = s
-        self.transport = HTTPTransport(timeout: configuration.requestTimeout)
+        self.transport = HTTPSessionTransport(limits: HTTPLimits(deadline: configuration.requestTimeout))
         self.sleeper = sleeper
     }
 
@@ -164,8 +165,8 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
             do {
                 r = try await transport.send(httpRequest("POST", url, body: data))
             } catch {
-                if error.isAmbiguous { throw BrokerError.outcomeUnknown("POST /v2/orders \(error.message)") }
-                throw BrokerError.transport("POST /v2/orders: \(error.message)")
+                if error.isAmbiguous { throw BrokerError.outcomeUnknown("POST /v2/orders: \(error.description)") }
+                throw BrokerError.transport("POST /v2/orders: \(error.description)")
             }
             switch r.status {
             case 200..<300:
@@ -247,7 +248,7 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
                 }
                 retryable = "HTTP \(r.status): \(Self.message(r.body))"
             } catch let e as TransportFailure {
-                retryable = e.message
+                retryable = e.description
             }
             if attempt >= configuration.retry.maxAttempts {
                 throw BrokerError.transport("GET \(shortPath) failed \(attempt) times, last: \(retryable)")
@@ -304,9 +305,10 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
 
     static func apiError(_ data: Data) -> (code: Int?, message: String) {
         if let e = try? JSONDecoder().decode(AlpacaAPIError.self, from: data) {
-            return (e.code, e.message ?? "")
+            return (e.code, EchoedInput.clip(e.message ?? ""))
         }
-        return (nil, String(decoding: data.prefix(300), as: UTF8.self))
+        // Clipped: an error body is echoed into messages and logs.
+        return (nil, EchoedInput.clip(String(decoding: data.prefix(4 * EchoedInput.maxCharacters), as: UTF8.self)))
     }
 
     static func message(_ data: Data) -> String {

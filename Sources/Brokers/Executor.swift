@@ -106,9 +106,12 @@ public struct Executor: Sendable {
                     runId: runId, timestamp: timestamp, message: "execute on \(broker.name): \(summary)",
                     fields: Dictionary(
                         uniqueKeysWithValues: OrderStatus.allCases.map { ($0.rawValue, String(report.count($0))) })))
+            // Webhooks deliver in the background (off the order path); wait for them, bounded, here.
+            await notifier.flush()
             return report
         } catch {
             await notifier.notify(.runFailed(runId: runId, timestamp: timestamp, error: "execute failed: \(error)"))
+            await notifier.flush()
             throw error
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 import Risk
 
@@ -90,6 +91,12 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
 /// Receives notifications. Implementations never throw: a failing sink logs and the run goes on.
 public protocol Notifier: Sendable {
     func notify(_ event: NotificationEvent) async
+    /// Waits (bounded) for events a sink delivers in the background; the default returns at once.
+    func flush() async
+}
+
+extension Notifier {
+    public func flush() async {}
 }
 
 /// Drops everything.
@@ -111,6 +118,10 @@ public struct MultiNotifier: Notifier {
     public init(_ sinks: [any Notifier]) { self.sinks = sinks }
     public func notify(_ event: NotificationEvent) async {
         for s in sinks { await s.notify(event) }
+    }
+
+    public func flush() async {
+        for s in sinks { await s.flush() }
     }
 }
 
@@ -158,52 +169,188 @@ public actor JSONLinesNotifier: Notifier {
     }
 }
 
-/// POSTs the event's JSON to a URL. Events below `minPriority` are not sent. 429, 5xx and transport
-/// failures are retried with backoff; a final failure is logged (URL host only) and never fails the run.
+/// POSTs the event's JSON to a URL, off the order path.
+///
+/// `notify` only puts the event in a bounded queue (`queueCapacity`; events beyond it are dropped and
+/// counted) and returns at once, so a hanging or slow webhook cannot delay an order. One background
+/// worker delivers events in order; each attempt has a deadline (`timeout`), 429/5xx/transport failures are
+/// retried with backoff, and `flush()` waits at most `flushDeadline` seconds for the rest.
+///
+/// Safety: the address must not be link-local or a cloud metadata endpoint (169.254.0.0/16, fe80::/10,
+/// fd00:ec2::254) unless `allowLinkLocal` is set; a redirect to another host is never followed; a 3xx
+/// is not a delivery. A final failure is logged with the host only and never fails the run.
 public struct WebhookNotifier: Notifier, CustomStringConvertible, CustomDebugStringConvertible {
+    public static let defaultQueueCapacity = 256
+    public static let defaultFlushDeadline = 15.0
+
     public let url: URL
     public let minPriority: NotificationPriority
     public let retry: RetryPolicy
-    private let transport: HTTPTransport
-    private let sleeper: any RetrySleeper
-    private let log: @Sendable (String) -> Void
+    private let queue: WebhookQueue
 
     public init(
         url: URL, minPriority: NotificationPriority = .low, timeout: Double = 5,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 0.5, maxDelay: 2),
+        queueCapacity: Int = WebhookNotifier.defaultQueueCapacity,
+        flushDeadline: Double = WebhookNotifier.defaultFlushDeadline, allowLinkLocal: Bool = false,
         sleeper: any RetrySleeper = TaskSleeper(), log: (@Sendable (String) -> Void)? = nil
     ) {
         self.url = url
         self.minPriority = minPriority
         self.retry = retry
-        self.transport = HTTPTransport(timeout: timeout)
-        self.sleeper = sleeper
-        self.log = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let log = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        self.queue = WebhookQueue(
+            url: url, retry: retry,
+            // A webhook answer is a status line and a few bytes; 64 KiB is generous.
+            transport: HTTPSessionTransport(limits: HTTPLimits(deadline: timeout, maxResponseBytes: 64 * 1024)),
+            capacity: max(1, queueCapacity), flushDeadline: flushDeadline, allowLinkLocal: allowLinkLocal,
+            sleeper: sleeper, log: log)
     }
 
     /// Scheme and host only: the URL's path and query may be a token.
     public var description: String { "WebhookNotifier(\(Redaction.webhookDisplay(url.absoluteString)))" }
     public var debugDescription: String { description }
 
+    /// Queues the event (never waits for the network).
     public func notify(_ event: NotificationEvent) async {
         guard event.priority >= minPriority else { return }
+        await queue.enqueue(event)
+    }
+
+    /// Waits until queued events are delivered or given up, at most `flushDeadline` seconds.
+    public func flush() async { await queue.flush() }
+}
+
+/// The webhook's queue and its single delivery worker.
+actor WebhookQueue {
+    let url: URL
+    let retry: RetryPolicy
+    let transport: HTTPSessionTransport
+    let capacity: Int
+    let flushDeadline: Double
+    let allowLinkLocal: Bool
+    let sleeper: any RetrySleeper
+    let log: @Sendable (String) -> Void
+    private var pending: [NotificationEvent] = []
+    private var dropped = 0
+    private var worker: Task<Void, Never>?
+    /// Events whose delivery a flush deadline cut short.
+    private var abandoned = 0
+    /// Nil until checked; the address is checked once, on the worker (a DNS lookup must not block `notify`).
+    private var refusal: String??
+
+    init(
+        url: URL, retry: RetryPolicy, transport: HTTPSessionTransport, capacity: Int, flushDeadline: Double,
+        allowLinkLocal: Bool, sleeper: any RetrySleeper, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.url = url
+        self.retry = retry
+        self.transport = transport
+        self.capacity = capacity
+        self.flushDeadline = flushDeadline
+        self.allowLinkLocal = allowLinkLocal
+        self.sleeper = sleeper
+        self.log = log
+    }
+
+    /// The host only: the URL may carry a token in its path or query.
+    private var host: String { url.host ?? "?" }
+
+    func enqueue(_ event: NotificationEvent) {
+        guard pending.count < capacity else {
+            dropped += 1
+            return
+        }
+        pending.append(event)
+        if worker == nil { worker = Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let event = pending.removeFirst()
+            if Task.isCancelled {
+                pending.insert(event, at: 0)
+                break
+            }
+            await deliver(event)
+        }
+        worker = nil
+    }
+
+    func flush() async {
+        if let w = worker {
+            // A timer cancels the worker at the deadline; cancellation ends the exchange in flight at once.
+            let deadline = flushDeadline
+            let timer = Task {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(max(0, deadline) * 1_000_000_000))
+                } catch {
+                    return false
+                }
+                w.cancel()
+                return true
+            }
+            await w.value
+            timer.cancel()
+            if await timer.value {
+                let left = pending.count + abandoned
+                pending.removeAll()
+                abandoned = 0
+                if left > 0 {
+                    log(
+                        "webhook to \(host): \(left) event\(left == 1 ? "" : "s") not delivered within the "
+                            + "\(flushDeadline) s flush deadline")
+                }
+            }
+        }
+        if dropped > 0 {
+            log(
+                "webhook to \(host): \(dropped) event\(dropped == 1 ? "" : "s") dropped (queue of \(capacity) full; "
+                    + "the webhook is slower than the events)")
+            dropped = 0
+        }
+    }
+
+    private func deliver(_ event: NotificationEvent) async {
+        if refusal == nil {
+            refusal = .some(allowLinkLocal ? nil : WebhookAddress.refusal(for: url))
+        }
+        if let why = refusal ?? nil {
+            log("webhook to \(host) refused: \(why); event \(event.kind.rawValue) not delivered")
+            return
+        }
         let req = HTTPRequest(
             method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Data(event.jsonLine.utf8))
         var last = ""
         for attempt in 1...max(1, retry.maxAttempts) {
+            if Task.isCancelled {
+                abandoned += 1
+                return
+            }
             do {
                 let r = try await transport.send(req)
                 if (200..<300).contains(r.status) { return }
                 last = "HTTP \(r.status)"
+                // A 3xx is an answer but not a delivery (same-host redirects were already followed).
+                if (300..<400).contains(r.status) {
+                    last += " redirect not followed"
+                    break
+                }
                 if r.status != 429 && r.status < 500 { break }
             } catch {
-                last = error.message
+                if case .crossHostRedirect = error {
+                    last = error.description
+                    break
+                }
+                last = error.description
             }
             if attempt < retry.maxAttempts { await sleeper.sleep(seconds: retry.delay(afterAttempt: attempt)) }
         }
-        // The URL may carry a token in its path or query: name only the host.
-        log(
-            "webhook to \(Redaction.webhookDisplay(url.absoluteString)) failed (\(last)); event \(event.kind.rawValue) not delivered"
-        )
+        // Cut short by a flush deadline: the flush reports it.
+        if Task.isCancelled {
+            abandoned += 1
+            return
+        }
+        log("webhook to \(host) failed (\(EchoedInput.clip(last))); event \(event.kind.rawValue) not delivered")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Alpaca Market Data v2 (`GET /v2/stocks/bars`, multi-symbol, paginated).
@@ -116,7 +117,13 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
                 failAll(chunk, message)
             case .success(let bySymbol):
                 for w in chunk {
-                    let bars = HTTPProviderText.normalized(bySymbol[w] ?? [], from: from, to: to)
+                    let bars: [Bar]
+                    switch HTTPProviderText.normalized(bySymbol[w] ?? [], from: from, to: to) {
+                    case .success(let b): bars = b
+                    case .failure(let p):
+                        failAll([w], p.message)
+                        continue
+                    }
                     if bars.isEmpty {
                         failAll(
                             [w],
@@ -145,6 +152,9 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
         var token: String? = nil
         var seenTokens = Set<String>()
         var page = 0
+        // One budget for every page and retry of this batch: a slow or rate-limiting server fails the batch
+        // in bounded time instead of paging on for hours.
+        let budget = client.makeBudget()
         while true {
             page += 1
             if page > maxPages {
@@ -161,7 +171,7 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
             }
             let response: HTTPResponse
             do {
-                response = try await client.get(url, headers: headers)
+                response = try await client.get(url, headers: headers, budget: budget)
             } catch {
                 return .failure("\(advice(error)) (\(range))")
             }
@@ -171,14 +181,14 @@ public struct AlpacaBarsProvider: BarProvider, CustomStringConvertible {
             } catch {
                 let what = response.looksLikeHTML ? "an HTML page" : "malformed JSON"
                 return .failure(
-                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(AlpacaBarsProvider.summary(error))"
+                    "Alpaca returned \(what) instead of bars (page \(page), \(range)): \(EchoedInput.clip(AlpacaBarsProvider.summary(error)))"
                 )
             }
             for (symbol, rows) in decoded.bars ?? [:] {
                 for (i, row) in (rows ?? []).enumerated() {
                     guard let t = NewYorkTime.unixSeconds(rfc3339: row.t) else {
                         return .failure(
-                            "Alpaca returned an unreadable timestamp \"\(row.t)\" for \(symbol) (page \(page), bar \(i + 1))"
+                            "Alpaca returned an unreadable timestamp \"\(EchoedInput.clip(row.t))\" for \(EchoedInput.clip(symbol)) (page \(page), bar \(i + 1))"
                         )
                     }
                     let date = NewYorkTime.sessionDate(unixSeconds: t)

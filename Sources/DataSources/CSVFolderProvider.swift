@@ -93,7 +93,8 @@ public struct CSVFolderProvider: FileBackedBarProvider {
             guard let i = names.firstIndex(of: name) else {
                 throw CSVError(
                     source: source, line: header.line,
-                    message: "header has no '\(name)' column (found \(header.fields.joined(separator: ","))); "
+                    message:
+                        "header has no '\(name)' column (found \(EchoedInput.clip(header.fields.joined(separator: ",")))); "
                         + "expected date,open,high,low,close,volume")
             }
             index[name] = i
@@ -116,7 +117,9 @@ public struct CSVFolderProvider: FileBackedBarProvider {
             func field(_ i: Int) -> String { r.fields[i].trimmingCharacters(in: .whitespaces) }
             let dateText = field(iDate)
             guard let date = SessionDate(iso: dateText) else {
-                throw CSVError(source: source, line: r.line, message: "date '\(dateText)' is not a YYYY-MM-DD date")
+                throw CSVError(
+                    source: source, line: r.line,
+                    message: "date '\(EchoedInput.clip(dateText))' is not a YYYY-MM-DD date")
             }
             func number(_ i: Int, _ name: String) throws(CSVError) -> Double {
                 let t = field(i)
@@ -125,7 +128,9 @@ public struct CSVFolderProvider: FileBackedBarProvider {
                     (48...57).contains($0) || $0 == 43 || $0 == 45 || $0 == 46 || $0 | 0x20 == 101
                 }
                 guard decimal, let v = Double(t), v.isFinite else {
-                    throw CSVError(source: source, line: r.line, message: "\(name) '\(t)' is not a finite number")
+                    throw CSVError(
+                        source: source, line: r.line, message: "\(name) '\(EchoedInput.clip(t))' is not a finite number"
+                    )
                 }
                 return v
             }

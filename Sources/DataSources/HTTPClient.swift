@@ -1,63 +1,27 @@
 import Foundation
+import HTTPTransport
+import Market
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
 
-/// How often and how patiently a GET is retried (on 429, 5xx, timeouts and connection errors only).
-public struct RetryPolicy: Sendable, Equatable {
-    /// Total attempts including the first (1 = never retry).
-    public var maxAttempts: Int
-    /// Backoff before the first retry, in seconds; doubles on each further retry.
-    public var baseDelay: Double
-    /// Upper bound of one backoff, in seconds.
-    public var maxDelay: Double
-    /// Upper bound of one wait asked for by the server (`Retry-After`, `X-RateLimit-Reset`), in seconds.
-    public var maxRateLimitWait: Double
-
-    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRateLimitWait: Double = 60) {
-        self.maxAttempts = max(1, maxAttempts)
-        self.baseDelay = max(0, baseDelay)
-        self.maxDelay = max(0, maxDelay)
-        self.maxRateLimitWait = max(0, maxRateLimitWait)
-    }
-
-    /// Never retry.
-    public static let none = RetryPolicy(maxAttempts: 1)
-
-    /// The backoff after failed attempt `attempt` (1-based): `d = min(maxDelay, baseDelay·2^(attempt−1))`,
-    /// jittered to `d·(0.5 + 0.5·unit)` with `unit` in `[0, 1)`.
-    public func backoff(afterAttempt attempt: Int, unit: Double) -> Double {
-        let exponent = Double(min(max(attempt - 1, 0), 30))
-        let d = min(maxDelay, baseDelay * pow(2, exponent))
-        return d * (0.5 + 0.5 * min(max(unit, 0), 1))
-    }
-}
-
-/// Wall-clock time and waiting, injectable so tests control both (no real sleeping in tests).
-public protocol HTTPClock: Sendable {
-    /// Seconds since 1970-01-01T00:00:00Z (rate-limit reset headers are Unix epochs).
-    func now() -> Double
-    func sleep(seconds: Double) async throws
-}
-
-/// The real clock: `Date()` and `Task.sleep`.
-public struct SystemHTTPClock: HTTPClock {
-    public init() {}
-    public func now() -> Double { Date().timeIntervalSince1970 }
-    public func sleep(seconds: Double) async throws {
-        guard seconds > 0 else { return }
-        try await Task.sleep(nanoseconds: UInt64(min(seconds, 86_400) * 1_000_000_000))
-    }
-}
-
 /// Settings shared by the HTTP providers.
 public struct HTTPClientOptions: Sendable {
-    /// Per-request timeout in seconds.
+    /// Per-request deadline in seconds: connect, headers and the whole body (a trickling server cannot
+    /// stretch it).
     public var timeout: Double
     public var retry: RetryPolicy
     /// Request budget per minute for this provider (token bucket); nil = the provider's default.
     public var requestsPerMinute: Int?
+    /// The largest decoded response body read, in bytes (default 64 MiB).
+    public var maxResponseBytes: Int
+    /// Total seconds one fetch call (one symbol, or one Alpaca batch) may take with every page, retry and
+    /// wait included; past it the symbol fails instead of retrying on.
+    public var fetchBudget: Double
+    /// After this many consecutive 429/5xx answers or transport failures the provider's remaining
+    /// requests fail at once (0 = never).
+    public var circuitBreakerThreshold: Int
     public var clock: any HTTPClock
     /// Seed of the backoff jitter (deterministic sequence per client).
     public var jitterSeed: UInt64
@@ -66,44 +30,39 @@ public struct HTTPClientOptions: Sendable {
 
     public init(
         timeout: Double = 30, retry: RetryPolicy = RetryPolicy(), requestsPerMinute: Int? = nil,
+        maxResponseBytes: Int = HTTPLimits.defaultMaxResponseBytes, fetchBudget: Double = 300,
+        circuitBreakerThreshold: Int = 12,
         clock: any HTTPClock = SystemHTTPClock(), jitterSeed: UInt64 = 0x5EED_0F_B0FF,
         warningHandler: (@Sendable (String) -> Void)? = nil
     ) {
         self.timeout = timeout
         self.retry = retry
         self.requestsPerMinute = requestsPerMinute
+        self.maxResponseBytes = maxResponseBytes
+        self.fetchBudget = fetchBudget
+        self.circuitBreakerThreshold = circuitBreakerThreshold
         self.clock = clock
         self.jitterSeed = jitterSeed
         self.warningHandler = warningHandler
     }
 }
 
-/// A response with a status in 200..<300 (others become `HTTPError`).
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    /// Header names lowercased.
-    public var headers: [String: String]
-    public var body: Data
-
-    public init(status: Int, headers: [String: String], body: Data) {
-        self.status = status
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        self.body = body
-    }
-
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
-
+extension HTTPResponse {
     /// True when the server sent an HTML page (by content type or by the first non-blank byte).
     public var looksLikeHTML: Bool { HTTPBody.looksLikeHTML(body, contentType: header("content-type")) }
 }
 
 /// A failed HTTP exchange after retries. `description` never contains a secret.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Failure: Sendable, Equatable {
+    public enum Failure: Error, Sendable, Equatable {
         /// The server answered with this status (not 2xx).
         case status(Int)
-        /// No answer within the per-request timeout (seconds).
+        /// No complete answer within the per-request deadline (seconds).
         case timedOut(Double)
+        /// The fetch's total time budget (seconds) ran out among retries and waits.
+        case budgetExhausted(Double)
+        /// The provider's circuit breaker is open after this many consecutive failures.
+        case circuitOpen(Int)
         /// Connection refused, reset, DNS failure… (already worded for humans).
         case transport(String)
         case cancelled
@@ -136,7 +95,14 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .status(let code):
             s = "HTTP \(code) \(providerMessage ?? HTTPError.reason(code))"
         case .timedOut(let t):
-            s = "no response within the \(HTTPError.seconds(t)) timeout"
+            s = "no complete response within the \(HTTPError.seconds(t)) deadline"
+        case .budgetExhausted(let t):
+            s = "gave up after the \(HTTPError.seconds(t)) time budget of this fetch (retries included)"
+            if let m = providerMessage { s += "; last failure: \(m)" }
+        case .circuitOpen(let n):
+            s =
+                "not sent: the last \(n) requests to this provider failed (429/5xx or no answer), "
+                + "so its remaining requests fail fast; try again later or lower the request rate"
         case .transport(let m):
             s = m
         case .cancelled:
@@ -232,8 +198,11 @@ enum HTTPBody {
     }
 
     static func clean(_ s: String) -> String {
-        let collapsed = s.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
-        return collapsed.count > 300 ? String(collapsed.prefix(300)) + "…" : collapsed
+        // Clip first: collapsing whitespace of a 100 MB body would cost more than reading it.
+        let collapsed = EchoedInput.clip(s, limit: EchoedInput.maxCharacters * 4).split(whereSeparator: {
+            $0.isWhitespace || $0.isNewline
+        }).joined(separator: " ")
+        return EchoedInput.clip(collapsed)
     }
 }
 
@@ -262,17 +231,20 @@ struct TokenBucket: Sendable {
     }
 }
 
-/// GETs with a per-request timeout, retries with backoff, server-requested waits and a per-minute budget.
+/// GETs with a per-request deadline and size limit (enforced by `HTTPSessionTransport`), retries with
+/// backoff, server-requested waits, a per-minute budget, a per-fetch time budget and a circuit breaker.
 ///
-/// One client per provider: the budget and the Alpaca-style rate-limit pause are shared by all its requests.
+/// One client per provider: the budget, the Alpaca-style rate-limit pause and the breaker are shared by
+/// all its requests.
 public actor HTTPClient {
     public nonisolated let provider: String
     public nonisolated let options: HTTPClientOptions
     nonisolated let redactor: SecretRedactor
-    private let session: URLSession
+    private let transport: HTTPSessionTransport
     private var bucket: TokenBucket?
     private var pausedUntil: Double = 0
     private var rng: SplitMix64
+    private var breaker: CircuitBreaker
 
     /// - Parameters:
     ///   - secrets: values scrubbed from every message (API keys sent in headers or queries).
@@ -284,20 +256,14 @@ public actor HTTPClient {
         self.provider = provider
         self.options = options
         self.redactor = SecretRedactor(secrets: secrets, secretQueryNames: secretQueryNames)
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = options.timeout
-        config.timeoutIntervalForResource = max(options.timeout, 1) * 4
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.httpCookieAcceptPolicy = .never
-        config.httpShouldSetCookies = false
-        self.session = URLSession(configuration: config)
+        self.transport = HTTPSessionTransport(
+            limits: HTTPLimits(deadline: options.timeout, maxResponseBytes: options.maxResponseBytes))
         if let rpm = options.requestsPerMinute ?? defaultRequestsPerMinute {
             bucket = TokenBucket(requestsPerMinute: rpm)
         }
         self.rng = SplitMix64(state: options.jitterSeed)
+        self.breaker = CircuitBreaker(threshold: options.circuitBreakerThreshold)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     /// The URL as it may be shown to a user.
     public nonisolated func redacted(_ url: URL) -> String { redactor.redact(url: url) }
@@ -305,82 +271,98 @@ public actor HTTPClient {
     /// Text with every known secret replaced by `REDACTED`.
     public nonisolated func scrub(_ text: String) -> String { redactor.scrub(text) }
 
-    /// GET `url`; returns a 2xx response or throws after the retry policy is exhausted.
-    /// Retries 408, 429, 5xx, timeouts and connection failures; never other 4xx.
-    public func get(_ url: URL, headers: [String: String] = [:]) async throws(HTTPError) -> HTTPResponse {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: options.timeout)
-        request.httpMethod = "GET"
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+    /// A budget of `options.fetchBudget` seconds for one fetch call (pass it to every `get` of that call).
+    public nonisolated func makeBudget() -> TimeBudget { TimeBudget(seconds: options.fetchBudget) }
+
+    /// GET `url`; returns a 2xx response or throws after the retry policy or `budget` is exhausted.
+    /// Retries 408, 429, 5xx, timeouts and connection failures; never other 4xx, an oversized body or a
+    /// refused cross-host redirect.
+    public func get(_ url: URL, headers: [String: String] = [:], budget: TimeBudget? = nil) async throws(HTTPError)
+        -> HTTPResponse
+    {
+        let budget = budget ?? makeBudget()
+        // Sorted so the request is the same bytes on every run.
+        let request = HTTPRequest(method: "GET", url: url, headers: headers.sorted { $0.key < $1.key })
         let shownURL = redactor.redact(url: url)
         let policy = options.retry
         var attempt = 0
+        /// Waits `seconds` if the budget allows; false = stop retrying.
+        func wait(_ seconds: Double) async -> Bool {
+            guard !Task.isCancelled, budget.spend(wait: seconds) else { return false }
+            return (try? await options.clock.sleep(seconds: seconds)) != nil
+        }
+        func fail(_ failure: HTTPError.Failure, _ message: String? = nil) -> HTTPError {
+            HTTPError(failure: failure, providerMessage: message, attempts: attempt, redactedURL: shownURL)
+        }
         while true {
+            if breaker.isOpen { throw fail(.circuitOpen(breaker.consecutiveFailures)) }
             attempt += 1
             do {
-                try await acquire()
+                try await acquire(budget)
             } catch {
-                throw HTTPError(failure: .cancelled, providerMessage: nil, attempts: attempt - 1, redactedURL: shownURL)
+                attempt -= 1
+                throw fail(error)
             }
-            let data: Data
-            let http: HTTPURLResponse
+            let response: HTTPResponse
             do {
-                let (d, r) = try await session.data(for: request)
-                guard let h = r as? HTTPURLResponse else {
-                    throw HTTPError(
-                        failure: .transport("not an HTTP response"), providerMessage: nil, attempts: attempt,
-                        redactedURL: shownURL)
-                }
-                data = d
-                http = h
+                response = try await transport.send(request)
             } catch {
-                let failure = classify(error, url: url)
-                let retryable: Bool
-                if case .cancelled = failure { retryable = false } else { retryable = true }
-                if retryable && attempt < policy.maxAttempts && !Task.isCancelled {
-                    if (try? await options.clock.sleep(
-                        seconds: policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())))
-                        != nil
-                    {
-                        continue
-                    }
+                let failure = classify(error)
+                var retryable = true
+                switch error {
+                case .cancelled, .responseTooLarge, .crossHostRedirect: retryable = false
+                default: breaker.recordFailure()
                 }
-                throw HTTPError(failure: failure, providerMessage: nil, attempts: attempt, redactedURL: shownURL)
+                if retryable && attempt < policy.maxAttempts && !breaker.isOpen {
+                    let w = policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())
+                    guard budget.fits(w) else {
+                        throw fail(.budgetExhausted(budget.seconds), redactor.scrub(failure.text))
+                    }
+                    if await wait(w) { continue }
+                }
+                throw fail(failure)
             }
-            var lower: [String: String] = [:]
-            for (k, v) in http.allHeaderFields {
-                if let k = k as? String, let v = v as? String { lower[k.lowercased()] = v }
-            }
-            let response = HTTPResponse(status: http.statusCode, headers: lower, body: data)
             noteRateLimit(response)
-            if (200..<300).contains(response.status) { return response }
-
-            let retryable = response.status == 429 || response.status == 408 || (500..<600).contains(response.status)
-            if retryable && attempt < policy.maxAttempts && !Task.isCancelled {
-                let wait =
-                    serverRequestedWait(response) ?? policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())
-                if (try? await options.clock.sleep(seconds: wait)) != nil { continue }
+            if (200..<300).contains(response.status) {
+                breaker.recordSuccess()
+                return response
             }
-            let message = HTTPBody.providerMessage(data, contentType: response.header("content-type")).map(
+            let retryable = response.status == 429 || response.status == 408 || (500..<600).contains(response.status)
+            if retryable { breaker.recordFailure() }
+            let message = HTTPBody.providerMessage(response.body, contentType: response.header("content-type")).map(
                 redactor.scrub)
-            throw HTTPError(
-                failure: .status(response.status), providerMessage: message, attempts: attempt, redactedURL: shownURL)
+            if retryable && attempt < policy.maxAttempts && !breaker.isOpen {
+                let w = serverRequestedWait(response) ?? policy.backoff(afterAttempt: attempt, unit: rng.nextUniform())
+                guard budget.fits(w) else {
+                    let last = HTTPError(
+                        failure: .status(response.status), providerMessage: message, attempts: 1, redactedURL: ""
+                    ).summary
+                    throw fail(.budgetExhausted(budget.seconds), last)
+                }
+                if await wait(w) { continue }
+            }
+            throw fail(.status(response.status), message)
         }
     }
 
     /// Waits for the budget and any server-imposed pause.
-    private func acquire() async throws {
+    private func acquire(_ budget: TimeBudget) async throws(HTTPError.Failure) {
+        func pause(_ seconds: Double) async throws(HTTPError.Failure) {
+            guard budget.spend(wait: seconds) else { throw .budgetExhausted(budget.seconds) }
+            do { try await options.clock.sleep(seconds: seconds) } catch { throw .cancelled }
+        }
         while true {
-            try Task.checkCancellation()
+            if Task.isCancelled { throw .cancelled }
             let now = options.clock.now()
             if pausedUntil > now {
-                try await options.clock.sleep(seconds: pausedUntil - now)
+                try await pause(pausedUntil - now)
                 continue
             }
             guard var b = bucket else { return }
             let wait = b.take(now: now)
             bucket = b
             if wait <= 0 { return }
-            try await options.clock.sleep(seconds: wait)
+            try await pause(wait)
         }
     }
 
@@ -422,21 +404,17 @@ public actor HTTPClient {
         return f.date(from: s)?.timeIntervalSince1970
     }
 
-    private nonisolated func classify(_ error: any Error, url: URL) -> HTTPError.Failure {
-        if let e = error as? HTTPError { return e.failure }
-        if error is CancellationError { return .cancelled }
-        guard let u = error as? URLError else { return .transport(redactor.scrub("transport error: \(error)")) }
-        let host = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? "the server"
-        switch u.code {
-        case .timedOut: return .timedOut(options.timeout)
+    private nonisolated func classify(_ error: TransportFailure) -> HTTPError.Failure {
+        switch error {
+        case .deadlineExceeded: return .timedOut(options.timeout)
         case .cancelled: return .cancelled
-        case .cannotConnectToHost: return .transport("could not connect to \(host) (connection refused?)")
-        case .cannotFindHost, .dnsLookupFailed: return .transport("could not resolve \(host) (DNS / no network?)")
-        case .networkConnectionLost: return .transport("connection to \(host) was lost")
-        case .notConnectedToInternet: return .transport("no network connection")
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
-            return .transport("TLS handshake with \(host) failed")
-        default: return .transport("network error \(u.code.rawValue) talking to \(host)")
+        default: return .transport(redactor.scrub(error.description))
         }
+    }
+}
+
+extension HTTPError.Failure {
+    var text: String {
+        HTTPError(failure: self, providerMessage: nil, attempts: 1, redactedURL: "").summary
     }
 }

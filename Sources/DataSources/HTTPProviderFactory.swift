@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// A provider setting that cannot work, worded as advice.
 public struct HTTPProviderConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Stooq's CSV download (`GET /q/d/l/?s=aapl.us&i=d&d1=YYYYMMDD&d2=YYYYMMDD&apikey=…`).
@@ -87,7 +88,10 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
             throw fail("Stooq returned unreadable CSV: \(error)")
         }
         let bars = try StooqProvider.parse(rows: rows, fail: fail)
-        return HTTPProviderText.normalized(bars, from: from, to: to)
+        switch HTTPProviderText.normalized(bars, from: from, to: to) {
+        case .success(let b): return b
+        case .failure(let p): throw fail(p.message)
+        }
     }
 
     /// Rows (header first) → bars. Header must be `Date,Open,High,Low,Close[,Volume]`.
@@ -96,7 +100,7 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let expected = ["date", "open", "high", "low", "close"]
         guard names.count >= 5, Array(names.prefix(5)) == expected, names.count == 5 || names[5] == "volume" else {
-            let shown = header.joined(separator: ",").prefix(80)
+            let shown = EchoedInput.clip(header.joined(separator: ","), limit: 80)
             throw fail("unexpected Stooq CSV header \"\(shown)\" (expected Date,Open,High,Low,Close,Volume)")
         }
         let hasVolume = names.count >= 6
@@ -108,12 +112,14 @@ public struct StooqProvider: BarProvider, CustomStringConvertible {
                 throw fail("Stooq CSV line \(line) has \(row.count) fields, expected \(hasVolume ? 6 : 5)")
             }
             guard let date = SessionDate(iso: row[0]) else {
-                throw fail("Stooq CSV line \(line): \"\(row[0])\" is not a YYYY-MM-DD date")
+                throw fail("Stooq CSV line \(line): \"\(EchoedInput.clip(row[0]))\" is not a YYYY-MM-DD date")
             }
             var v: [Double] = []
             for (k, field) in row[1..<(hasVolume ? 6 : 5)].enumerated() {
                 guard let x = Double(field) else {
-                    throw fail("Stooq CSV line \(line): \(header[k + 1]) \"\(field)\" is not a number")
+                    throw fail(
+                        "Stooq CSV line \(line): \(EchoedInput.clip(header[k + 1])) \"\(EchoedInput.clip(field))\" "
+                            + "is not a number")
                 }
                 v.append(x)
             }

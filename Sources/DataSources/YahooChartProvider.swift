@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Market
 
 /// Daily bars from Yahoo Finance's chart API (`GET /v8/finance/chart/{symbol}`), one request per symbol.
@@ -92,7 +93,9 @@ public struct YahooChartProvider: BarProvider {
         do {
             envelope = try JSONDecoder().decode(YahooEnvelope.self, from: response.body)
         } catch {
-            throw fail("Yahoo returned malformed chart JSON (\(range)): \(AlpacaBarsProvider.summary(error))")
+            throw fail(
+                "Yahoo returned malformed chart JSON (\(range)): \(EchoedInput.clip(AlpacaBarsProvider.summary(error)))"
+            )
         }
         if let e = envelope.chart.error {
             let text = [e.code, e.description].compactMap { $0 }.joined(separator: ": ")
@@ -153,7 +156,10 @@ public struct YahooChartProvider: BarProvider {
             bars.append(
                 Bar(date: date, open: o * factor, high: h * factor, low: l * factor, close: c * factor, volume: v))
         }
-        return Chart(bars: HTTPProviderText.normalized(bars, from: from, to: to), droppedDates: dropped)
+        switch HTTPProviderText.normalized(bars, from: from, to: to) {
+        case .success(let b): return Chart(bars: b, droppedDates: dropped)
+        case .failure(let p): throw fail(p.message)
+        }
     }
 }
 

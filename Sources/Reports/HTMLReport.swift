@@ -64,7 +64,7 @@ public enum HTMLReport {
     /// Heat class `h0`…`h9` for a score on 0…scaleMax.
     static func heatClass(_ score: Double, scaleMax: Double) -> String {
         guard score.isFinite, scaleMax > 0 else { return "h0" }
-        return "h\(min(9, max(0, Int(score / scaleMax * 10))))"
+        return "h\(Int(min(9, max(0, score / scaleMax * 10))))"
     }
 }
 

@@ -43,7 +43,7 @@ struct SVGChart {
     func render() -> String {
         let n = dates.count
         let e = HTMLReport.escape
-        func u(_ v: Double) -> Int { Int((v * SVGChart.k).rounded()) }
+        let u = SVGChart.unit
         var s = "<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"\(e(title))\">"
         s += "<title>\(e(title))</title>"
         let x0 = left
@@ -67,9 +67,15 @@ struct SVGChart {
             return s
         }
         let ticks = SVGChart.niceTicks(lo: lo, hi: hi, count: 5)
-        lo = ticks.first!
-        hi = ticks.last!
+        lo = ticks.first ?? lo
+        hi = ticks.last ?? hi
         let span = hi - lo
+        // Values near ±Double.greatestFiniteMagnitude overflow the span: say so instead of drawing nonsense.
+        guard span.isFinite, span > 0 else {
+            s +=
+                "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
+            return s
+        }
         func xU(_ i: Int) -> Int { u(x0 + (x1 - x0) * Double(i) / Double(n - 1)) }
         func yU(_ v: Double) -> Int { u(y1 - (v - lo) / span * (y1 - y0)) }
 
@@ -145,7 +151,16 @@ struct SVGChart {
         return d
     }
 
-    /// About `count` round tick values (1, 2, 2.5 or 5 × 10^k apart) covering lo…hi.
+    /// Layout units → integer SVG units (1/`k` each). Total: NaN is 0 and anything beyond ±1e9 (far off
+    /// the canvas) is clamped, so no value, however extreme, can trap in the `Int` conversion.
+    static func unit(_ v: Double) -> Int {
+        let x = (v * k).rounded()
+        if x.isNaN { return 0 }
+        return Int(min(max(x, -1e9), 1e9))
+    }
+
+    /// About `count` round tick values (1, 2, 2.5 or 5 × 10^k apart) covering lo…hi. Just `[lo, hi]` when
+    /// the range cannot be divided (non-finite, or so wide that `hi − lo` overflows).
     static func niceTicks(lo: Double, hi: Double, count: Int) -> [Double] {
         var lo = lo
         var hi = hi
@@ -155,6 +170,8 @@ struct SVGChart {
             hi += pad
         }
         let raw = (hi - lo) / Double(max(count, 1))
+        // The loops below would never end for an infinite step, and divide by zero for a subnormal one.
+        guard lo.isFinite, hi.isFinite, raw.isFinite, raw > 1e-300 else { return [lo, hi] }
         var mag = 1.0
         while mag * 10 <= raw { mag *= 10 }
         while mag > raw { mag /= 10 }

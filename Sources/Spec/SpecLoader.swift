@@ -1,4 +1,5 @@
 import Foundation
+import Market
 import Yams
 
 /// A validated spec together with the text it came from (hashed into the run manifest).
@@ -24,6 +25,23 @@ public enum SpecLimits {
     public static let maxListItems = 10_000
     /// Deepest bracket nesting accepted; a valid spec needs 4.
     public static let maxFlowNesting = 64
+    /// Most tickers in `universe.tickers`.
+    public static let maxTickers = 10_000
+    /// Most values of one grid parameter (a list or a `{from, to, step}` range).
+    public static let maxGridAxisValues = 10_000
+    /// Most backtests one run may plan: tickers × grid combinations, counted before anything is expanded.
+    /// Above it, split the universe over several specs (shards) and run them one after the other.
+    public static let maxBacktestsPerRun = 5_000_000
+    /// Largest amount of cash anywhere in a spec (capital, fixed cash per entry, commissions): $1 trillion.
+    /// Far above any real account, and small enough that equity, share counts and chart scales stay exact.
+    public static let maxCash = 1e12
+    public static let cashText = "1000000000000 (1e12)"
+    /// Largest price-like amount (commission per share).
+    public static let maxPrice = 1e6
+    public static let priceText = "1000000 (1e6)"
+    /// Largest share count (`sizing.fixed_shares`).
+    public static let maxShares = 1e9
+    public static let sharesText = "1000000000 (1e9)"
 }
 
 /// Reads `pipelines/*.yaml` (spec version 1) into a validated ``PipelineSpec``.
@@ -50,7 +68,9 @@ public enum SpecLoader {
     /// Validates spec bytes, which must be UTF-8 text.
     public static func parse(data: Data, displayPath: String) throws(SpecError) -> LoadedSpec {
         guard data.count <= SpecLimits.maxFileBytes else { throw tooLarge(displayPath, bytes: data.count) }
-        let bytes = [UInt8](data)
+        var bytes = [UInt8](data)
+        // A UTF-8 byte-order mark (some Windows editors write one) is not part of the YAML text.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let bad = firstInvalidUTF8(bytes) {
             let (line, column) = position(ofByte: bad, in: bytes)
             let hex = String(bytes[bad], radix: 16, uppercase: true)
@@ -66,9 +86,13 @@ public enum SpecLoader {
     }
 
     /// Validates spec text.
-    public static func parse(yaml: String, displayPath: String) throws(SpecError) -> LoadedSpec {
-        guard yaml.utf8.count <= SpecLimits.maxFileBytes else { throw tooLarge(displayPath, bytes: yaml.utf8.count) }
-        if let problem = prescan(yaml) {
+    public static func parse(yaml source: String, displayPath: String) throws(SpecError) -> LoadedSpec {
+        guard source.utf8.count <= SpecLimits.maxFileBytes else {
+            throw tooLarge(displayPath, bytes: source.utf8.count)
+        }
+        // The text as written (BOM included) is what the manifest hashes; YAML sees it without the BOM.
+        let yaml = source.hasPrefix("\u{FEFF}") ? String(source.dropFirst()) : source
+        if let problem = prescan(yaml) ?? YAMLEventRules.firstProblem(yaml) {
             throw SpecError(diagnostics: [
                 SpecDiagnostic(
                     file: displayPath, line: problem.line, column: problem.column, keyPath: "", message: problem.message
@@ -95,7 +119,7 @@ public enum SpecLoader {
         let reader = SpecReader(file: displayPath)
         let spec = reader.readSpec(root)
         if let spec, reader.diagnostics.isEmpty {
-            return LoadedSpec(spec: spec, sourceText: yaml, displayPath: displayPath)
+            return LoadedSpec(spec: spec, sourceText: source, displayPath: displayPath)
         }
         throw SpecError(diagnostics: reader.diagnostics)
     }
@@ -232,11 +256,10 @@ public enum SpecLoader {
         return (line, column)
     }
 
-    /// A structural problem found by scanning the text before handing it to Yams (quoted text and comments
-    /// are skipped): bracket nesting beyond ``SpecLimits/maxFlowNesting`` (Yams builds nodes recursively, so a
-    /// shallow limit keeps hostile input from exhausting the stack), or an alias (`*name`). Aliases are refused
-    /// because a few of them can expand to billions of nodes, and because a problem inside an aliased value
-    /// could only be reported at the anchor, not where it is used.
+    /// Bracket nesting beyond ``SpecLimits/maxFlowNesting``, found by scanning the text before handing it to
+    /// Yams (quoted text and comments are skipped): Yams builds nodes recursively, so a shallow limit keeps
+    /// hostile input from exhausting the stack. Aliases and tags are not looked for here: `YAMLEventRules`
+    /// checks them on libyaml's events, where no spelling can hide one.
     static func prescan(_ yaml: String) -> (line: Int, column: Int, message: String)? {
         let text = Array(yaml.unicodeScalars)
         var depth = 0
@@ -252,7 +275,7 @@ public enum SpecLoader {
             " \t[{,".unicodeScalars.contains(previous)
                 && (lastSignificant.map { ":-?[{,".unicodeScalars.contains($0) } ?? true)
         }
-        for (i, c) in text.enumerated() {
+        for c in text {
             column += 1
             defer {
                 if c != "\n" {
@@ -285,14 +308,6 @@ public enum SpecLoader {
                     )
                 }
             case "]", "}": depth = max(0, depth - 1)
-            case "*" where startsValue():
-                let next = i + 1 < text.count ? text[i + 1] : " "
-                if !" \t\r\n,[]{}".unicodeScalars.contains(next) {
-                    return (
-                        line, column,
-                        "YAML aliases (*name) are not supported in pipeline specs; write the value out in full"
-                    )
-                }
             default: break
             }
         }

@@ -142,7 +142,9 @@ extension SpecReader {
             case .positionLimit:
                 limit = integer(l, "a whole number of open positions, at least 1") { $0 >= 1 }.map(Double.init)
             case .maxLeverage:
-                limit = number(l, "a leverage above 0 (gross exposure ÷ equity, 1.0 = no leverage)") { $0 > 0 }
+                limit = number(l, "a leverage above 0 and at most 100 (gross exposure ÷ equity, 1.0 = no leverage)") {
+                    $0 > 0 && $0 <= 100
+                }
             }
             if let limit, let action { rules.append(PipelineSpec.RiskRule(type: type, limit: limit, action: action)) }
         }

@@ -45,12 +45,33 @@ extension SpecReader {
         if let v = required("strategies", "add a list of strategies, e.g. strategies: [buy_and_hold]") {
             spec.strategies = readStrategies(v)
         }
+        if let v = f["strategies"] { checkBacktestCount(spec, at: v) }
         if let v = f["scoring"] { spec.scoring = readScoring(v) }
         if let v = f["batch"] { spec.batch = readBatch(v) }
         if let v = f["report"] { spec.report = readReport(v) }
         if let v = f["execute"] { spec.execute = readExecute(v, universe: spec.universe.tickers) }
         if let v = f["notify"] { spec.notify = readNotify(v) }
         return spec
+    }
+
+    /// Refuses a spec whose tickers × combinations pass ``SpecLimits/maxBacktestsPerRun``. Counted from the
+    /// grid sizes, never by expanding: 10 000 tickers × 100 000 combinations must fail here in microseconds,
+    /// not in the planner after allocating 48 GB.
+    func checkBacktestCount(_ spec: PipelineSpec, at field: Field) {
+        let perSymbol = spec.strategies.reduce(0.0) { sum, e in
+            sum + e.grid.values.reduce(1.0) { $0 * Double($1.count) }
+        }
+        let tickers = Double(spec.universe.tickers.count)
+        let total = tickers * perSymbol
+        let limit = Double(SpecLimits.maxBacktestsPerRun)
+        guard total > limit else { return }
+        let perShard = max(1, (limit / max(perSymbol, 1)).rounded(.down))
+        report(
+            field.key.mark, field.path,
+            "the spec asks for \(SpecReader.format(tickers)) tickers × \(SpecReader.format(perSymbol)) combinations = "
+                + "\(SpecReader.format(total)) backtests; the limit is \(SpecLimits.maxBacktestsPerRun) per run; "
+                + "split the universe into specs of at most \(SpecReader.format(perShard)) tickers each and run them "
+                + "one after the other (see docs/spec.md, Limits), or use fewer grid values")
     }
 
     // MARK: - name
@@ -167,6 +188,13 @@ extension SpecReader {
             missing("tickers", in: field, "add e.g. tickers: [AAPL, MSFT]")
             return []
         }
+        if case .sequence(let seq) = v.value, seq.count > SpecLimits.maxTickers {
+            report(
+                v.mark, v.path,
+                "\(v.path): \(seq.count) tickers is more than the limit of \(SpecLimits.maxTickers) per spec; "
+                    + "split the universe over several specs (see docs/spec.md, Limits)")
+            return []
+        }
         guard
             let items = list(
                 v, "a list of ticker symbols, e.g. [AAPL, MSFT]",
@@ -186,7 +214,14 @@ extension SpecReader {
             else {
                 report(
                     item.mark, path,
-                    "\(path): \"\(t)\" is not a ticker symbol; use at most 32 characters without spaces, e.g. AAPL, BRK.B, ^GSPC"
+                    "\(path): \"\(EchoedInput.clip(t, limit: 40))\" is not a ticker symbol; use at most 32 characters without spaces, e.g. AAPL, BRK.B, ^GSPC"
+                )
+                continue
+            }
+            if let why = SpecReader.deceptiveTicker(t) {
+                report(
+                    item.mark, path,
+                    "\(path): \"\(EchoedInput.clip(t, limit: 40))\" \(why); type the symbol in plain letters, e.g. AAPL"
                 )
                 continue
             }
@@ -278,7 +313,10 @@ extension SpecReader {
         guard let f = fields(of: field, allowed: ["initial"], expectation: "a mapping such as {initial: 100000}")
         else { return capital }
         if let v = f["initial"] {
-            capital.initial = number(v, "a positive amount of cash (e.g. 100000)") { $0 > 0 } ?? capital.initial
+            capital.initial =
+                number(v, "a positive amount of cash up to \(SpecLimits.cashText) (e.g. 100000)") {
+                    $0 > 0 && $0 <= SpecLimits.maxCash
+                } ?? capital.initial
         }
         return capital
     }
@@ -309,7 +347,9 @@ extension SpecReader {
                 return nil
             }
             if let v = f["fixed"] {
-                return number(v, "an amount per fill, at least 0 (e.g. 1.0)") { $0 >= 0 }.map { .fixed($0) }
+                return number(v, "an amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)") {
+                    $0 >= 0 && $0 <= SpecLimits.maxCash
+                }.map { .fixed($0) }
             }
             guard let rate = f["per_share"] else {
                 if f.isEmpty {
@@ -321,10 +361,16 @@ extension SpecReader {
                 }
                 return nil
             }
-            let r = number(rate, "an amount per share, at least 0 (e.g. 0.005)") { $0 >= 0 }
+            let r = number(rate, "an amount per share from 0 to \(SpecLimits.priceText) (e.g. 0.005)") {
+                $0 >= 0 && $0 <= SpecLimits.maxPrice
+            }
             var minimum = 0.0
             if let v = f["minimum"] {
-                guard let m = number(v, "a minimum amount per fill, at least 0 (e.g. 1.0)", where: { $0 >= 0 }) else {
+                guard
+                    let m = number(
+                        v, "a minimum amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)",
+                        where: { $0 >= 0 && $0 <= SpecLimits.maxCash })
+                else {
                     return nil
                 }
                 minimum = m
@@ -361,13 +407,20 @@ extension SpecReader {
                 sizing.rule = .percentOfEquity(p)
             }
         } else if let v = f["fixed_cash"] {
-            if let c = number(v, "a positive amount of cash per entry", where: { $0 > 0 }) {
+            if let c = number(
+                v, "a positive amount of cash per entry up to \(SpecLimits.cashText)",
+                where: { $0 > 0 && $0 <= SpecLimits.maxCash })
+            {
                 sizing.rule = .fixedCash(c)
             }
         } else if let v = f["fixed_shares"] {
             let whole = !sizing.fractionalShares
-            let what = whole ? "a positive whole number of shares" : "a positive number of shares"
-            if let n = number(v, what, where: { $0 > 0 && (!whole || $0.rounded() == $0) }) {
+            let what =
+                (whole ? "a positive whole number of shares" : "a positive number of shares")
+                + " up to \(SpecLimits.sharesText)"
+            if let n = number(
+                v, what, where: { $0 > 0 && $0 <= SpecLimits.maxShares && (!whole || $0.rounded() == $0) })
+            {
                 sizing.rule = .fixedShares(n)
             }
         } else if let v = f["volatility_target"] {

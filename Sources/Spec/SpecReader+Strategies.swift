@@ -219,11 +219,11 @@ extension SpecReader {
             return nil
         }
         let count = ((b - a) / step + 1e-9).rounded(.down) + 1
-        guard count <= Double(SpecLimits.maxCombinations) else {
+        guard count <= Double(SpecLimits.maxGridAxisValues) else {
             report(
                 field.mark, field.path,
                 "\(field.path): the range from \(from) to \(to) step \(SpecReader.format(step)) has "
-                    + "\(SpecReader.format(count)) values; the limit is \(SpecLimits.maxCombinations); "
+                    + "\(SpecReader.format(count)) values; the limit is \(SpecLimits.maxGridAxisValues) per parameter; "
                     + "use a larger step or a narrower range")
             return nil
         }

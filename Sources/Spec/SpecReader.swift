@@ -1,4 +1,5 @@
 import Foundation
+import Market
 import Yams
 
 /// One `key: value` pair of a mapping, with the key path of the value.
@@ -198,6 +199,42 @@ extension Node {
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         case .alias: return "an alias"
+        }
+    }
+}
+
+extension SpecReader {
+    /// Why a ticker could show as something it is not, or nil. Bidi controls (U+202A–U+202E,
+    /// U+2066–U+2069, U+200E/U+200F, U+061C) reorder how text displays, so a report or log line would read
+    /// differently from the symbol traded; invisible format characters hide inside it; letters from two
+    /// scripts (Latin `A` next to Cyrillic `А`) make look-alikes of real symbols.
+    static func deceptiveTicker(_ t: String) -> String? {
+        var scripts: Set<String> = []
+        for u in t.unicodeScalars {
+            if u.properties.isBidiControl { return "contains a bidirectional-text control character" }
+            if u.properties.generalCategory == .format { return "contains an invisible formatting character" }
+            if u.properties.isAlphabetic, let s = script(of: u) { scripts.insert(s) }
+        }
+        if scripts.count > 1 {
+            return "mixes letters of several scripts (\(scripts.sorted().joined(separator: ", "))), like a look-alike"
+        }
+        return nil
+    }
+
+    /// A coarse script of a letter by Unicode block: enough to tell Latin, Greek and Cyrillic look-alikes
+    /// apart; other blocks are named by their range.
+    static func script(of u: Unicode.Scalar) -> String? {
+        switch u.value {
+        case 0x0000...0x024F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return "Latin"
+        case 0x0370...0x03FF, 0x1F00...0x1FFF: return "Greek"
+        case 0x0400...0x052F, 0x2DE0...0x2DFF, 0xA640...0xA69F: return "Cyrillic"
+        case 0x0530...0x058F: return "Armenian"
+        case 0x0590...0x05FF: return "Hebrew"
+        case 0x0600...0x06FF, 0x0750...0x077F: return "Arabic"
+        case 0x3040...0x30FF: return "Kana"
+        case 0x4E00...0x9FFF: return "Han"
+        case 0xAC00...0xD7AF: return "Hangul"
+        default: return "U+\(String(u.value >> 8, radix: 16, uppercase: true))xx"
         }
     }
 }

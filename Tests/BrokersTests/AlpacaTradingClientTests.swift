@@ -1,5 +1,6 @@
 import Brokers
 import Foundation
+import HTTPTransport
 import Market
 import Risk
 import Testing

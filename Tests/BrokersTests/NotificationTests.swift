@@ -47,6 +47,7 @@ import Testing
             url: server.baseURL.appendingPathComponent("hook"), minPriority: .high, sleeper: RecordingSleeper())
         await hook.notify(done)
         await hook.notify(blocked)
+        await hook.flush()
         let reqs = server.requests
         #expect(reqs.count == 1)
         #expect(reqs.first?.method == "POST")
@@ -64,10 +65,102 @@ import Testing
             url: URL(string: "http://127.0.0.1:\(server.port)/hook?token=abc")!, sleeper: sleeper,
             log: { box.append($0) })
         await hook.notify(blocked)
+        await hook.flush()
         #expect(server.requests.count == 3)
         #expect(await sleeper.waits == [0.5, 1.0])
         #expect(box.lines.count == 1)
         #expect(box.lines.first?.contains("HTTP 500") == true)
         #expect(box.lines.first?.contains("token") == false)
+    }
+
+    @Test func aHangingWebhookDoesNotDelayTheCaller() async throws {
+        let server = try LoopbackHTTPServer { _ in .hold }
+        defer { server.stop() }
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: server.baseURL.appendingPathComponent("hook"), timeout: 0.5, retry: .none, flushDeadline: 10,
+            sleeper: RecordingSleeper(), log: { box.append($0) })
+        for _ in 0..<5 { await hook.notify(blocked) }
+        // Delivered inline, each notify would return only after its 0.5 s attempt failed: five failures
+        // logged by now. Queued, the fifth event cannot have failed yet (it was only just queued).
+        #expect(box.lines.count < 5)
+        let started = ContinuousClock.now
+        await hook.flush()
+        // Five events, each given up after its 0.5 s deadline: the flush waits about 2.5 s, never forever.
+        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(box.lines.count == 5)
+        #expect(box.lines.allSatisfy { $0.contains("deadline") && $0.contains("not delivered") })
+    }
+
+    @Test func flushGivesUpAtItsDeadline() async throws {
+        let server = try LoopbackHTTPServer { _ in .hold }
+        defer { server.stop() }
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: server.baseURL.appendingPathComponent("hook"), timeout: 10, retry: .none, flushDeadline: 0.5,
+            sleeper: RecordingSleeper(), log: { box.append($0) })
+        for _ in 0..<3 { await hook.notify(blocked) }
+        let started = ContinuousClock.now
+        await hook.flush()
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(box.lines.contains { $0.contains("3 events not delivered within the 0.5 s flush deadline") })
+    }
+
+    @Test func aFullQueueDropsAndCountsEvents() async throws {
+        let server = try LoopbackHTTPServer { _ in .hold }
+        defer { server.stop() }
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: server.baseURL.appendingPathComponent("hook"), timeout: 0.3, retry: .none, queueCapacity: 2,
+            flushDeadline: 5, sleeper: RecordingSleeper(), log: { box.append($0) })
+        for _ in 0..<10 { await hook.notify(blocked) }
+        await hook.flush()
+        // At most the capacity plus the one in flight are tried; the others are dropped and counted.
+        #expect((2...3).contains(server.requests.count))
+        #expect(box.lines.contains { $0.contains("dropped (queue of 2 full") })
+    }
+
+    @Test(arguments: [
+        "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/latest", "http://[fe80::1]:9/x",
+    ])
+    func metadataAndLinkLocalAddressesAreRefused(url: String) async throws {
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: URL(string: url)!, timeout: 0.5, sleeper: RecordingSleeper(), log: { box.append($0) })
+        await hook.notify(blocked)
+        await hook.flush()
+        #expect(box.lines.count == 1)
+        #expect(box.lines.first?.contains("refused") == true)
+        #expect(box.lines.first?.contains("link-local") == true || box.lines.first?.contains("metadata") == true)
+    }
+
+    @Test func aCrossHostRedirectIsNotFollowedAndNotADelivery() async throws {
+        let other = try LoopbackHTTPServer { _ in .respond(status: 204, body: "") }
+        defer { other.stop() }
+        let server = try LoopbackHTTPServer { _ in
+            .respond(status: 307, body: "", headers: ["Location": "http://127.0.0.1:\(other.port)/collect"])
+        }
+        defer { server.stop() }
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: server.baseURL.appendingPathComponent("hook"), sleeper: RecordingSleeper(), log: { box.append($0) })
+        await hook.notify(blocked)
+        await hook.flush()
+        #expect(server.requests.count == 1)
+        #expect(other.requests.isEmpty)
+        #expect(box.lines.count == 1)
+        #expect(box.lines.first?.contains("redirected to another host") == true)
+    }
+
+    @Test func aRedirectStatusIsNotADelivery() async throws {
+        let server = try LoopbackHTTPServer { _ in .respond(status: 300, body: "choose") }
+        defer { server.stop() }
+        let box = LineBox()
+        let hook = WebhookNotifier(
+            url: server.baseURL.appendingPathComponent("hook"), sleeper: RecordingSleeper(), log: { box.append($0) })
+        await hook.notify(blocked)
+        await hook.flush()
+        #expect(server.requests.count == 1)
+        #expect(box.lines.first?.contains("HTTP 300") == true)
     }
 }

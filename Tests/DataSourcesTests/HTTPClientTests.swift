@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+import HTTPTransport
 import Testing
 
 @Suite struct HTTPClientTests {
@@ -160,7 +161,7 @@ import Testing
             } throws: { error in
                 let e = try #require(error as? HTTPError)
                 return e.failure == .timedOut(0.3) && e.attempts == 2
-                    && e.summary == "no response within the 0.3 s timeout, retried 1 time"
+                    && e.summary == "no complete response within the 0.3 s deadline, retried 1 time"
             }
             // On a loaded machine an attempt can time out before the server has read its request.
             #expect((1...2).contains(server.requests.count))

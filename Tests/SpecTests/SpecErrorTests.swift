@@ -83,7 +83,8 @@ import Testing
         let yaml = header + ["capital: {initial: -5000}", "strategies: [buy_and_hold]"]
         #expect(
             problems(yaml) == [
-                "p.yaml:4:20: capital.initial: expected a positive amount of cash (e.g. 100000), got -5000"
+                "p.yaml:4:20: capital.initial: expected a positive amount of cash up to 1000000000000 (1e12) "
+                    + "(e.g. 100000), got -5000"
             ])
     }
 
@@ -285,7 +286,7 @@ import Testing
                 "p.yaml:5:5: strategies[0].sma_crossover: the grid has 99990000 combinations (10000 × 9999); "
                     + "the limit is 100000; use fewer values or larger steps",
                 "p.yaml:6:28: strategies[1].rsi_reversion.lower: the range from 0 to 100 step 0.0001 has 1000001 values; "
-                    + "the limit is 100000; use a larger step or a narrower range",
+                    + "the limit is 10000 per parameter; use a larger step or a narrower range",
             ])
     }
 
@@ -332,7 +333,7 @@ import Testing
         // Line 4 is `l1: &l1 [*l0, …]`: the first alias starts at column 10.
         #expect(
             problems(yaml) == [
-                "p.yaml:4:10: YAML aliases (*name) are not supported in pipeline specs; write the value out in full"
+                "p.yaml:4:10: YAML aliases (*l0) are not supported in pipeline specs; write the value out in full"
             ])
     }
 

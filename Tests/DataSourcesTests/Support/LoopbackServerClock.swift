@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+import HTTPTransport
 import Testing
 
 /// A hand-driven `HTTPClock` for tests: time moves only when a test says so.
