@@ -11,6 +11,9 @@ import Scoring
 public enum HTMLReport {
     /// Per series, at most this many chart points (see `Downsample.minMaxIndices`).
     public static let chartMaxPoints = 250
+    /// Chart points per series for a run of `symbols` symbols: 250, or 120 past 100 symbols, so 500
+    /// symbols' charts stay near 1.5 MB of the page (equity.csv has every point).
+    public static func chartMaxPoints(symbols: Int) -> Int { symbols > 100 ? 120 : chartMaxPoints }
     /// Trades of the best strategy listed per symbol (the most recent ones; trades.csv has all): 100, or fewer
     /// in large runs so the page lists about 10,000 trades in total, but never fewer than 20.
     public static func maxTradesShown(symbols: Int) -> Int { max(20, min(100, 10_000 / max(1, symbols))) }
@@ -349,7 +352,8 @@ extension PageView {
                         k < s.equity.count ? s.equity[k] : nil
                     }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
                     maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count),
-                    maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count)))
+                    maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count),
+                    chartPoints: HTMLReport.chartMaxPoints(symbols: report.symbols.count)))
         }
         overview = overviewRows
         hasOverview = !overviewRows.isEmpty
@@ -414,7 +418,7 @@ extension SymbolView {
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
         buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int,
-        maxRows: Int = .max
+        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints
     ) {
         self.anchor = anchor
         symbol = s.symbol
@@ -463,7 +467,7 @@ extension SymbolView {
             equitySVG = SVGChart(
                 title:
                     "\(s.symbol): equity of \(best.strategy) \(best.params) vs buy & hold, \(dates[0].iso) – \(dates[n - 1].iso)",
-                dates: dates, series: series, valueStyle: .money, maxPoints: HTMLReport.chartMaxPoints
+                dates: dates, series: series, valueStyle: .money, maxPoints: chartPoints
             ).render()
             let dd = ReportAnalytics.drawdownPct(curve)
             var worst = 0
@@ -473,7 +477,7 @@ extension SymbolView {
                 series: [
                     SVGChart.Series(label: "Drawdown, % below peak", cssClass: "dd", values: dd.map { -$0 }, area: true)
                 ],
-                valueStyle: .percent, height: 170, maxPoints: HTMLReport.chartMaxPoints,
+                valueStyle: .percent, height: 170, maxPoints: chartPoints,
                 note: "max −\(Format.fixed(dd[worst], 2))% on \(dates[worst].iso)"
             ).render()
             hasCharts = true

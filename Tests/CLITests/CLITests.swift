@@ -23,7 +23,12 @@ enum CLI {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func run(_ args: [String], cwd: URL = repoRoot, env extra: [String: String] = [:]) throws -> CLIResult {
+    /// Runs the binary to completion. Async, and the waiting happens on a thread of its own: a test blocked
+    /// on a child process must not hold one of the few threads of Swift's cooperative pool (two on a 2-core
+    /// machine), or every other test of the suite stalls behind it.
+    static func run(_ args: [String], cwd: URL = repoRoot, env extra: [String: String] = [:]) async throws
+        -> CLIResult
+    {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -41,12 +46,18 @@ enum CLI {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLIResult(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+        let box = UncheckedBox((p, out, err))
+        return await offPool {
+            let (p, out, err) = box.value
+            // Drain stderr on its own thread so a chatty child never blocks on a full pipe.
+            let errData = OffPoolRead(err.fileHandleForReading)
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = errData.wait()
+            p.waitUntilExit()
+            return CLIResult(
+                status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                stderr: String(decoding: e, as: UTF8.self))
+        }
     }
 
     static func tempDir() -> URL {
@@ -57,9 +68,9 @@ enum CLI {
 }
 
 @Suite struct CLITests {
-    @Test func anInvalidSpecExitsTwoWithEveryErrorAtItsLineAndColumn() throws {
+    @Test func anInvalidSpecExitsTwoWithEveryErrorAtItsLineAndColumn() async throws {
         let spec = CLI.fixtures.appendingPathComponent("invalid.yaml").path
-        let r = try CLI.run(["run", spec])
+        let r = try await CLI.run(["run", spec])
         #expect(r.status == 2)
         let lines = r.stderr.split(separator: "\n").map(String.init)
         #expect(lines.contains("\(spec):6:31: unknown parameter \"slwo\" for sma_crossover; did you mean \"slow\"?"))
@@ -68,13 +79,13 @@ enum CLI {
                 $0.hasPrefix("\(spec):7:5: unknown strategy \"rsi_reversal\"; did you mean \"rsi_reversion\"?")
             })
         #expect(r.stdout.isEmpty)
-        #expect(try CLI.run(["validate", spec]).status == 2)
+        #expect(try await CLI.run(["validate", spec]).status == 2)
     }
 
-    @Test func theExamplePipelineWritesTheFiveFilesAndExitsZero() throws {
+    @Test func theExamplePipelineWritesTheFiveFilesAndExitsZero() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let r = try CLI.run([
+        let r = try await CLI.run([
             "run", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", tmp.path + "/data", "--reports-dir",
             tmp.path + "/reports",
         ])
@@ -97,10 +108,10 @@ enum CLI {
         }
     }
 
-    @Test func aMissingSymbolMakesAPartialRunExitThree() throws {
+    @Test func aMissingSymbolMakesAPartialRunExitThree() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let r = try CLI.run([
+        let r = try await CLI.run([
             "run", CLI.fixtures.appendingPathComponent("partial.yaml").path, "--data-dir", tmp.path + "/data",
             "--reports-dir", tmp.path + "/reports",
         ])
@@ -110,28 +121,28 @@ enum CLI {
         #expect(r.stdout.contains("status: partial"))
     }
 
-    @Test func strategiesListsEveryRegisteredStrategy() throws {
-        let r = try CLI.run(["strategies", "--json"])
+    @Test func strategiesListsEveryRegisteredStrategy() async throws {
+        let r = try await CLI.run(["strategies", "--json"])
         #expect(r.status == 0)
         let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
         let ids = list?.compactMap { $0["id"] as? String } ?? []
         #expect(ids.contains("sma_crossover") && ids.contains("rsi_reversion") && ids.contains("buy_and_hold"))
     }
 
-    @Test func anUnknownOptionIsAUsageErrorExitingTwo() throws {
-        let r = try CLI.run(["run", "pipelines/example.yaml", "--bogus"])
+    @Test func anUnknownOptionIsAUsageErrorExitingTwo() async throws {
+        let r = try await CLI.run(["run", "pipelines/example.yaml", "--bogus"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("Unknown option '--bogus'"))
     }
 }
 
 @Suite struct RunIndexCLITests {
-    @Test func theReportsIndexListsEveryRunAfterEachRun() throws {
+    @Test func theReportsIndexListsEveryRunAfterEachRun() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         var ids: [String] = []
         for _ in 0..<2 {
-            let r = try CLI.run([
+            let r = try await CLI.run([
                 "run", "pipelines/example.yaml", "--as-of", "2025-06-30", "--quiet", "--data-dir", tmp.path + "/data",
                 "--reports-dir", tmp.path + "/reports",
             ])
@@ -147,10 +158,10 @@ enum CLI {
 }
 
 @Suite struct MarkupCLITests {
-    @Test func markupInTheSpecNameAndTickersIsEscapedAndStaysInsideTheReportsFolder() throws {
+    @Test func markupInTheSpecNameAndTickersIsEscapedAndStaysInsideTheReportsFolder() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let r = try CLI.run([
+        let r = try await CLI.run([
             "run", CLI.fixtures.appendingPathComponent("markup.yaml").path, "--quiet", "--data-dir",
             tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
         ])
@@ -174,24 +185,52 @@ enum CLI {
 }
 
 @Suite struct CacheCLITests {
-    @Test func cacheVerifyReportsABarCorruptedBehindItsBack() throws {
+    @Test func cacheVerifyReportsABarCorruptedBehindItsBack() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let data = tmp.path + "/data"
-        let fetch = try CLI.run(["fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data])
+        let fetch = try await CLI.run(["fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data])
         #expect(fetch.status == 0, "\(fetch.stderr)")
-        #expect(try CLI.run(["cache", "verify", "--data-dir", data]).stdout == "cache OK\n")
+        #expect(try await CLI.run(["cache", "verify", "--data-dir", data]).stdout == "cache OK\n")
 
         // Plant a bar whose high is below its low, bypassing the cache's own writes.
         let db = try DatabaseQueue(path: data + "/cache.sqlite")
-        try db.write { db in
+        try await db.write { db in
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
             try db.execute(sql: "UPDATE bar SET high = low - 1 WHERE symbol = 'MSFT' AND date = '2025-03-03'")
             #expect(db.changesCount == 1)
         }
-        let verify = try CLI.run(["cache", "verify", "--data-dir", data])
+        let verify = try await CLI.run(["cache", "verify", "--data-dir", data])
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("MSFT (synthetic) 2025-03-03"))
         #expect(verify.stderr.contains("stratopt cache clear SYMBOL"))
+    }
+}
+
+/// Runs blocking work on a new thread and resumes the caller when it is done.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { c in Thread { c.resume(returning: body()) }.start() }
+}
+
+/// A value handed to another thread that the compiler cannot prove sendable (Process, Pipe); the handover is
+/// one-way, so it is never used from two threads at once.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Reads a file handle to its end on a thread of its own.
+final class OffPoolRead: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }

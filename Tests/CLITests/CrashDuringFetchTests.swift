@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(2))) func killedMidFetchLeavesTheCacheConsistent() throws {
+    @Test(.timeLimit(.minutes(2))) func killedMidFetchLeavesTheCacheConsistent() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let server = Process()
@@ -59,18 +59,18 @@ import Testing
         #expect(sawHold)
         var stored = false
         for _ in 0..<300 where !stored {
-            stored = try CLI.run(["cache", "list", "--data-dir", data]).stdout.contains("FIRST")
-            if !stored { Thread.sleep(forTimeInterval: 0.1) }
+            stored = try await CLI.run(["cache", "list", "--data-dir", data]).stdout.contains("FIRST")
+            if !stored { try await Task.sleep(nanoseconds: 100_000_000) }
         }
         #expect(stored)
         kill(fetch.processIdentifier, SIGKILL)
         fetch.waitUntilExit()
         #expect(fetch.terminationReason == .uncaughtSignal)
 
-        let list = try CLI.run(["cache", "list", "--data-dir", data])
+        let list = try await CLI.run(["cache", "list", "--data-dir", data])
         #expect(list.stdout.contains("FIRST\tstooq [adjusted]\t4 bars\tcovered 2024-01-02…2024-01-05"))
         #expect(!list.stdout.contains("HOLD"))
-        let verify = try CLI.run(["cache", "verify", "--data-dir", data])
+        let verify = try await CLI.run(["cache", "verify", "--data-dir", data])
         #expect(verify.status == 0)
         #expect(verify.stdout == "cache OK\n")
     }

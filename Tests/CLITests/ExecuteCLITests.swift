@@ -11,7 +11,7 @@ import Testing
         return URL(fileURLWithPath: String(line.dropFirst("report: ".count))).deletingLastPathComponent().path
     }
 
-    @Test func firstRunPlacesOrdersAndAnImmediateRerunPlacesNone() throws {
+    @Test func firstRunPlacesOrdersAndAnImmediateRerunPlacesNone() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
@@ -19,7 +19,7 @@ import Testing
 
         // buy_and_hold is long on the last bar for all three symbols; position_limit 1 lets the first
         // order (AAPL, symbols are evaluated in order) through and blocks the other two.
-        let first = try CLI.run(args)
+        let first = try await CLI.run(args)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("execute: 1 submitted, 2 blocked, 0 failed, 0 skipped"))
         let dir = try reportDir(first)
@@ -38,12 +38,12 @@ import Testing
 
         // Same night again: AAPL is already at its target (its earlier order is reported as skipped), MSFT and
         // NVDA are still blocked, nothing is sent.
-        let second = try CLI.run(args)
+        let second = try await CLI.run(args)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("execute: 0 submitted, 2 blocked, 0 failed, 1 skipped"))
 
         // Executing the first run again submits nothing new and reports its earlier order.
-        let again = try CLI.run([
+        let again = try await CLI.run([
             "execute", URL(fileURLWithPath: dir).lastPathComponent, "--data-dir", tmp.path + "/data", "--reports-dir",
             tmp.path + "/reports",
         ])
@@ -52,21 +52,23 @@ import Testing
         #expect(again.stdout.contains("AAPL buy") && again.stdout.contains("skipped"))
     }
 
-    @Test func liveTradingIsRefusedWithoutBothOptIns() throws {
+    @Test func liveTradingIsRefusedWithoutBothOptIns() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("live.yaml").path
-        let r = try CLI.run(["run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"])
+        let r = try await CLI.run([
+            "run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("live trading refused"))
         #expect(r.stderr.contains("--confirm-live"))
     }
 
-    @Test func dryRunPrintsThePlanAndSubmitsNothing() throws {
+    @Test func dryRunPrintsThePlanAndSubmitsNothing() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
-        let r = try CLI.run([
+        let r = try await CLI.run([
             "run", spec, "--dry-run", "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -84,22 +86,22 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     }
 
-    @Test(.timeLimit(.minutes(5))) func aRunKilledMidBacktestAndResumedPlacesItsOrders() throws {
+    @Test(.timeLimit(.minutes(5))) func aRunKilledMidBacktestAndResumedPlacesItsOrders() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("long-execute.yaml").path
         let data = ["--data-dir", tmp.path + "/data"]
-        #expect(try CLI.run(["fetch", spec, "--as-of", "2025-06-30"] + data).status == 0)
+        #expect(try await CLI.run(["fetch", spec, "--as-of", "2025-06-30"] + data).status == 0)
         let victim = try RunningCLI(
             ["run", spec, "--as-of", "2025-06-30", "--no-cache", "--reports-dir", tmp.path + "/reports"] + data)
-        #expect(victim.waitForStderr("(30 %)"))
+        #expect(await victim.waitForStderr("(30 %)"))
         victim.signal(SIGKILL)
-        #expect(victim.finish().status == 128 + SIGKILL)
-        let history = try CLI.run(["history", "--json"] + data)
+        #expect(await victim.finish().status == 128 + SIGKILL)
+        let history = try await CLI.run(["history", "--json"] + data)
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         let runId = try #require(runs.first?["run_id"] as? String)
 
-        let resumed = try CLI.run(["resume", runId, "--json"] + data)
+        let resumed = try await CLI.run(["resume", runId, "--json"] + data)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let doc = try Self.json(resumed)
         let execute = try #require(doc["execute"] as? [String: Any])
@@ -109,35 +111,35 @@ import Testing
         #expect(orders.contains(",submitted,paper-"))
     }
 
-    @Test func aFailedExecuteStageFailsTheRunOnStdoutTooAndQuietStillSaysWhy() throws {
+    @Test func aFailedExecuteStageFailsTheRunOnStdoutTooAndQuietStillSaysWhy() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("live.yaml").path
         let args = ["run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"]
-        let r = try CLI.run(args)
+        let r = try await CLI.run(args)
         #expect(r.status == 1)
         #expect(r.stdout.contains("status: failed"))
         #expect(!r.stdout.contains("status: succeeded"))
-        let quiet = try CLI.run(args + ["--quiet"])
+        let quiet = try await CLI.run(args + ["--quiet"])
         #expect(quiet.status == 1)
         #expect(quiet.stderr.contains("live trading refused"))
-        let json = try CLI.run(args + ["--json"])
+        let json = try await CLI.run(args + ["--json"])
         #expect(json.status == 1)
         let doc = try Self.json(json)
         #expect(doc["status"] as? String == "failed")
         #expect(doc["exit_code"] as? Int == 1)
         #expect(((doc["execute"] as? [String: Any])?["error"] as? String)?.contains("live trading refused") == true)
         // The run record agrees with the exit code.
-        let history = try CLI.run(["history", "--json", "--data-dir", tmp.path + "/data"])
+        let history = try await CLI.run(["history", "--json", "--data-dir", tmp.path + "/data"])
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(runs.allSatisfy { $0["status"] as? String == "failed" })
     }
 
-    @Test func runJSONWithExecuteIsOneJSONDocument() throws {
+    @Test func runJSONWithExecuteIsOneJSONDocument() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
-        let r = try CLI.run([
+        let r = try await CLI.run([
             "run", spec, "--json", "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports",
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -150,7 +152,7 @@ import Testing
         #expect(!r.stdout.contains("execute: "))
     }
 
-    @Test func executeRunIdFindsARunWhoseReportDirIsCustom() throws {
+    @Test func executeRunIdFindsARunWhoseReportDirIsCustom() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let base = try String(
@@ -159,14 +161,14 @@ import Testing
         let specPath = tmp.path + "/custom.yaml"
         try (base + "report: {dir: \"\(custom)\"}\n").write(toFile: specPath, atomically: true, encoding: .utf8)
         let data = ["--data-dir", tmp.path + "/data"]
-        let run = try CLI.run(
+        let run = try await CLI.run(
             ["run", specPath, "--no-execute", "--json", "--reports-dir", tmp.path + "/reports"] + data)
         #expect(run.status == 0, "\(run.stderr)")
         let runId = try #require(try Self.json(run)["run_id"] as? String)
         #expect(!FileManager.default.fileExists(atPath: custom + "/orders.csv"))
         let resultsBefore = try Data(contentsOf: URL(fileURLWithPath: custom + "/results.csv"))
 
-        let exec = try CLI.run(["execute", runId, "--reports-dir", tmp.path + "/reports"] + data)
+        let exec = try await CLI.run(["execute", runId, "--reports-dir", tmp.path + "/reports"] + data)
         #expect(exec.status == 0, "\(exec.stderr)")
         #expect(exec.stdout.contains("execute: 1 submitted, 2 blocked"))
         #expect(FileManager.default.fileExists(atPath: custom + "/orders.csv"))

@@ -32,7 +32,12 @@ final class RunningCLI {
     var pid: Int32 { process.processIdentifier }
 
     /// Reads stderr until a line containing `marker` arrives; false if stderr closes first.
-    func waitForStderr(_ marker: String) -> Bool {
+    func waitForStderr(_ marker: String) async -> Bool {
+        let box = UncheckedBox(self)
+        return await offPool { box.value.blockingWait(marker) }
+    }
+
+    private func blockingWait(_ marker: String) -> Bool {
         while !errText.contains(marker) {
             let chunk = err.fileHandleForReading.availableData
             if chunk.isEmpty { return false }
@@ -44,11 +49,16 @@ final class RunningCLI {
     func signal(_ sig: Int32) { kill(pid, sig) }
 
     /// Waits for the exit; returns the status (or the signal number + 128 if killed) and all output.
-    func finish() -> CLIResult {
+    func finish() async -> CLIResult {
+        let box = UncheckedBox(self)
+        return await offPool { box.value.blockingFinish() }
+    }
+
+    private func blockingFinish() -> CLIResult {
+        let e = OffPoolRead(err.fileHandleForReading)
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        errText += String(decoding: e.wait(), as: UTF8.self)
         process.waitUntilExit()
-        errText += String(decoding: e, as: UTF8.self)
         let status =
             process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return CLIResult(status: status, stdout: String(decoding: o, as: UTF8.self), stderr: errText)
@@ -76,8 +86,8 @@ final class RunningCLI {
     }
 
     /// Fills the bar cache for the long fixture, so the runs under test spend their time backtesting.
-    static func warmLongCache(_ root: URL) throws {
-        let r = try CLI.run([
+    static func warmLongCache(_ root: URL) async throws {
+        let r = try await CLI.run([
             "fetch", CLI.fixtures.appendingPathComponent("long.yaml").path, "--as-of", "2025-06-30", "--data-dir",
             root.path + "/data",
         ])
@@ -97,36 +107,38 @@ final class RunningCLI {
     }
 
     /// The run id a paused run named in its progress (`stratopt: ... run <id>`), read from the history.
-    static func onlyRunId(_ root: URL, data: String = "data") throws -> String {
-        let r = try CLI.run(["history", "--json", "--data-dir", root.path + "/" + data])
+    static func onlyRunId(_ root: URL, data: String = "data") async throws -> String {
+        let r = try await CLI.run(["history", "--json", "--data-dir", root.path + "/" + data])
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         return try #require(runs.first?["run_id"] as? String)
     }
 
     /// SIGKILL during the backtest stage, then `resume`: the checkpointed backtests are restored, the rest
     /// computed, and the files are byte-identical to an uninterrupted run's.
-    @Test(.timeLimit(.minutes(5))) func aRunKilledMidBacktestResumesToByteIdenticalFiles() throws {
+    @Test(.timeLimit(.minutes(5))) func aRunKilledMidBacktestResumesToByteIdenticalFiles() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        try Self.warmLongCache(root)
-        let reference = try CLI.run(Self.longArgs(root, ["--json", "--no-cache"]))
+        try await Self.warmLongCache(root)
+        let reference = try await CLI.run(Self.longArgs(root, ["--json", "--no-cache"]))
         #expect(reference.status == 0, "\(reference.stderr)")
         let refDir = try #require(try Self.json(reference)["report_dir"] as? String)
         let total = try #require(try Self.counts(reference)["backtests"])
 
         let victim = try RunningCLI(Self.longArgs(root, ["--no-cache"]))
-        #expect(victim.waitForStderr("(30 %)"))
+        #expect(await victim.waitForStderr("(30 %)"))
         victim.signal(SIGKILL)
-        #expect(victim.finish().status == 128 + SIGKILL)
+        #expect(await victim.finish().status == 128 + SIGKILL)
 
-        let history = try CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
+        let history = try await CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         let runId = try #require(runs.first?["run_id"] as? String)
-        let status = try CLI.run(["status", runId, "--data-dir", root.path + "/data"])
+        let status = try await CLI.run(["status", runId, "--data-dir", root.path + "/data"])
         #expect(status.stdout.contains("status:    interrupted"))
         #expect(status.stdout.contains("stage:     backtest "))
 
-        let resumed = try CLI.run(["resume", String(runId.prefix(18)), "--data-dir", root.path + "/data", "--json"])
+        let resumed = try await CLI.run([
+            "resume", String(runId.prefix(18)), "--data-dir", root.path + "/data", "--json",
+        ])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let counts = try Self.counts(resumed)
         #expect((counts["restored"] ?? 0) > 0)
@@ -134,22 +146,22 @@ final class RunningCLI {
         let dir = try #require(try Self.json(resumed)["report_dir"] as? String)
         #expect(dir.hasSuffix("/" + runId))
         #expect(try Self.contents(dir) == Self.contents(refDir))
-        let after = try CLI.run(["status", runId, "--data-dir", root.path + "/data"])
+        let after = try await CLI.run(["status", runId, "--data-dir", root.path + "/data"])
         #expect(after.stdout.contains("status:    succeeded"))
         #expect(after.stdout.contains("exit code: 0"))
     }
 
-    @Test(.timeLimit(.minutes(5))) func sigintStopsAfterTheBacktestsInFlightExits130AndResumeFinishes() throws {
+    @Test(.timeLimit(.minutes(5))) func sigintStopsAfterTheBacktestsInFlightExits130AndResumeFinishes() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        try Self.warmLongCache(root)
+        try await Self.warmLongCache(root)
         let run = try RunningCLI(Self.longArgs(root, ["--json", "--no-cache"]))
-        #expect(run.waitForStderr("(10 %)"))
+        #expect(await run.waitForStderr("(10 %)"))
         run.signal(SIGINT)
-        let r = run.finish()
+        let r = await run.finish()
         #expect(r.status == 130, "\(r.stderr)")
         #expect(r.stderr.contains("\nstratopt: interrupted: stopping"))
-        let runId = try Self.onlyRunId(root)
+        let runId = try await Self.onlyRunId(root)
         let json = try Self.json(r)
         #expect(json["status"] as? String == "interrupted")
         #expect(json["exit_code"] as? Int == 130)
@@ -158,76 +170,76 @@ final class RunningCLI {
         let done = try #require(
             message.firstMatch(of: /interrupted after (\d+) of (\d+) backtests/).flatMap { Int($0.1) })
         #expect(done > 0)
-        let history = try CLI.run(["history", "--data-dir", root.path + "/data"])
+        let history = try await CLI.run(["history", "--data-dir", root.path + "/data"])
         #expect(history.stdout.contains("\(runId)  interrupted"))
         // `run SPEC --resume` picks the interrupted run of the same spec up under its id.
-        let resumed = try CLI.run(Self.longArgs(root, ["--resume", "--json"]))
+        let resumed = try await CLI.run(Self.longArgs(root, ["--resume", "--json"]))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try Self.json(resumed)["run_id"] as? String == runId)
         #expect(try Self.counts(resumed)["restored"] == done)
         // A finished run cannot be resumed.
-        #expect(try CLI.run(["resume", runId, "--data-dir", root.path + "/data"]).status == 2)
+        #expect(try await CLI.run(["resume", runId, "--data-dir", root.path + "/data"]).status == 2)
     }
 
-    @Test(.timeLimit(.minutes(5))) func aSecondSigtermStopsAtOnceAndTheRunIsMarkedInterrupted() throws {
+    @Test(.timeLimit(.minutes(5))) func aSecondSigtermStopsAtOnceAndTheRunIsMarkedInterrupted() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        try Self.warmLongCache(root)
+        try await Self.warmLongCache(root)
         let run = try RunningCLI(Self.longArgs(root, ["--no-cache"]))
-        #expect(run.waitForStderr("backtest: started"))
+        #expect(await run.waitForStderr("backtest: started"))
         run.signal(SIGTERM)
-        #expect(run.waitForStderr("stopping after the backtests in flight"))
+        #expect(await run.waitForStderr("stopping after the backtests in flight"))
         run.signal(SIGTERM)
-        let r = run.finish()
+        let r = await run.finish()
         #expect(r.status == 130, "\(r.stderr)")
-        let runId = try Self.onlyRunId(root)
-        let status = try CLI.run(["status", runId, "--data-dir", root.path + "/data"])
+        let runId = try await Self.onlyRunId(root)
+        let status = try await CLI.run(["status", runId, "--data-dir", root.path + "/data"])
         #expect(status.stdout.contains("status:    interrupted"))
         #expect(status.stdout.contains("exit code: 130"))
     }
 
-    @Test(.timeLimit(.minutes(5))) func aSecondRunFailsOnTheLockOrWaitsForIt() throws {
+    @Test(.timeLimit(.minutes(5))) func aSecondRunFailsOnTheLockOrWaitsForIt() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        try Self.warmLongCache(root)
+        try await Self.warmLongCache(root)
         let first = try RunningCLI(Self.longArgs(root, ["--no-cache"]))
-        #expect(first.waitForStderr("backtest: started"))
-        let firstId = try Self.onlyRunId(root)
+        #expect(await first.waitForStderr("backtest: started"))
+        let firstId = try await Self.onlyRunId(root)
 
-        let busy = try CLI.run(Self.runArgs(root))
+        let busy = try await CLI.run(Self.runArgs(root))
         #expect(busy.status == 2)
         #expect(busy.stderr.contains("is in use by run \(firstId) (pid \(first.pid))"))
         // fetch writes the bar cache, so it needs the lock too.
-        let fetch = try CLI.run([
+        let fetch = try await CLI.run([
             "fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", root.path + "/data",
         ])
         #expect(fetch.status == 2)
         #expect(fetch.stderr.contains("in use by run \(firstId)"))
         // Read-only commands do not need the lock; deleting a running run is refused.
-        #expect(try CLI.run(["history", "--data-dir", root.path + "/data"]).status == 0)
-        #expect(try CLI.run(["cache", "list", "--data-dir", root.path + "/data"]).status == 0)
-        let status = try CLI.run(["status", "--data-dir", root.path + "/data"])
+        #expect(try await CLI.run(["history", "--data-dir", root.path + "/data"]).status == 0)
+        #expect(try await CLI.run(["cache", "list", "--data-dir", root.path + "/data"]).status == 0)
+        let status = try await CLI.run(["status", "--data-dir", root.path + "/data"])
         #expect(status.stdout.contains("is locked by run \(firstId) (pid \(first.pid))"))
         #expect(status.stdout.contains("status:    running"))
-        let statusJSON = try CLI.run(["status", "--json", "--data-dir", root.path + "/data"])
+        let statusJSON = try await CLI.run(["status", "--json", "--data-dir", root.path + "/data"])
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(statusJSON.stdout.utf8)) as? [String: Any])
         #expect(object["locked"] as? Bool == true)
         #expect((object["holder"] as? [String: Any])?["run_id"] as? String == firstId)
-        let delete = try CLI.run(["delete", firstId, "--data-dir", root.path + "/data"])
+        let delete = try await CLI.run(["delete", firstId, "--data-dir", root.path + "/data"])
         #expect(delete.status == 2)
         #expect(delete.stderr.contains("still running"))
 
         let waiter = try RunningCLI(Self.runArgs(root, ["--wait", "--json"]))
-        #expect(waiter.waitForStderr("waiting for run \(firstId) (pid \(first.pid))"))
+        #expect(await waiter.waitForStderr("waiting for run \(firstId) (pid \(first.pid))"))
         first.signal(SIGINT)
-        #expect(first.finish().status == 130)
-        let second = waiter.finish()
+        #expect(await first.finish().status == 130)
+        let second = await waiter.finish()
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try Self.json(second)["status"] as? String == "succeeded")
     }
 
-    @Test func aStaleLockOfADeadProcessIsTakenOver() throws {
+    @Test func aStaleLockOfADeadProcessIsTakenOver() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
         let gone = Process()
@@ -238,46 +250,46 @@ final class RunningCLI {
         try FileManager.default.createDirectory(atPath: root.path + "/data", withIntermediateDirectories: true)
         try "run_id=ghost\npid=\(deadPid)\n".write(
             toFile: root.path + "/data/stratopt.lock", atomically: true, encoding: .utf8)
-        let r = try CLI.run(Self.runArgs(root))
+        let r = try await CLI.run(Self.runArgs(root))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("took over the lock of run ghost (pid \(deadPid))"))
     }
 
-    @Test func theResultCacheAnswersARepeatedNightAndNoCacheComputesAll() throws {
+    @Test func theResultCacheAnswersARepeatedNightAndNoCacheComputesAll() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        let first = try CLI.run(Self.runArgs(root, ["--json"]))
+        let first = try await CLI.run(Self.runArgs(root, ["--json"]))
         #expect(
             try Self.counts(first) == [
                 "symbols": 5, "failed_symbols": 0, "backtests": 30, "computed": 30, "restored": 0, "cache_hits": 0,
                 "cache_misses": 30,
             ])
-        let second = try CLI.run(Self.runArgs(root, ["--json", "--batch-size", "7"]))
+        let second = try await CLI.run(Self.runArgs(root, ["--json", "--batch-size", "7"]))
         #expect(try Self.counts(second)["cache_hits"] == 30)
         #expect(try Self.counts(second)["cache_misses"] == 0)
         #expect(try Self.counts(second)["computed"] == 0)
-        let forced = try CLI.run(Self.runArgs(root, ["--json", "--no-cache"]))
+        let forced = try await CLI.run(Self.runArgs(root, ["--json", "--no-cache"]))
         #expect(try Self.counts(forced)["computed"] == 30)
         #expect(try Self.counts(forced)["cache_hits"] == 0)
         let dirs = try [first, second, forced].map { try #require(try Self.json($0)["report_dir"] as? String) }
         #expect(try Self.contents(dirs[0]) == Self.contents(dirs[1]))
         #expect(try Self.contents(dirs[0]) == Self.contents(dirs[2]))
         // --quiet: only the report folder on stdout, nothing on stderr.
-        let quiet = try CLI.run(Self.runArgs(root, ["--quiet"]))
+        let quiet = try await CLI.run(Self.runArgs(root, ["--quiet"]))
         #expect(quiet.status == 0)
         #expect(quiet.stderr.isEmpty)
         #expect(quiet.stdout.split(separator: "\n").count == 1)
         #expect(FileManager.default.fileExists(atPath: quiet.stdout.trimmingCharacters(in: .newlines) + "/best.csv"))
     }
 
-    @Test func rerunReproducesTheFilesOfflineAndRefusesTamperedBars() throws {
+    @Test func rerunReproducesTheFilesOfflineAndRefusesTamperedBars() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
-        let original = try CLI.run(Self.runArgs(root, ["--json"]))
+        let original = try await CLI.run(Self.runArgs(root, ["--json"]))
         let origDir = try #require(try Self.json(original)["report_dir"] as? String)
         let origId = try #require(try Self.json(original)["run_id"] as? String)
 
-        let rerun = try CLI.run(["rerun", origId, "--data-dir", root.path + "/data", "--no-cache", "--json"])
+        let rerun = try await CLI.run(["rerun", origId, "--data-dir", root.path + "/data", "--no-cache", "--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let dir = try #require(try Self.json(rerun)["report_dir"] as? String)
         #expect(dir != origDir)
@@ -288,7 +300,7 @@ final class RunningCLI {
 
         // Change one cached TSLA close: the rerun names TSLA and writes nothing.
         let db = try DatabaseQueue(path: root.path + "/data/cache.sqlite")
-        try db.write { db in
+        try await db.write { db in
             try db.execute(
                 sql: """
                     UPDATE bar SET close = close * 1.0001, high = max(high, close * 1.0001)
@@ -296,12 +308,12 @@ final class RunningCLI {
                     """)
             #expect(db.changesCount == 1)
         }
-        let tampered = try CLI.run(["rerun", origId, "--data-dir", root.path + "/data", "--no-cache"])
+        let tampered = try await CLI.run(["rerun", origId, "--data-dir", root.path + "/data", "--no-cache"])
         #expect(tampered.status == 1)
         #expect(tampered.stderr.contains("error: TSLA: the cached bars are not the ones the run used"))
     }
 
-    @Test func rerunNeverCallsTheProviderAndRepeatsRecordedFailures() throws {
+    @Test func rerunNeverCallsTheProviderAndRepeatsRecordedFailures() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
         let fm = FileManager.default
@@ -309,14 +321,14 @@ final class RunningCLI {
         try fm.copyItem(
             at: CLI.fixtures.appendingPathComponent("partial.yaml"), to: root.appendingPathComponent("partial.yaml"))
         let data = ["--data-dir", root.path + "/data"]
-        let original = try CLI.run(
+        let original = try await CLI.run(
             ["run", root.path + "/partial.yaml", "--reports-dir", root.path + "/reports", "--json"] + data)
         #expect(original.status == 3, "\(original.stderr)")
         let origId = try #require(try Self.json(original)["run_id"] as? String)
         let origDir = try #require(try Self.json(original)["report_dir"] as? String)
         // The provider's folder is gone: only the cache can answer.
         try fm.removeItem(at: root.appendingPathComponent("csv"))
-        let rerun = try CLI.run(["rerun", origId, "--no-cache"] + data)
+        let rerun = try await CLI.run(["rerun", origId, "--no-cache"] + data)
         #expect(rerun.status == 3, "\(rerun.stderr)")
         #expect(rerun.stdout.contains("NOPE failed: NOPE (csv): no file"))
         #expect(rerun.stdout.contains("GOOG    1. "))
@@ -324,55 +336,55 @@ final class RunningCLI {
         let dir = URL(fileURLWithPath: String(line.dropFirst("report: ".count))).deletingLastPathComponent().path
         #expect(dir != origDir)
         #expect(try Self.contents(dir) == Self.contents(origDir))
-        let show = try CLI.run(["show", String(dir.split(separator: "/").last!)] + data)
+        let show = try await CLI.run(["show", String(dir.split(separator: "/").last!)] + data)
         #expect(show.stdout.contains("rerun of:  \(origId)"))
     }
 
-    @Test func deleteAndPruneRemoveRunsAndTheirFolders() throws {
+    @Test func deleteAndPruneRemoveRunsAndTheirFolders() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
         var dirs: [String] = []
         var ids: [String] = []
         for _ in 0..<3 {
-            let r = try CLI.run(Self.runArgs(root, ["--json"]))
+            let r = try await CLI.run(Self.runArgs(root, ["--json"]))
             dirs.append(try #require(try Self.json(r)["report_dir"] as? String))
             ids.append(try #require(try Self.json(r)["run_id"] as? String))
         }
         let data = ["--data-dir", root.path + "/data"]
-        let deleted = try CLI.run(["delete", ids[1]] + data)
+        let deleted = try await CLI.run(["delete", ids[1]] + data)
         #expect(deleted.status == 0, "\(deleted.stderr)")
         #expect(deleted.stdout.contains("removed \(dirs[1])"))
         #expect(!FileManager.default.fileExists(atPath: dirs[1]))
-        #expect(try CLI.run(["show", ids[1]] + data).status == 2)
+        #expect(try await CLI.run(["show", ids[1]] + data).status == 2)
 
-        #expect(try CLI.run(["prune", "--older-than", "1h"] + data).stdout.contains("pruned 0 runs"))
-        #expect(try CLI.run(["prune", "--older-than", "30x"] + data).status == 2)
+        #expect(try await CLI.run(["prune", "--older-than", "1h"] + data).stdout.contains("pruned 0 runs"))
+        #expect(try await CLI.run(["prune", "--older-than", "30x"] + data).status == 2)
         // The newest of the two left, as the history orders them, is kept.
-        let before = try CLI.run(["history", "--json"] + data)
+        let before = try await CLI.run(["history", "--json"] + data)
         let order = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [[String: Any]])
         #expect(order.count == 2)
         let newestId = try #require(order.first?["run_id"] as? String)
         let newest = try #require(ids.firstIndex(of: newestId))
         let oldest = 2 - newest
-        let pruned = try CLI.run(["prune", "--keep", "1"] + data)
+        let pruned = try await CLI.run(["prune", "--keep", "1"] + data)
         #expect(pruned.status == 0)
         #expect(pruned.stdout.contains("removed run \(ids[oldest])"))
         #expect(pruned.stdout.contains("pruned 1 run\n"))
         #expect(!FileManager.default.fileExists(atPath: dirs[oldest]))
         #expect(FileManager.default.fileExists(atPath: dirs[newest]))
-        let history = try CLI.run(["history", "--json"] + data)
+        let history = try await CLI.run(["history", "--json"] + data)
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(runs.compactMap { $0["run_id"] as? String } == [ids[newest]])
-        let show = try CLI.run(["show", ids[newest]] + data)
+        let show = try await CLI.run(["show", ids[newest]] + data)
         #expect(show.stdout.contains("best per symbol:"))
         #expect(show.stdout.contains("GOOGL"))
     }
 
-    @Test func anUnknownRunIdExitsTwo() throws {
+    @Test func anUnknownRunIdExitsTwo() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
         for cmd in ["show", "status", "resume", "rerun", "delete"] {
-            let r = try CLI.run([cmd, "nope", "--data-dir", root.path + "/data"])
+            let r = try await CLI.run([cmd, "nope", "--data-dir", root.path + "/data"])
             #expect(r.status == 2, "\(cmd)")
             #expect(r.stderr.contains("nope"), "\(cmd)")
         }

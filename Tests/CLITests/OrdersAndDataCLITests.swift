@@ -13,7 +13,7 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    @Test func threeRunsOfOneNightAgainstAlpacaSendOneOrderPerSymbol() throws {
+    @Test func threeRunsOfOneNightAgainstAlpacaSendOneOrderPerSymbol() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let fake = FakeAlpaca()
@@ -37,7 +37,7 @@ import Testing
         let args = ["run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"]
         var outputs: [CLIResult] = []
         for _ in 0..<3 {
-            let r = try CLI.run(args, env: env)
+            let r = try await CLI.run(args, env: env)
             #expect(r.status == 0, "\(r.stderr)")
             outputs.append(r)
         }
@@ -53,7 +53,7 @@ import Testing
         #expect(Set(try outputs.map(reportDir)).count == 3)  // three different runs
     }
 
-    @Test func reduceSizeShowsRequestedAndReducedSharesAndTheDryRunIsATable() throws {
+    @Test func reduceSizeShowsRequestedAndReducedSharesAndTheDryRunIsATable() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = tmp.path + "/reduce.yaml"
@@ -72,7 +72,7 @@ import Testing
                   - {type: max_position_size, limit_pct: 5, action: reduce_size}
             """, spec)
         let base = ["--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"]
-        let dry = try CLI.run(["run", spec, "--dry-run"] + base)
+        let dry = try await CLI.run(["run", spec, "--dry-run"] + base)
         #expect(dry.status == 0, "\(dry.stderr)")
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         let headerAt = try #require(lines.firstIndex { $0.hasPrefix("symbol") })
@@ -87,7 +87,7 @@ import Testing
         #expect(aapl.contains("[reduce_size: "))
         #expect(!dry.stdout.contains("RiskDecision(") && !dry.stdout.contains("PlannedOrder("))
 
-        let run = try CLI.run(["run", spec] + base)
+        let run = try await CLI.run(["run", spec] + base)
         #expect(run.status == 0, "\(run.stderr)")
         let dir = try reportDir(run)
         let orders = try String(contentsOfFile: dir + "/orders.csv", encoding: .utf8).split(separator: "\r\n")
@@ -135,7 +135,7 @@ import Testing
         return out
     }
 
-    @Test func anEditedCSVFileChangesTheResults() throws {
+    @Test func anEditedCSVFileChangesTheResults() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(atPath: tmp.path + "/prices", withIntermediateDirectories: true)
@@ -155,12 +155,12 @@ import Testing
             "run", spec, "--as-of", days.last!, "--data-dir", tmp.path + "/data", "--reports-dir",
             tmp.path + "/reports",
         ]
-        let first = try CLI.run(args)
+        let first = try await CLI.run(args)
         #expect(first.status == 0, "\(first.stderr)")
         let trades1 = try String(contentsOfFile: try reportDir(first) + "/trades.csv", encoding: .utf8)
         // Double every price.
         try write(csv(days: days) { 2 * (100 + Double($0)) }, tmp.path + "/prices/AAA.csv")
-        let second = try CLI.run(args)
+        let second = try await CLI.run(args)
         #expect(second.status == 0, "\(second.stderr)")
         let trades2 = try String(contentsOfFile: try reportDir(second) + "/trades.csv", encoding: .utf8)
         // trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,… — the same entry and
@@ -177,7 +177,7 @@ import Testing
         #expect(entry1 >= 100 && entry1 < 140)
     }
 
-    @Test func aSevenDaySeriesRunsUnderTheTwentyFourSevenCalendar() throws {
+    @Test func aSevenDaySeriesRunsUnderTheTwentyFourSevenCalendar() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(atPath: tmp.path + "/prices", withIntermediateDirectories: true)
@@ -198,49 +198,49 @@ import Testing
             return path
         }
         let base = ["--as-of", days.last!, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"]
-        let always = try CLI.run(["run", try spec("24x7")] + base)
+        let always = try await CLI.run(["run", try spec("24x7")] + base)
         #expect(always.status == 0, "\(always.stderr)")
         let equity = try String(contentsOfFile: try reportDir(always) + "/equity.csv", encoding: .utf8)
         #expect(equity.contains("2024-01-06") && equity.contains("2024-01-07"))  // a Saturday and a Sunday
         // Under nyse the weekend bars are off-calendar and the symbol is rejected.
-        let nyse = try CLI.run(["run", try spec("nyse")] + base)
+        let nyse = try await CLI.run(["run", try spec("nyse")] + base)
         #expect(nyse.status != 0)
         #expect((nyse.stdout + nyse.stderr).contains("BTCUSD"))
     }
 
-    @Test func thePaperAccountCanBeShownAsTextAndJSONAndReset() throws {
+    @Test func thePaperAccountCanBeShownAsTextAndJSONAndReset() async throws {
         let tmp = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let data = ["--data-dir", tmp.path + "/data"]
-        let none = try CLI.run(["paper"] + data)
+        let none = try await CLI.run(["paper"] + data)
         #expect(none.status == 1)
         #expect(none.stderr.contains("no paper ledger"))
         let spec = CLI.fixtures.appendingPathComponent("execute.yaml").path
-        let run = try CLI.run(["run", spec, "--reports-dir", tmp.path + "/reports"] + data)
+        let run = try await CLI.run(["run", spec, "--reports-dir", tmp.path + "/reports"] + data)
         #expect(run.status == 0, "\(run.stderr)")
-        let text = try CLI.run(["paper"] + data)
+        let text = try await CLI.run(["paper"] + data)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.hasPrefix("paper account: cash "))
         #expect(text.stdout.contains("market value"))
         #expect(text.stdout.split(separator: "\n").contains { $0.hasPrefix("AAPL ") })
         #expect(text.stdout.contains("equity history:"))
-        let json = try CLI.run(["paper", "--json"] + data)
+        let json = try await CLI.run(["paper", "--json"] + data)
         #expect(json.status == 0)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let positions = try #require(obj["positions"] as? [[String: Any]])
         #expect(positions.map { $0["symbol"] as? String } == ["AAPL"])
         #expect((obj["initial_cash_cents"] as? Int) == 10_000_000)
         #expect((obj["realised_cents"] as? Int) == 0)
-        let refused = try CLI.run(["paper", "reset"] + data)
+        let refused = try await CLI.run(["paper", "reset"] + data)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("--yes"))
-        let reset = try CLI.run(["paper", "reset", "--yes"] + data)
+        let reset = try await CLI.run(["paper", "reset", "--yes"] + data)
         #expect(reset.status == 0, "\(reset.stderr)")
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/data/paper.sqlite"))
     }
 
-    @Test func aFutureAsOfIsAUsageError() throws {
-        let r = try CLI.run(["validate", "pipelines/example.yaml", "--as-of", "2999-01-04"])
+    @Test func aFutureAsOfIsAUsageError() async throws {
+        let r = try await CLI.run(["validate", "pipelines/example.yaml", "--as-of", "2999-01-04"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("--as-of 2999-01-04 is after the last completed session"))
     }
