@@ -1,6 +1,6 @@
 // Engine throughput: backtests/s and bar-steps/s (bars × backtests / seconds), the same sections as
 // ../shared/reference/peers-bench.md so the figures compare as ratios. Release build only:
-//   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv]
+//   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv, default Tests/Fixtures/reference/data]
 import DataSources
 import Engine
 import Foundation
@@ -123,11 +123,9 @@ enum StratoptBench {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let config = BacktestConfig()
         let here = URL(fileURLWithPath: #filePath)
+        // The in-repo copy of the reference GOOG series (Tests/Fixtures/README.md), so a clone benchmarks as is.
         let defaultGOOG = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "shared/reference/data/GOOG.csv"
-            )
-            .path
+            .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/reference/data/GOOG.csv").path
         // Arguments: [GOOG.csv] [--peers out/bench_results.json of ../shared/peers/run_bench.py, same session]
         var args = Array(CommandLine.arguments.dropFirst())
         var peersPath: String?
@@ -137,7 +135,7 @@ enum StratoptBench {
         }
         let googPath = args.first ?? defaultGOOG
         guard let goog = readDailyCSV(googPath) else {
-            print("cannot read \(googPath): pass the path to shared/reference/data/GOOG.csv")
+            print("cannot read \(googPath): pass the path to a GOOG.csv (Tests/Fixtures/reference/data/GOOG.csv)")
             return
         }
         print("stratopt engine benchmark — \(cores) active cores, GOOG \(goog.count) bars")
