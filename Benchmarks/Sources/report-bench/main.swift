@@ -3,6 +3,9 @@
 // Measures (1) building the model through the real engine (not timed as "render"), (2) rendering every
 // report file with `ReportRenderer.render` and report.html alone, (3) the file sizes, and (4) how long
 // headless Chromium takes to load and screenshot report.html (skipped when `chromium` is not installed).
+// It is also the scale check that used to be a unit test (too slow for the suite, which keeps a 10/20-symbol
+// extrapolation in ReportsTests): it exits 1 when report.html is over the 10 MB budget or lacks a symbol's
+// section.
 //
 //   cd Benchmarks && swift run -c release report-bench [symbols] [bars] [out-dir]
 //
@@ -138,7 +141,11 @@ for f in files {
     print("  \(name)\(f.contents.count) bytes (\(Format.fixed(Double(f.contents.count) / 1e6, 2)) MB)")
 }
 let htmlBytes = html.utf8.count
-print("report.html: \(htmlBytes) bytes, \(htmlBytes < 10_000_000 ? "under" : "OVER") the 10 MB budget")
+let withinBudget = htmlBytes < 10_000_000
+print("report.html: \(htmlBytes) bytes, \(withinBudget ? "under" : "OVER") the 10 MB budget")
+let sections = html.components(separatedBy: "<section class=\"sym card\"").count - 1
+let allSections = sections == symbolCount
+print("report.html: \(sections) symbol sections\(allSections ? "" : ", expected \(symbolCount)")")
 
 // Chromium: load + layout + screenshot of the first 1280×2000 pixels.
 let chromium = ["/usr/bin/chromium", "/usr/local/bin/chromium"].first {
@@ -162,3 +169,11 @@ if let chromium {
     print("chromium not installed: browser render time skipped")
 }
 print("output: \(outDir)")
+let failures = [
+    withinBudget ? nil : "report.html over the 10 MB budget", allSections ? nil : "symbol sections missing",
+]
+.compactMap { $0 }
+if !failures.isEmpty {
+    print("report-bench failed: " + failures.joined(separator: "; "))
+    exit(1)
+}
