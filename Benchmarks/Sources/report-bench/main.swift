@@ -10,7 +10,7 @@
 //   cd Benchmarks && swift run -c release report-bench [symbols] [bars] [out-dir]
 //
 // Defaults: 500 symbols, 2520 bars, out-dir = a fresh folder under the temporary directory. Synthetic bars
-// come from a seeded generator, so every run renders the same bytes.
+// come from a seeded generator (Market.SplitMix64), so every run renders the same bytes.
 import Engine
 import Foundation
 import Market
@@ -25,19 +25,6 @@ let outDir =
     args.count > 3
     ? args[3] : NSTemporaryDirectory() + "stratopt-report-bench-\(ProcessInfo.processInfo.processIdentifier)"
 
-/// A deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(UInt64(1) << 53)
-    }
-}
-
 func weekdays(from start: SessionDate, count: Int) -> [SessionDate] {
     var out: [SessionDate] = []
     out.reserveCapacity(count)
@@ -50,20 +37,20 @@ func weekdays(from start: SessionDate, count: Int) -> [SessionDate] {
 }
 
 func syntheticSeries(symbol: String, dates: [SessionDate], seed: UInt64) -> BarSeries {
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix64(state: seed)
     var open: [Double] = []
     var high: [Double] = []
     var low: [Double] = []
     var close: [Double] = []
-    var price = 50 + 100 * rng.next()
-    let drift = 0.0003 * (rng.next() - 0.3)
+    var price = 50 + 100 * rng.nextUniform()
+    let drift = 0.0003 * (rng.nextUniform() - 0.3)
     for _ in dates {
-        let o = price * (1 + 0.004 * (rng.next() - 0.5))
-        let c = o * (1 + drift + 0.035 * (rng.next() - 0.5))
+        let o = price * (1 + 0.004 * (rng.nextUniform() - 0.5))
+        let c = o * (1 + drift + 0.035 * (rng.nextUniform() - 0.5))
         open.append(o)
         close.append(c)
-        high.append(max(o, c) * (1 + 0.005 * rng.next()))
-        low.append(min(o, c) * (1 - 0.005 * rng.next()))
+        high.append(max(o, c) * (1 + 0.005 * rng.nextUniform()))
+        low.append(min(o, c) * (1 - 0.005 * rng.nextUniform()))
         price = c
     }
     return BarSeries(
