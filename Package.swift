@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
                 "Spec",
-                "Risk", "Brokers", "RunStore", "HTTPTransport",
+                "Risk", "Brokers", "RunStore", "HTTPTransport", "Digests",
             ]),
     ],
     dependencies: [
@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         // Value types shared by every stage: session dates, bars, the exchange calendar.
         .target(name: "Market"),
+        // Lowercase hex SHA-256 (`SHA256Hex`), shared by every target that fingerprints or keys by hash.
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The tool version and the git commit it was built from (stamped by BuildInfoPlugin).
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
@@ -49,17 +51,15 @@ let package = Package(
         .target(
             name: "DataSources",
             dependencies: [
-                "Market", "CLibCSV", "HTTPTransport",
+                "Market", "CLibCSV", "HTTPTransport", "Digests",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Paper broker (SQLite ledger) and broker clients.
         .target(
             name: "Brokers",
             dependencies: [
-                "Market", "Risk", "HTTPTransport",
+                "Market", "Risk", "HTTPTransport", "Digests",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // CSV / JSON / HTML rendering of results.
         .target(
@@ -69,17 +69,15 @@ let package = Package(
         .target(
             name: "RunStore",
             dependencies: [
-                "Market", "Engine",
+                "Market", "Engine", "Digests",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The staged runner: plan, fetch, backtest in batches, score, report, manifest.
         .target(
             name: "Pipeline",
             dependencies: [
                 "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "DataQuality", "Reports", "Risk",
-                "Brokers", "BuildInfo", "RunStore",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Brokers", "BuildInfo", "RunStore", "Digests",
             ]),
         .executableTarget(
             name: "stratopt",

@@ -12,7 +12,8 @@ let package = Package(
             name: "stratopt-bench",
             dependencies: [.product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
-        // Report scale: 500 symbols × 8 strategies — render time, report.html size, Chromium render time.
+        // Report scale: 500 symbols × 8 strategies — render time, report.html size (exit 1 over 10 MB), Chromium
+        // render time.
         // Run: cd Benchmarks && swift run -c release report-bench [symbols=500] [bars=2520] [out-dir]
         .executableTarget(
             name: "report-bench",

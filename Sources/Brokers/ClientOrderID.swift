@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import Market
 import Risk
@@ -12,11 +12,7 @@ public enum ClientOrderID {
     /// second copy and the run finds the first order instead of creating a new one.
     public static func make(key: String, symbol: String, side: OrderSide, session: SessionDate) -> String {
         let input = "\(key)|\(symbol)|\(side.rawValue)|\(session.iso)"
-        let digest = SHA256.hash(data: Data(input.utf8))
-        let hex = digest.map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        let hex = SHA256Hex.of(input.utf8)
         let compact = session.iso.replacingOccurrences(of: "-", with: "")
         return "so-\(hex.prefix(20))-\(compact)"
     }

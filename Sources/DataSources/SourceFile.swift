@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import GRDB
 import Market
@@ -31,7 +31,7 @@ public struct SourceFileFingerprint: Sendable, Equatable, Codable {
         let mtime = (attrs[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         return SourceFileFingerprint(
             path: path, size: size, modifiedNanoseconds: Int64((mtime * 1_000_000_000).rounded()),
-            sha256: SHA256.hash(data: data).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined())
+            sha256: SHA256Hex.of(data))
     }
 }
 

@@ -119,25 +119,8 @@ public struct SyntheticProvider: BarProvider {
     static func cents(_ x: Double) -> Double { max(0.01, (x * 100).rounded() / 100) }
 }
 
-/// splitmix64 (Steele, Lea, Flood 2014): a tiny, well-mixed 64-bit generator (synthetic bars, HTTP backoff jitter).
-struct SplitMix64: Sendable {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state = state &+ 0x9E37_79B9_7F4A_7C15
-        return SplitMix64.mix(state)
-    }
-
-    static func mix(_ x0: UInt64) -> UInt64 {
-        var z = x0
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 53 random bits (exact conversion).
-    mutating func nextUniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
+/// The synthetic market's normal draws. `SplitMix64` itself lives in Market (one copy for the project).
+extension SplitMix64 {
     /// Approximately standard normal: Irwin–Hall sum of 12 uniforms − 6 (mean 0, variance 1, range ±6).
     mutating func nextNormal() -> Double {
         var s = 0.0

@@ -84,18 +84,9 @@ public enum GridRunner {
     /// Every point of a parameter grid for strategy `id` that satisfies its constraints, defaults filled,
     /// in row-major order of `axes` (the first axis varies slowest). Nil for an unknown id.
     public static func strategies(id: String, axes: [(name: String, values: [ParamValue])]) -> [any Strategy]? {
-        guard let descriptor = StrategyRegistry.descriptor(for: id) else { return nil }
-        var points: [Parameters] = [Parameters()]
-        for axis in axes {
-            points = points.flatMap { p in
-                axis.values.map { v in
-                    var q = p
-                    q[axis.name] = v
-                    return q
-                }
-            }
+        guard StrategyRegistry.descriptor(for: id) != nil else { return nil }
+        return ParameterGrid.expand(id: id, axes: axes).combinations.compactMap {
+            StrategyRegistry.make(id: id, parameters: $0)
         }
-        return points.map { descriptor.withDefaults($0) }.filter { descriptor.violatedConstraint($0) == nil }
-            .compactMap { StrategyRegistry.make(id: id, parameters: $0) }
     }
 }

@@ -172,41 +172,14 @@ public struct NYSECalendar: TradingCalendar {
 
     // MARK: - Clock conversion
 
-    /// Seconds east of UTC for New York at the UTC instant `seconds`: −4 h in daylight saving time, else −5 h.
-    ///
-    /// US rules: since 2007 DST runs from the second Sunday of March to the first Sunday of November;
-    /// 1987–2006 from the first Sunday of April to the last Sunday of October (earlier years use that rule too).
-    /// The switch happens at 02:00 local time (07:00 UTC in spring, 06:00 UTC in autumn).
-    public static func newYorkUTCOffset(atUTC seconds: Int64) -> Int {
-        let day = Int(floorDiv(seconds, 86_400))
-        let year = SessionDate(daysSinceEpoch: day).year
-        let start: SessionDate
-        let end: SessionDate
-        if year >= 2007 {
-            start = nthWeekday(2, weekday: 0, month: 3, year: year)
-            end = nthWeekday(1, weekday: 0, month: 11, year: year)
-        } else {
-            start = nthWeekday(1, weekday: 0, month: 4, year: year)
-            end = lastWeekday(0, month: 10, year: year)
-        }
-        let startUTC = Int64(start.daysSinceEpoch) * 86_400 + 7 * 3600  // 02:00 EST
-        let endUTC = Int64(end.daysSinceEpoch) * 86_400 + 6 * 3600  // 02:00 EDT
-        return seconds >= startUTC && seconds < endUTC ? -4 * 3600 : -5 * 3600
-    }
-
     /// The latest session whose close (16:00, or 13:00 on an early close, New York time) is at or before
     /// the UTC instant `seconds` (Unix time). Pure: the caller supplies the instant.
     public static func lastCompletedSession(asOfUTC seconds: Int64) -> SessionDate {
         let cal = NYSECalendar()
-        let local = seconds + Int64(newYorkUTCOffset(atUTC: seconds))
-        let today = SessionDate(daysSinceEpoch: Int(floorDiv(local, 86_400)))
+        let local = seconds + Int64(NewYorkTime.utcOffset(atUnixSeconds: seconds))
+        let today = SessionDate(daysSinceEpoch: Int(NewYorkTime.floorDiv(local, 86_400)))
         let secondOfDay = Int(local - Int64(today.daysSinceEpoch) * 86_400)
         if let close = cal.closeTime(today), secondOfDay >= close.secondsOfDay { return today }
         return cal.tradingDay(onOrBefore: today.adding(days: -1))
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }

@@ -20,17 +20,21 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     public init?(iso: some StringProtocol) {
         let u = Array(iso.utf8)
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let d = Int(u[i]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                v = v * 10 + d
-            }
-            return v
-        }
+        let num = { SessionDate.decimal(u, $0) }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// The ASCII decimal digits `u[r]` as a number; nil when one is not a digit. Shared by the date and
+    /// timestamp parsers (`NewYorkTime.unixSeconds(rfc3339:)`), which read fixed-width fields.
+    static func decimal(_ u: [UInt8], _ r: Range<Int>) -> Int? {
+        var v = 0
+        for i in r {
+            let d = Int(u[i]) - 48
+            guard d >= 0 && d <= 9 else { return nil }
+            v = v * 10 + d
+        }
+        return v
     }
 
     public var components: (year: Int, month: Int, day: Int) { SessionDate.civil(fromDays: daysSinceEpoch) }

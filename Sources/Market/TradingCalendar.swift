@@ -115,8 +115,8 @@ public enum AsOfCheck {
     /// any calendar (every day counted): an as-of date after it is in the future for nyse, weekdays and
     /// 24x7 alike. Pass it as `lastCompleted` when the calendar is not known yet.
     public static func lastCompletedDay(asOfUTC seconds: Int64) -> SessionDate {
-        let local = seconds + Int64(NYSECalendar.newYorkUTCOffset(atUTC: seconds))
-        let day = Int((Double(local) / 86_400).rounded(.down))
+        let local = seconds + Int64(NewYorkTime.utcOffset(atUnixSeconds: seconds))
+        let day = Int(NewYorkTime.floorDiv(local, 86_400))
         let today = SessionDate(daysSinceEpoch: day)
         let secondOfDay = local - Int64(day) * 86_400
         return secondOfDay >= Int64(NYSECalendar.regularClose.secondsOfDay) ? today : today.adding(days: -1)

@@ -1,3 +1,4 @@
+import Digests
 import Market
 import Reports
 import RunStore

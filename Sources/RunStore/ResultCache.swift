@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Engine
 import Foundation
 import GRDB
@@ -247,24 +247,5 @@ public final class ResultCache: Sendable {
         do { return try pool.read(body) } catch {
             throw .database(path: path, message: "\(error)")
         }
-    }
-}
-
-/// Lowercase hex SHA-256: the one place the project turns a digest into text.
-public enum SHA256Hex {
-    public static func of(_ bytes: some Sequence<UInt8>) -> String {
-        var h = SHA256()
-        h.update(data: Array(bytes))
-        return hex(h.finalize())
-    }
-
-    public static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -9,32 +9,8 @@ extension PipelineSpec.StrategyEntry {
     /// `fast < slow`) are left out and listed in `skipped` with the reason `breaks fast < slow`.
     /// An id the registry does not know yields the grid as written, with no defaults and no constraints.
     public func expand() -> (combinations: [Parameters], skipped: [(parameters: Parameters, reason: String)]) {
-        let descriptor = StrategyRegistry.descriptor(for: id)
-        let names = grid.keys.sorted()
-        let columns = names.map { grid[$0]! }
-        var combinations: [Parameters] = []
-        var skipped: [(parameters: Parameters, reason: String)] = []
-        if columns.contains(where: \.isEmpty) { return ([], []) }
-        var index = [Int](repeating: 0, count: names.count)
-        while true {
-            var p = Parameters()
-            for (k, name) in names.enumerated() { p[name] = columns[k][index[k]] }
-            if let descriptor { p = descriptor.withDefaults(p) }
-            if let broken = descriptor?.violatedConstraint(p) {
-                skipped.append((p, "breaks \(broken.summary)"))
-            } else {
-                combinations.append(p)
-            }
-            // Odometer increment: the last name varies fastest.
-            var k = names.count - 1
-            while k >= 0 {
-                index[k] += 1
-                if index[k] < columns[k].count { break }
-                index[k] = 0
-                k -= 1
-            }
-            if k < 0 { break }
-        }
-        return (combinations, skipped)
+        // One grid expansion for the project (Strategies' `ParameterGrid`); a spec's order is the sorted names.
+        let (combinations, skipped) = ParameterGrid.expand(id: id, axes: grid.keys.sorted().map { ($0, grid[$0]!) })
+        return (combinations, skipped.map { ($0.parameters, "breaks \($0.constraint.summary)") })
     }
 }

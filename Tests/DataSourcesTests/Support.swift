@@ -5,9 +5,9 @@ import Market
 enum Paths {
     static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let fixtures = testsDir.appendingPathComponent("Fixtures").path
-    /// `<repo root>/../shared/reference`
-    static let reference = testsDir.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference").path
+    /// `Tests/Fixtures/reference`: the backtesting.py reference set the Engine parity tests also read
+    /// (one copy for both targets; see `Tests/Fixtures/README.md`).
+    static let reference = testsDir.deletingLastPathComponent().appendingPathComponent("Fixtures/reference").path
 
     /// A fresh, unique temporary folder.
     static func tempDir() -> String {

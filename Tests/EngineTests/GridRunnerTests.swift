@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func parallelResultsAreInInputOrderAndIdenticalToSerial() async throws {
-        var g = SeededGenerator(seed: 42)
+        var g = SplitMix64(state: 42)
         let close = (0..<600).reduce(into: [Double]()) { a, _ in
             a.append((a.last ?? 100) * (1 + Double.random(in: -0.02...0.02, using: &g)))
         }
@@ -62,18 +62,5 @@ import Testing
                 config: config)
             #expect(alone == result, "\(type(of: job).descriptor.id) \(job.parameters)")
         }
-    }
-}
-
-/// SplitMix64 for the test series.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

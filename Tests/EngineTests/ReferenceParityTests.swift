@@ -4,7 +4,7 @@ import Market
 import Strategies
 import Testing
 
-/// Every reference run in `../shared/reference/results/*.json` reproduced: trades, equity curve, and the
+/// Every reference run in `Tests/Fixtures/reference/results/*.json` reproduced: trades, equity curve, and the
 /// statistics of backtesting.py and empyrical (SEMANTICS.md §9).
 @Suite struct ReferenceParityTests {
     static let files: [String] = (try? ReferenceData.resultFiles()) ?? []

@@ -178,20 +178,20 @@ import Testing
         // 2006: DST from the first Sunday of April (Apr 2) to the last Sunday of October (Oct 29).
         // 2006-03-20 20:30 UTC is 15:30 EST (under the 2007 rule it would wrongly be 16:30 EDT).
         let march = Int64(Self.d("2006-03-20").daysSinceEpoch) * 86_400 + 20 * 3600 + 1800
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: march) == -5 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: march) == -5 * 3600)
         #expect(NYSECalendar.lastCompletedSession(asOfUTC: march) == Self.d("2006-03-17"))
         let april = Int64(Self.d("2006-04-03").daysSinceEpoch) * 86_400 + 20 * 3600 + 1800
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: april) == -4 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: april) == -4 * 3600)
         #expect(NYSECalendar.lastCompletedSession(asOfUTC: april) == Self.d("2006-04-03"))
         let october = Int64(Self.d("2006-10-30").daysSinceEpoch) * 86_400 + 20 * 3600 + 1800
         #expect(NYSECalendar.lastCompletedSession(asOfUTC: october) == Self.d("2006-10-27"))
         // The switch instants themselves: 2024-03-10 07:00 UTC and 2024-11-03 06:00 UTC.
         let springUTC = Int64(Self.d("2024-03-10").daysSinceEpoch) * 86_400 + 7 * 3600
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: springUTC - 1) == -5 * 3600)
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: springUTC) == -4 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: springUTC - 1) == -5 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: springUTC) == -4 * 3600)
         let fallUTC = Int64(Self.d("2024-11-03").daysSinceEpoch) * 86_400 + 6 * 3600
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: fallUTC - 1) == -4 * 3600)
-        #expect(NYSECalendar.newYorkUTCOffset(atUTC: fallUTC) == -5 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: fallUTC - 1) == -4 * 3600)
+        #expect(NewYorkTime.utcOffset(atUnixSeconds: fallUTC) == -5 * 3600)
     }
 
     @Test func outsideVerifiedRangeStillComputesHolidays() {

@@ -4,13 +4,22 @@ import Testing
 @testable import Reports
 
 @Suite struct ScaleTests {
-    /// 500 symbols × 8 backtests × 10 years of daily bars, 40 trades each: report.html must stay under 10 MB.
-    @Test func fiveHundredSymbolsTimesEightStrategiesStaysUnderTenMegabytes() {
-        let r = Fixture.report(symbols: 500, perSymbol: 8, bars: 2520, tradesPerRow: 40)
-        let html = HTMLReport.render(r)
-        let size = html.utf8.count
-        #expect(size < 10_000_000, "report.html is \(size) bytes")
-        #expect(html.components(separatedBy: "<section class=\"sym card\"").count == 501)
+    /// report.html grows linearly in the symbols, by a per-symbol amount that keeps 500 symbols × 8 backtests
+    /// × 10 years of daily bars (40 trades each) under the 10 MB budget. The 500-symbol render itself is
+    /// `Benchmarks/Sources/report-bench` (it dominated the suite's wall time); here the slope between 10 and
+    /// 20 symbols is extrapolated to 500, which fails as soon as one symbol section outgrows its share.
+    @Test func perSymbolSizeKeepsFiveHundredSymbolsUnderTenMegabytes() {
+        func html(_ symbols: Int) -> String {
+            HTMLReport.render(Fixture.report(symbols: symbols, perSymbol: 8, bars: 2520, tradesPerRow: 40))
+        }
+        let ten = html(10)
+        let twenty = html(20)
+        let perSymbol = Double(twenty.utf8.count - ten.utf8.count) / 10
+        let projected = Double(twenty.utf8.count) + 480 * perSymbol
+        #expect(perSymbol > 0)
+        #expect(
+            projected < 10_000_000, "500 symbols projected at \(Int(projected)) bytes (\(Int(perSymbol)) per symbol)")
+        #expect(twenty.components(separatedBy: "<section class=\"sym card\"").count == 21)
     }
 }
 

@@ -1,26 +1,14 @@
 import Market
 
-/// SplitMix64: a tiny seeded generator, so the tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
+/// Seeded (Market.SplitMix64), so the tests are reproducible.
 enum RandomSeries {
     /// A geometric random walk with consistent OHLC.
     static func make(count: Int, seed: UInt64, start: Double = 50) -> BarSeries {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(state: seed)
         return make(count: count, generator: &g, startPrice: start, firstDay: 15_000)
     }
 
-    static func make(count: Int, generator g: inout SeededGenerator, startPrice: Double, firstDay: Int) -> BarSeries {
+    static func make(count: Int, generator g: inout SplitMix64, startPrice: Double, firstDay: Int) -> BarSeries {
         var o: [Double] = []
         var h: [Double] = []
         var l: [Double] = []
@@ -42,7 +30,7 @@ enum RandomSeries {
 
     /// `base` with every bar after `t` replaced by a different random continuation.
     static func rewritingAfter(_ t: Int, of base: BarSeries, seed: UInt64) -> BarSeries {
-        var g = SeededGenerator(seed: seed)
+        var g = SplitMix64(state: seed)
         let tail = make(
             count: base.count - t - 1, generator: &g, startPrice: base.close[t] * 1.3,
             firstDay: base.dates[t].daysSinceEpoch + 1)

@@ -1,6 +1,6 @@
 // Engine throughput: backtests/s and bar-steps/s (bars × backtests / seconds), the same sections as
 // ../shared/reference/peers-bench.md so the figures compare as ratios. Release build only:
-//   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv]
+//   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv, default Tests/Fixtures/reference/data]
 import DataSources
 import Engine
 import Foundation
@@ -17,16 +17,8 @@ func readDailyCSV(_ path: String) -> BarSeries? {
     return BarSeries(symbol: "GOOG", bars: bars)
 }
 
-/// SplitMix64 + Box–Muller: seeded, so every run benchmarks the same universe.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Box–Muller normals from Market's seeded SplitMix64, so every run benchmarks the same universe.
+extension SplitMix64 {
     mutating func normal(_ mean: Double, _ sd: Double) -> Double {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
         let u2 = Double.random(in: 0..<1, using: &self)
@@ -36,7 +28,7 @@ struct SplitMix: RandomNumberGenerator {
 
 /// Geometric random walks with consistent OHLC on weekdays from 2010-01-04 (like peerlib.synthetic_universe).
 func syntheticUniverse(symbols: Int, bars: Int, seed: UInt64) -> [BarSeries] {
-    var g = SplitMix(state: seed)
+    var g = SplitMix64(state: seed)
     var days: [SessionDate] = []
     var d = SessionDate(year: 2010, month: 1, day: 4)!
     while days.count < bars {
@@ -123,11 +115,9 @@ enum StratoptBench {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let config = BacktestConfig()
         let here = URL(fileURLWithPath: #filePath)
+        // The in-repo copy of the reference GOOG series (Tests/Fixtures/README.md), so a clone benchmarks as is.
         let defaultGOOG = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "shared/reference/data/GOOG.csv"
-            )
-            .path
+            .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/reference/data/GOOG.csv").path
         // Arguments: [GOOG.csv] [--peers out/bench_results.json of ../shared/peers/run_bench.py, same session]
         var args = Array(CommandLine.arguments.dropFirst())
         var peersPath: String?
@@ -137,7 +127,7 @@ enum StratoptBench {
         }
         let googPath = args.first ?? defaultGOOG
         guard let goog = readDailyCSV(googPath) else {
-            print("cannot read \(googPath): pass the path to shared/reference/data/GOOG.csv")
+            print("cannot read \(googPath): pass the path to a GOOG.csv (Tests/Fixtures/reference/data/GOOG.csv)")
             return
         }
         print("stratopt engine benchmark — \(cores) active cores, GOOG \(goog.count) bars")

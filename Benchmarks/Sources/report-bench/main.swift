@@ -3,11 +3,14 @@
 // Measures (1) building the model through the real engine (not timed as "render"), (2) rendering every
 // report file with `ReportRenderer.render` and report.html alone, (3) the file sizes, and (4) how long
 // headless Chromium takes to load and screenshot report.html (skipped when `chromium` is not installed).
+// It is also the scale check that used to be a unit test (too slow for the suite, which keeps a 10/20-symbol
+// extrapolation in ReportsTests): it exits 1 when report.html is over the 10 MB budget or lacks a symbol's
+// section.
 //
 //   cd Benchmarks && swift run -c release report-bench [symbols] [bars] [out-dir]
 //
 // Defaults: 500 symbols, 2520 bars, out-dir = a fresh folder under the temporary directory. Synthetic bars
-// come from a seeded generator, so every run renders the same bytes.
+// come from a seeded generator (Market.SplitMix64), so every run renders the same bytes.
 import Engine
 import Foundation
 import Market
@@ -22,19 +25,6 @@ let outDir =
     args.count > 3
     ? args[3] : NSTemporaryDirectory() + "stratopt-report-bench-\(ProcessInfo.processInfo.processIdentifier)"
 
-/// A deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(UInt64(1) << 53)
-    }
-}
-
 func weekdays(from start: SessionDate, count: Int) -> [SessionDate] {
     var out: [SessionDate] = []
     out.reserveCapacity(count)
@@ -47,20 +37,20 @@ func weekdays(from start: SessionDate, count: Int) -> [SessionDate] {
 }
 
 func syntheticSeries(symbol: String, dates: [SessionDate], seed: UInt64) -> BarSeries {
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix64(state: seed)
     var open: [Double] = []
     var high: [Double] = []
     var low: [Double] = []
     var close: [Double] = []
-    var price = 50 + 100 * rng.next()
-    let drift = 0.0003 * (rng.next() - 0.3)
+    var price = 50 + 100 * rng.nextUniform()
+    let drift = 0.0003 * (rng.nextUniform() - 0.3)
     for _ in dates {
-        let o = price * (1 + 0.004 * (rng.next() - 0.5))
-        let c = o * (1 + drift + 0.035 * (rng.next() - 0.5))
+        let o = price * (1 + 0.004 * (rng.nextUniform() - 0.5))
+        let c = o * (1 + drift + 0.035 * (rng.nextUniform() - 0.5))
         open.append(o)
         close.append(c)
-        high.append(max(o, c) * (1 + 0.005 * rng.next()))
-        low.append(min(o, c) * (1 - 0.005 * rng.next()))
+        high.append(max(o, c) * (1 + 0.005 * rng.nextUniform()))
+        low.append(min(o, c) * (1 - 0.005 * rng.nextUniform()))
         price = c
     }
     return BarSeries(
@@ -138,7 +128,11 @@ for f in files {
     print("  \(name)\(f.contents.count) bytes (\(Format.fixed(Double(f.contents.count) / 1e6, 2)) MB)")
 }
 let htmlBytes = html.utf8.count
-print("report.html: \(htmlBytes) bytes, \(htmlBytes < 10_000_000 ? "under" : "OVER") the 10 MB budget")
+let withinBudget = htmlBytes < 10_000_000
+print("report.html: \(htmlBytes) bytes, \(withinBudget ? "under" : "OVER") the 10 MB budget")
+let sections = html.components(separatedBy: "<section class=\"sym card\"").count - 1
+let allSections = sections == symbolCount
+print("report.html: \(sections) symbol sections\(allSections ? "" : ", expected \(symbolCount)")")
 
 // Chromium: load + layout + screenshot of the first 1280×2000 pixels.
 let chromium = ["/usr/bin/chromium", "/usr/local/bin/chromium"].first {
@@ -162,3 +156,11 @@ if let chromium {
     print("chromium not installed: browser render time skipped")
 }
 print("output: \(outDir)")
+let failures = [
+    withinBudget ? nil : "report.html over the 10 MB budget", allSections ? nil : "symbol sections missing",
+]
+.compactMap { $0 }
+if !failures.isEmpty {
+    print("report-bench failed: " + failures.joined(separator: "; "))
+    exit(1)
+}

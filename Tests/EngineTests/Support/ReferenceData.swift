@@ -2,20 +2,17 @@ import DataSources
 import Foundation
 import Market
 
-/// Access to `<repo root>/../shared/reference` for the parity tests.
+/// Access to the reference data of the parity tests: `Tests/Fixtures/reference` (copied from the
+/// backtesting.py reference set; origin and sizes in `Tests/Fixtures/README.md`).
 ///
 /// The CSV is read with libcsv directly (temporary: DataSources' `CSVReader` will replace this file).
 enum ReferenceData {
-    /// `<repo root>/../shared/reference`, from this file's path.
+    /// `Tests/Fixtures/reference`, from this file's path (in the repository, so a plain clone tests itself).
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Support
         .deletingLastPathComponent()  // EngineTests
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // repo root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/reference")
-
-    static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("results").path) }
+        .appendingPathComponent("Fixtures/reference")
 
     /// Rows of a CSV file (header included), parsed by the project's libcsv reader.
     static func csvRows(_ url: URL) throws -> [[String]] {

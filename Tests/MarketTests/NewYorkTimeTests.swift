@@ -1,8 +1,7 @@
-import DataSources
 import Market
 import Testing
 
-@Suite struct HTTPNewYorkTimeTests {
+@Suite struct NewYorkTimeTests {
     func date(_ rfc: String) throws -> SessionDate {
         NewYorkTime.sessionDate(unixSeconds: try #require(NewYorkTime.unixSeconds(rfc3339: rfc)))
     }

@@ -1,7 +1,6 @@
-import Market
-
-/// UTC ↔ America/New_York conversion for daily-bar timestamps, with the US daylight-saving rules
-/// written out (no `TimeZone`, no tz database, no clock): the result is the same on every machine.
+/// UTC ↔ America/New_York conversion, with the US daylight-saving rules written out (no `TimeZone`, no tz
+/// database, no clock): the result is the same on every machine. The project's one copy: the HTTP
+/// providers' bar stamps (DataSources) and the calendars' "last completed session" both use it.
 ///
 /// Rules (Uniform Time Act and amendments), transitions at 02:00 local time:
 /// - 2007 and later: second Sunday of March → first Sunday of November;
@@ -39,20 +38,20 @@ public enum NewYorkTime {
         let endDay: SessionDate
         switch year {
         case 2007...:
-            startDay = nthSunday(2, year: year, month: 3)
-            endDay = nthSunday(1, year: year, month: 11)
+            startDay = NYSECalendar.nthWeekday(2, weekday: 0, month: 3, year: year)
+            endDay = NYSECalendar.nthWeekday(1, weekday: 0, month: 11, year: year)
         case 1987...2006:
-            startDay = nthSunday(1, year: year, month: 4)
-            endDay = lastSunday(year: year, month: 10)
+            startDay = NYSECalendar.nthWeekday(1, weekday: 0, month: 4, year: year)
+            endDay = NYSECalendar.lastWeekday(0, month: 10, year: year)
         case 1974:
             startDay = SessionDate(year: 1974, month: 1, day: 6)!
-            endDay = lastSunday(year: year, month: 10)
+            endDay = NYSECalendar.lastWeekday(0, month: 10, year: year)
         case 1975:
             startDay = SessionDate(year: 1975, month: 2, day: 23)!
-            endDay = lastSunday(year: year, month: 10)
+            endDay = NYSECalendar.lastWeekday(0, month: 10, year: year)
         case 1967...1986:
-            startDay = lastSunday(year: year, month: 4)
-            endDay = lastSunday(year: year, month: 10)
+            startDay = NYSECalendar.lastWeekday(0, month: 4, year: year)
+            endDay = NYSECalendar.lastWeekday(0, month: 10, year: year)
         default:
             return nil
         }
@@ -60,17 +59,6 @@ public enum NewYorkTime {
         let start = Int64(startDay.daysSinceEpoch) * 86_400 + 7 * 3600
         let end = Int64(endDay.daysSinceEpoch) * 86_400 + 6 * 3600
         return (start, end)
-    }
-
-    static func nthSunday(_ n: Int, year: Int, month: Int) -> SessionDate {
-        let first = SessionDate(year: year, month: month, day: 1)!
-        let firstSunday = first.adding(days: (7 - first.weekday) % 7)
-        return firstSunday.adding(days: 7 * (n - 1))
-    }
-
-    static func lastSunday(year: Int, month: Int) -> SessionDate {
-        let last = SessionDate(year: year, month: month, day: SessionDate.daysInMonth(year: year, month: month))!
-        return last.adding(days: -last.weekday)
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
@@ -85,15 +73,7 @@ public enum NewYorkTime {
         guard u.count >= 20, u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: "t") || u[10] == UInt8(ascii: " "),
             u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":")
         else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let d = Int(u[i]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                v = v * 10 + d
-            }
-            return v
-        }
+        let num = { SessionDate.decimal(u, $0) }
         guard let date = SessionDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
             let hh = num(11..<13), let mm = num(14..<16), let ss = num(17..<19), hh < 24, mm < 60, ss <= 60
         else { return nil }
