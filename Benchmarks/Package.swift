@@ -8,9 +8,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "stratopt", path: "..")],
     targets: [
+        // Synthetic bars, the reference SMA grid and the timing helpers, shared by both throughput benchmarks
+        // so the end-to-end figures are ratios against exactly the engine measurement of stratopt-bench.
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/BenchSupport"),
         .executableTarget(
             name: "stratopt-bench",
-            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
         // Report scale: 500 symbols × 8 strategies — render time, report.html size, Chromium render time.
         // Run: cd Benchmarks && swift run -c release report-bench [symbols=500] [bars=2520] [out-dir]
