@@ -24,5 +24,12 @@ let package = Package(
             name: "report-bench",
             dependencies: [.product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/report-bench"),
+        // End to end: the release `stratopt` binary as a child process on 500 synthetic symbols × 66
+        // combinations × 10 years (cold / warm / result cache), against the engine's rate in the same process.
+        // Run: cd Benchmarks && swift run -c release e2e-bench --binary ../.build/release/stratopt
+        .executableTarget(
+            name: "e2e-bench",
+            dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/e2e-bench"),
     ]
 )
