@@ -81,6 +81,8 @@ struct Scenario: Encodable {
     var wallSeconds: Double
     /// From the child's `backtest: done N/N in X s` line (0.1 s resolution).
     var backtestSeconds: Double?
+    /// Every stage's seconds from the same progress lines: where the rest of the wall time goes.
+    var stageSeconds: [String: Double] = [:]
     var peakRSSBytes: Int
     var dataBytesBefore: Int
     var dataBytesAfter: Int
@@ -217,15 +219,19 @@ func parseDuration(_ text: Substring) -> Double? {
     return parts.reduce(0) { $0 * 60 + $1! }
 }
 
-/// Seconds of the backtest stage, from `backtest: done N/N in X s (detail)` on the child's stderr.
-func backtestSeconds(stderr: String) -> Double? {
-    for line in stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) where line.hasPrefix("backtest: done ") {
-        guard let inRange = line.range(of: " in ") else { continue }
+/// Seconds of each stage (fetch, backtest, score, report), from the child's stderr progress lines
+/// `STAGE: done [N/N] in X s [(detail)]`, e.g. `backtest: done 33000/33000 in 4.2 s (33000 computed)`.
+func stageSeconds(stderr: String) -> [String: Double] {
+    var out: [String: Double] = [:]
+    for line in stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        guard let colon = line.range(of: ": done"),
+            let inRange = line.range(of: " in ", range: colon.upperBound..<line.endIndex)
+        else { continue }
         let rest = line[inRange.upperBound...]
         let end = rest.range(of: " (")?.lowerBound ?? rest.endIndex
-        return parseDuration(rest[..<end])
+        out[String(line[..<colon.lowerBound])] = parseDuration(rest[..<end])
     }
-    return nil
+    return out
 }
 
 /// `run: ID (N computed, M from the result cache, K from checkpoints)` → (N, M).
@@ -330,9 +336,10 @@ enum E2EBench {
             }
             var s = Scenario(
                 number: number, name: name, arguments: base + extra, exitStatus: r.status, wallSeconds: r.seconds,
-                backtestSeconds: backtestSeconds(stderr: stderr), peakRSSBytes: r.maxRSSBytes,
+                backtestSeconds: stageSeconds(stderr: stderr)["backtest"], peakRSSBytes: r.maxRSSBytes,
                 dataBytesBefore: dataBefore, dataBytesAfter: folderBytes(dataDir))
             (s.computed, s.fromResultCache) = counts(stdout: stdout)
+            s.stageSeconds = stageSeconds(stderr: stderr)
             if let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("report: ") }) {
                 let dir = URL(fileURLWithPath: String(line.dropFirst("report: ".count))).deletingLastPathComponent()
                     .path
@@ -499,6 +506,14 @@ enum E2EBench {
             print(
                 "| \(s.number) \(s.name) | \(String(format: "%.2f", s.wallSeconds)) | \(bt) | \(mb(s.peakRSSBytes)) | \(mb(s.dataGrowthBytes)) | \(mb(s.reportHTMLBytes)) | \(mb(s.resultsJSONBytes)) | \(mb(s.tradesCSVBytes)) | \(s.computed.map(String.init) ?? "?") / \(s.fromResultCache.map(String.init) ?? "?") | \(sci(s.barStepsPerSecondBacktest)) (\(pct(s.ratioBacktestToEngine))) | \(sci(s.barStepsPerSecondWhole)) (\(pct(s.ratioWholeToEngine))) |"
             )
+        }
+        print("\n| scenario | fetch s | backtest s | score s | report s | outside the stages s |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for s in d.scenarios {
+            let stages = ["fetch", "backtest", "score", "report"]
+            let cells = stages.map { s.stageSeconds[$0].map { String(format: "%.1f", $0) } ?? "—" }
+            let other = s.wallSeconds - stages.reduce(0) { $0 + (s.stageSeconds[$1] ?? 0) }
+            print("| \(s.number) | \(cells.joined(separator: " | ")) | \(String(format: "%.1f", other)) |")
         }
         if d.scenarios.count == 4 {
             print(
