@@ -90,6 +90,8 @@ struct Scenario: Encodable {
     var reportHTMLBytes: Int?
     var resultsJSONBytes: Int?
     var tradesCSVBytes: Int?
+    /// Every file of the run's report folder (equity.csv and trades.csv included): disk per nightly run.
+    var reportFolderBytes: Int?
     var symbolsOK: Int
     var barsTotal: Int
     var backtests: Int
@@ -347,6 +349,7 @@ enum E2EBench {
                 s.reportHTMLBytes = fileBytes(dir + "/report.html")
                 s.resultsJSONBytes = fileBytes(dir + "/results.json")
                 s.tradesCSVBytes = fileBytes(dir + "/trades.csv")
+                s.reportFolderBytes = folderBytes(dir)
                 readManifest(dir + "/manifest.json", into: &s)
             }
             scenarios.append(s)
@@ -378,7 +381,7 @@ enum E2EBench {
             scenarios: scenarios, chromium: chromium, goals: goals(scenarios))
         if options.json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
         } else {
             printTable(document)
@@ -498,13 +501,13 @@ enum E2EBench {
                 d.engine.reference))
         print("")
         print(
-            "| scenario | wall s | backtest s | peak RSS MB | data growth MB | report.html MB | results.json MB | trades.csv MB | computed / cached | bar-steps/s backtest (÷ engine) | bar-steps/s whole run (÷ engine) |"
+            "| scenario | wall s | backtest s | peak RSS MB | data growth MB | report.html MB | results.json MB | trades.csv MB | report folder MB | computed / cached | bar-steps/s backtest (÷ engine) | bar-steps/s whole run (÷ engine) |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in d.scenarios {
             let bt = s.backtestSeconds.map { String(format: "%.1f", $0) } ?? "—"
             print(
-                "| \(s.number) \(s.name) | \(String(format: "%.2f", s.wallSeconds)) | \(bt) | \(mb(s.peakRSSBytes)) | \(mb(s.dataGrowthBytes)) | \(mb(s.reportHTMLBytes)) | \(mb(s.resultsJSONBytes)) | \(mb(s.tradesCSVBytes)) | \(s.computed.map(String.init) ?? "?") / \(s.fromResultCache.map(String.init) ?? "?") | \(sci(s.barStepsPerSecondBacktest)) (\(pct(s.ratioBacktestToEngine))) | \(sci(s.barStepsPerSecondWhole)) (\(pct(s.ratioWholeToEngine))) |"
+                "| \(s.number) \(s.name) | \(String(format: "%.2f", s.wallSeconds)) | \(bt) | \(mb(s.peakRSSBytes)) | \(mb(s.dataGrowthBytes)) | \(mb(s.reportHTMLBytes)) | \(mb(s.resultsJSONBytes)) | \(mb(s.tradesCSVBytes)) | \(mb(s.reportFolderBytes)) | \(s.computed.map(String.init) ?? "?") / \(s.fromResultCache.map(String.init) ?? "?") | \(sci(s.barStepsPerSecondBacktest)) (\(pct(s.ratioBacktestToEngine))) | \(sci(s.barStepsPerSecondWhole)) (\(pct(s.ratioWholeToEngine))) |"
             )
         }
         print("\n| scenario | fetch s | backtest s | score s | report s | outside the stages s |")
