@@ -261,7 +261,8 @@ func say(_ text: String) {
 
 func mb(_ bytes: Int?) -> String { bytes.map { String(format: "%.1f", Double($0) / 1e6) } ?? "—" }
 func sci(_ v: Double?) -> String { v.map { String(format: "%.3g", $0) } ?? "—" }
-func pct(_ v: Double?) -> String { v.map { String(format: "%.0f %%", $0 * 100) } ?? "—" }
+/// One decimal, so a ratio just under a goal never prints as the goal itself (29.7 %, not 30 %).
+func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
 
 @main @MainActor
 enum E2EBench {
