@@ -8,9 +8,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "stratopt", path: "..")],
     targets: [
+        // Synthetic bars, the reference SMA grid and the timing helpers, shared by both throughput benchmarks
+        // so the end-to-end figures are ratios against exactly the engine measurement of stratopt-bench.
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/BenchSupport"),
         .executableTarget(
             name: "stratopt-bench",
-            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
         // Report scale: 500 symbols × 8 strategies — render time, report.html size (exit 1 over 10 MB), Chromium
         // render time.
@@ -19,5 +25,12 @@ let package = Package(
             name: "report-bench",
             dependencies: [.product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/report-bench"),
+        // End to end: the release `stratopt` binary as a child process on 500 synthetic symbols × 66
+        // combinations × 10 years (cold / warm / result cache), against the engine's rate in the same process.
+        // Run: cd Benchmarks && swift run -c release e2e-bench --binary ../.build/release/stratopt
+        .executableTarget(
+            name: "e2e-bench",
+            dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/e2e-bench"),
     ]
 )

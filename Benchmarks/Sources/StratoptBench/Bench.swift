@@ -1,6 +1,7 @@
 // Engine throughput: backtests/s and bar-steps/s (bars × backtests / seconds), the same sections as
 // ../shared/reference/peers-bench.md so the figures compare as ratios. Release build only:
 //   cd Benchmarks && swift run -c release stratopt-bench [path/to/GOOG.csv, default Tests/Fixtures/reference/data]
+import BenchSupport
 import DataSources
 import Engine
 import Foundation
@@ -17,44 +18,6 @@ func readDailyCSV(_ path: String) -> BarSeries? {
     return BarSeries(symbol: "GOOG", bars: bars)
 }
 
-/// Box–Muller normals from Market's seeded SplitMix64, so every run benchmarks the same universe.
-extension SplitMix64 {
-    mutating func normal(_ mean: Double, _ sd: Double) -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return mean + sd * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-}
-
-/// Geometric random walks with consistent OHLC on weekdays from 2010-01-04 (like peerlib.synthetic_universe).
-func syntheticUniverse(symbols: Int, bars: Int, seed: UInt64) -> [BarSeries] {
-    var g = SplitMix64(state: seed)
-    var days: [SessionDate] = []
-    var d = SessionDate(year: 2010, month: 1, day: 4)!
-    while days.count < bars {
-        if !d.isWeekend { days.append(d) }
-        d = d.adding(days: 1)
-    }
-    return (0..<symbols).map { k in
-        var o = [Double](), h = [Double](), l = [Double](), c = [Double]()
-        var logPrice = log(50.0)
-        var prev = 50.0
-        for _ in 0..<bars {
-            logPrice += g.normal(0.0003, 0.02)
-            let close = exp(logPrice)
-            let open = prev * exp(g.normal(0, 0.005))
-            o.append(open)
-            c.append(close)
-            h.append(max(open, close) * exp(abs(g.normal(0, 0.006))))
-            l.append(min(open, close) * exp(-abs(g.normal(0, 0.006))))
-            prev = close
-        }
-        return BarSeries(
-            symbol: "SYN\(k)", dates: days, open: o, high: h, low: l, close: c,
-            volume: [Double](repeating: 1e6, count: bars))
-    }
-}
-
 // MARK: - Timing
 
 struct Row {
@@ -65,25 +28,6 @@ struct Row {
     var seconds: Double
     var best: Double
     var note: String
-}
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
-/// Median and fastest wall time of `repeats` runs after one warm-up. On a shared, loaded machine the
-/// fastest run is the better estimate of what the code costs; the median shows the noise.
-@MainActor func measure(repeats: Int, _ body: () async -> Void) async -> (median: Double, best: Double) {
-    await body()
-    var times: [Double] = []
-    let clock = ContinuousClock()
-    for _ in 0..<repeats {
-        let t0 = clock.now
-        await body()
-        times.append(seconds(clock.now - t0))
-    }
-    times.sort()
-    return (times[times.count / 2], times[0])
 }
 
 /// Every row reported so far, for the comparison with the peers.
@@ -100,12 +44,6 @@ func seconds(_ d: Duration) -> Double {
                 r.seconds, Double(r.backtests) / r.seconds, work / r.seconds, r.best, Double(r.backtests) / r.best,
                 work / r.best, r.note))
 }
-
-func grid(_ id: String, _ a: String, _ av: [ParamValue], _ b: String, _ bv: [ParamValue]) -> [any Strategy] {
-    GridRunner.strategies(id: id, axes: [(a, av), (b, bv)]) ?? []
-}
-func ints(_ v: [Int]) -> [ParamValue] { v.map { .int($0) } }
-func doubles(_ v: [Double]) -> [ParamValue] { v.map { .double($0) } }
 
 // MARK: - Sections
 
@@ -154,9 +92,7 @@ enum StratoptBench {
         }
 
         // B: the 174-combination grid on GOOG, indicators included (fresh cache each repetition).
-        let pairs = grid(
-            "sma_crossover", "fast", ints(Array(stride(from: 5, through: 50, by: 5))), "slow",
-            ints(Array(stride(from: 20, through: 200, by: 10))))
+        let pairs = smaGrid174()
         do {
             var best = ""
             let t = await measure(repeats: 51) {
