@@ -111,9 +111,18 @@ public final class ResultCache: Sendable {
                 if let v = try Data.fetchOne(select, arguments: [k]) { out[k] = [UInt8](v) }
             }
             if !out.isEmpty {
+                // Hits become the most recently used, 500 keys a statement (tens of thousands per run).
                 let clock = try Self.tick(db)
-                let touch = try db.makeStatement(sql: "UPDATE results SET used = ? WHERE key = ?")
-                for k in out.keys.sorted() { try touch.execute(arguments: [clock, k]) }
+                let hits = out.keys.sorted()
+                var i = 0
+                while i < hits.count {
+                    let chunk = Array(hits[i..<min(i + 500, hits.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    try db.execute(
+                        sql: "UPDATE results SET used = ? WHERE key IN (\(marks))",
+                        arguments: StatementArguments([clock] + chunk.map { $0 as any DatabaseValueConvertible }))
+                    i += 500
+                }
             }
             return out
         }

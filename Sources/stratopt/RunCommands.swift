@@ -355,8 +355,13 @@ struct Delete: ParsableCommand {
 
 struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete old runs (records, checkpoints, report folders). Never a running one.",
-        discussion: "With both options a run goes if either removes it. Prints what it removed.")
+        abstract:
+            "Delete old runs (records, checkpoints, report folders; never a running one) and trim the result cache.",
+        discussion: """
+            With both --keep and --older-than a run goes if either removes it. Every prune also trims \
+            <data dir>/results.sqlite to --result-cache-max-mb (default 512), least recently used results \
+            first, and gives the freed pages back to the file system. Prints what it removed.
+            """)
 
     @OptionGroup var data: DataOptions
 
@@ -366,11 +371,19 @@ struct Prune: ParsableCommand {
     @Option(name: .customLong("older-than"), help: "Remove runs started longer ago than this: 12h, 30d, 2w.")
     var olderThan: String?
 
+    @Option(
+        name: .customLong("result-cache-max-mb"),
+        help: ArgumentHelp("Trim the result cache to this many MiB (default 512; 0 empties it).", valueName: "mib"))
+    var resultCacheMaxMB: Int?
+
     @Flag(name: .shortAndLong, help: "Print nothing.")
     var quiet = false
 
     func run() throws {
-        guard keep != nil || olderThan != nil else { throw CLI.usage("give --keep N and/or --older-than AGE") }
+        guard keep != nil || olderThan != nil || resultCacheMaxMB != nil else {
+            throw CLI.usage("give --keep N, --older-than AGE and/or --result-cache-max-mb MIB")
+        }
+        if let m = resultCacheMaxMB, m < 0 { throw CLI.usage("--result-cache-max-mb must be 0 or more, got \(m)") }
         if let keep, keep < 0 { throw CLI.usage("--keep must be 0 or more, got \(keep)") }
         var age: Double?
         if let olderThan {
@@ -392,7 +405,25 @@ struct Prune: ParsableCommand {
                 if let folder { print("  \(folder)") }
             }
         }
+        if !removed.isEmpty { store.reclaim() }
         if !quiet { print("pruned \(removed.count) run\(removed.count == 1 ? "" : "s")") }
+        let cachePath = data.resolvedDataDir + "/results.sqlite"
+        if FileManager.default.fileExists(atPath: cachePath) {
+            let cap = RecordedOptions(
+                reportsDir: "", batchSize: nil, offline: false, noCache: false, resultCacheMaxMB: resultCacheMaxMB
+            ).resultCacheBytes
+            do {
+                let cache = try ResultCache(path: cachePath, maxBytes: cap)
+                let evicted = try cache.trim(toBytes: cap)
+                if !quiet {
+                    print(
+                        "result cache: \(evicted) result\(evicted == 1 ? "" : "s") evicted, \(try cache.storedBytes() / 1024) KiB kept (cap \(cap / 1024 / 1024) MiB)"
+                    )
+                }
+            } catch {
+                throw CLIFailure("stratopt: error: \(error.description)", .failed)
+            }
+        }
     }
 }
 

@@ -389,4 +389,34 @@ final class RunningCLI {
             #expect(r.stderr.contains("nope"), "\(cmd)")
         }
     }
+
+    /// The result cache is covered by prune: trimmed to its cap, least recently used first, pages given back;
+    /// and a finished run leaves no checkpoint (nor its pages) in runs.sqlite.
+    @Test func pruneTrimsTheResultCacheAndFinishedRunsLeaveNoCheckpoints() async throws {
+        let root = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(first.status == 0, "\(first.stderr)")
+        let data = root.path + "/data"
+        let db = try DatabaseQueue(path: data + "/runs.sqlite")
+        let left = try await db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_batches") }
+        #expect(left == 0)
+        let free = try await db.read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") }
+        #expect(free == 0)
+        let cache = try DatabaseQueue(path: data + "/results.sqlite")
+        let stored = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
+        #expect(stored == 30)
+
+        let pruned = try await CLI.run(["prune", "--result-cache-max-mb", "0", "--data-dir", data])
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("result cache: 30 results evicted"))
+        let after = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
+        #expect(after == 0)
+        // The next run computes everything again and gives the same bytes.
+        let again = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(try Self.counts(again)["computed"] == 30)
+        let dirs = try [first, again].map { try #require(try Self.json($0)["report_dir"] as? String) }
+        #expect(try Self.contents(dirs[0]) == Self.contents(dirs[1]))
+        #expect(try await CLI.run(["prune", "--data-dir", data]).status == 2)
+    }
 }
