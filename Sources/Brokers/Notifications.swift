@@ -30,11 +30,15 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
     case riskBlock = "risk_block"
     case runComplete = "run_complete"
     case runFailed = "run_failed"
+    /// Every run, with or without the execute stage: its results are written (medium).
+    case optimizationComplete = "optimization_complete"
+    /// Every run that failed, or whose execute stage failed (high).
+    case optimizationFailed = "optimization_failed"
 
     public var defaultPriority: NotificationPriority {
         switch self {
-        case .orderSubmitted, .runComplete: return .medium
-        case .orderFailed, .riskBlock, .runFailed: return .high
+        case .orderSubmitted, .runComplete, .optimizationComplete: return .medium
+        case .orderFailed, .riskBlock, .runFailed, .optimizationFailed: return .high
         }
     }
 }

@@ -144,6 +144,25 @@ public struct PipelineRunner: Sendable {
     /// it could not produce results. An execute stage that fails is part of the outcome (status failed),
     /// not a throw: the results and report exist.
     public func run(_ input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
+        let dir = reportDirectory(input.spec)
+        let announcer = RunAnnouncer(spec: input.spec, reportDirectory: dir, log: environment.log)
+        do {
+            let outcome = try await stages(input, context: ctx)
+            await announcer.completed(
+                outcome, runId: environment.runId, timestamp: Manifest.timestamp(ctx.clock.now()))
+            return outcome
+        } catch let e as RunError {
+            // A failed run still leaves its events.jsonl (and tells every webhook).
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            await announcer.failed(
+                e.description, specName: input.spec.name, runId: environment.runId,
+                timestamp: Manifest.timestamp(ctx.clock.now()))
+            throw e
+        }
+    }
+
+    /// The stages themselves; `run` adds the announcement of how the run ended.
+    func stages(_ input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
         let env = environment
         let spec = input.spec
         let started = ctx.clock.now()

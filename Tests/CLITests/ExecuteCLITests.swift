@@ -179,3 +179,51 @@ import Testing
         #expect(html.contains("POSITION_LIMIT: symbol=MSFT"))
     }
 }
+
+/// Every run announces its end, with or without the execute stage: completion (medium) and failure (high)
+/// reach events.jsonl and a webhook (a real HTTP server on 127.0.0.1).
+@Suite struct RunNotificationCLITests {
+    @Test func aRunWithoutExecutePostsItsCompletionAndAFailedRunItsFailure() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let hook = try LoopbackHTTPServer { _ in .respond(status: 200, body: "ok") }
+        defer { hook.stop() }
+        let url = hook.baseURL.appendingPathComponent("hooks/T000/B000/secret-token").absoluteString
+        let good = tmp.path + "/good.yaml"
+        try """
+        version: 1
+        name: notify-demo
+        universe: {tickers: [AAPL, MSFT]}
+        period: {start: 2024-01-02, end: 2025-06-30}
+        strategies: [buy_and_hold]
+        notify:
+          - {url: "\(url)", min_priority: medium}
+        """.write(toFile: good, atomically: true, encoding: .utf8)
+        let base = ["--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports", "--json"]
+        let ok = try await CLI.run(["run", good] + base)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        let dir = try #require(doc["report_dir"] as? String)
+        let events = try String(contentsOfFile: dir + "/events.jsonl", encoding: .utf8)
+        #expect(events.contains("\"kind\":\"optimization_complete\""))
+        #expect(events.contains("\"priority\":\"medium\""))
+        let posted = hook.requests.map { String(decoding: $0.body, as: UTF8.self) }
+        #expect(posted.contains { $0.contains("optimization_complete") })
+        // The token in the webhook's path is never written into the manifest.
+        let manifest = try String(contentsOfFile: dir + "/manifest.json", encoding: .utf8)
+        #expect(!manifest.contains("secret-token"))
+
+        // No symbol can be loaded (offline with an empty cache): the run fails, and says so everywhere.
+        let bad = try await CLI.run(
+            ["run", good, "--offline"] + [
+                "--data-dir", tmp.path + "/empty", "--reports-dir", tmp.path + "/r2", "--json",
+            ])
+        #expect(bad.status == 1)
+        let badDoc = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
+        let badDir = try #require(badDoc["report_dir"] as? String)
+        let badEvents = try String(contentsOfFile: badDir + "/events.jsonl", encoding: .utf8)
+        #expect(badEvents.contains("\"kind\":\"optimization_failed\""))
+        #expect(badEvents.contains("\"priority\":\"high\""))
+        #expect(hook.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("optimization_failed") })
+    }
+}
