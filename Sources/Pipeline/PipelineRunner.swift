@@ -219,6 +219,9 @@ public struct PipelineRunner: Sendable {
             runId: env.runId, toolVersion: env.toolVersion, input: input, asOf: env.asOf, plan: plan,
             provider: provider, conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
             series: series, fingerprints: fingerprints, issues: issues, sources: sources)
+        // A report.dir may name any folder: never a system folder, and not one holding others' files.
+        try ReportFolder.checkWritable(
+            dir, allowForeignFiles: ctx.allowExistingReportDir, home: env.variables["HOME"])
         // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -56,10 +56,12 @@ public struct RecordedOptions: Codable, Sendable, Equatable {
     public var execute: ExecuteStep?
     /// The result cache's size cap in MiB (`--result-cache-max-mb`); nil: the default.
     public var resultCacheMaxMB: Int?
+    /// `--allow-existing-report-dir`: write into a report.dir that holds files stratopt did not write.
+    public var allowExistingReportDir: Bool?
 
     public init(
         reportsDir: String, batchSize: Int?, offline: Bool, noCache: Bool, rerunOf: String? = nil,
-        execute: ExecuteStep? = nil, resultCacheMaxMB: Int? = nil
+        execute: ExecuteStep? = nil, resultCacheMaxMB: Int? = nil, allowExistingReportDir: Bool? = nil
     ) {
         self.reportsDir = reportsDir
         self.batchSize = batchSize
@@ -68,6 +70,7 @@ public struct RecordedOptions: Codable, Sendable, Equatable {
         self.rerunOf = rerunOf
         self.execute = execute
         self.resultCacheMaxMB = resultCacheMaxMB
+        self.allowExistingReportDir = allowExistingReportDir
     }
 
     /// The result cache's cap in bytes.
@@ -94,5 +97,6 @@ public struct RecordedOptions: Codable, Sendable, Equatable {
         case rerunOf = "rerun_of"
         case execute
         case resultCacheMaxMB = "result_cache_max_mb"
+        case allowExistingReportDir = "allow_existing_report_dir"
     }
 }

@@ -19,6 +19,8 @@ public struct RunContext: Sendable {
     public var pinnedBars: [PinnedSymbol]?
     /// The execute stage, when this run includes it.
     public var execute: ExecuteStep?
+    /// Write into a `report.dir` that already holds files stratopt did not write (`--allow-existing-report-dir`).
+    public var allowExistingReportDir = false
 
     public init(
         journal: (any RunJournal)? = nil, results: (any ResultStore)? = nil, clock: any RunClock = SystemClock(),

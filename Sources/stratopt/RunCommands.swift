@@ -163,17 +163,17 @@ enum Manifests {
         let owned =
             manifestRun == record.runId || (manifestRun == nil && (dir as NSString).lastPathComponent == record.runId)
         guard owned else { return "kept \(dir) (it now holds run \(manifestRun ?? "?")'s report)" }
-        do {
-            try FileManager.default.removeItem(atPath: dir)
-            // <reports>/<spec>/<run>: keep <reports>/index.html in step with the folders left.
-            let root = ((dir as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: root + "/index.html") {
-                try? RunIndexWriter.rebuild(reportsDirectory: root)
-            }
-            return "removed \(dir)"
-        } catch {
-            return "could not remove \(dir): \(error.localizedDescription)"
+        // Only the files stratopt wrote go, then the folder if nothing else is left: a report.dir may be any
+        // folder, and what else it holds is not stratopt's to delete.
+        let outcome = ReportFolder.remove(dir)
+        // Keep <reports>/index.html in step, for the run's own reports folder only (never an index.html that
+        // merely happens to sit two levels above a custom report.dir).
+        if let root = RecordedOptions.parse(record.options)?.reportsDir,
+            FileManager.default.fileExists(atPath: root + "/index.html")
+        {
+            try? RunIndexWriter.rebuild(reportsDirectory: root)
         }
+        return outcome
     }
 }
 

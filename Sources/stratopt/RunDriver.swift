@@ -120,9 +120,10 @@ enum RunDriver {
                 log("the result cache cannot be opened (\(error.description)); computing every backtest")
             }
         }
-        let context = RunContext(
+        var context = RunContext(
             journal: StoreJournal(store: store, runId: runId), results: cache, clock: SystemClock(),
             progress: progress, stop: flag, pinnedBars: req.pinned, execute: req.options.execute)
+        context.allowExistingReportDir = req.options.allowExistingReportDir ?? false
 
         func finish(_ status: RunRecord.Status, _ code: ExitStatus) {
             do {

@@ -117,6 +117,13 @@ struct Run: AsyncParsableCommand {
             valueName: "mib"))
     var resultCacheMaxMB: Int?
 
+    @Flag(
+        name: .customLong("allow-existing-report-dir"),
+        help:
+            "Write into a report.dir that already holds files stratopt did not write (refused by default; system and home folders are always refused)."
+    )
+    var allowExistingReportDir = false
+
     @OptionGroup var output: OutputOptions
 
     @Flag(
@@ -153,7 +160,8 @@ struct Run: AsyncParsableCommand {
             asOf: try CLI.asOfDate(asOf, calendar: loaded.spec.data.calendar), dataDir: data.resolvedDataDir,
             options: RecordedOptions(
                 reportsDir: reportsDir, batchSize: batchSize, offline: offline, noCache: noCache,
-                execute: executes ? executeOptions.step : nil, resultCacheMaxMB: resultCacheMaxMB),
+                execute: executes ? executeOptions.step : nil, resultCacheMaxMB: resultCacheMaxMB,
+                allowExistingReportDir: allowExistingReportDir ? true : nil),
             output: output, pinned: nil,
             makeRunner: { env throws(RunError) in
                 try PipelineRunner.standard(

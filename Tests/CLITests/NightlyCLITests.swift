@@ -420,3 +420,107 @@ final class RunningCLI {
         #expect(try await CLI.run(["prune", "--data-dir", data]).status == 2)
     }
 }
+
+/// stratopt deletes only what it wrote, and never writes where it must not (issue: a report.dir holding a
+/// user's notes was wiped by `delete`; an unrelated index.html two levels up was overwritten).
+@Suite struct ReportFolderSafetyCLITests {
+    @Test func deleteRemovesOnlyStratoptsFilesAndForeignOrSystemFoldersAreRefused() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let fm = FileManager.default
+        let custom = tmp.path + "/a/b/night"
+        let base = try String(
+            contentsOf: CLI.repoRoot.appendingPathComponent("pipelines/example.yaml"), encoding: .utf8)
+        let spec = tmp.path + "/custom.yaml"
+        try (base + "report: {dir: \"\(custom)\"}\n").write(toFile: spec, atomically: true, encoding: .utf8)
+        let data = ["--data-dir", tmp.path + "/data", "--as-of", "2025-06-30"]
+        // An index.html of the user's two levels above the report folder.
+        try fm.createDirectory(atPath: tmp.path + "/a", withIntermediateDirectories: true)
+        try "mine".write(toFile: tmp.path + "/a/index.html", atomically: true, encoding: .utf8)
+
+        let r = try await CLI.run(["run", spec, "--json", "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(r.status == 0, "\(r.stderr)")
+        let runId = try #require(
+            (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["run_id"] as? String)
+        // The user then keeps notes beside the report.
+        try "keep me".write(toFile: custom + "/notes.txt", atomically: true, encoding: .utf8)
+
+        // A second run into that folder is refused: it holds a file stratopt did not write.
+        let again = try await CLI.run(["run", spec, "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds files stratopt did not write (notes.txt)"))
+        #expect(again.stderr.contains("--allow-existing-report-dir"))
+        let allowed = try await CLI.run(
+            ["run", spec, "--allow-existing-report-dir", "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+
+        let deleted = try await CLI.run(["delete", runId, "--data-dir", tmp.path + "/data"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        // The later run's report is in that folder now, so the first run's delete keeps it; deleting the
+        // later run removes stratopt's files only.
+        let history = try await CLI.run(["history", "--json", "--data-dir", tmp.path + "/data"])
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        for id in runs.compactMap({ $0["run_id"] as? String }) {
+            #expect(try await CLI.run(["delete", id, "--data-dir", tmp.path + "/data"]).status == 0)
+        }
+        #expect(try String(contentsOfFile: custom + "/notes.txt", encoding: .utf8) == "keep me")
+        #expect(!fm.fileExists(atPath: custom + "/results.csv"))
+        #expect(!fm.fileExists(atPath: custom + "/manifest.json"))
+        #expect(try String(contentsOfFile: tmp.path + "/a/index.html", encoding: .utf8) == "mine")
+
+        // A system folder is refused outright.
+        let etc = tmp.path + "/etc.yaml"
+        try (base + "report: {dir: \"/etc\"}\n").write(toFile: etc, atomically: true, encoding: .utf8)
+        let refused = try await CLI.run(["run", etc, "--allow-existing-report-dir"] + data)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("report.dir /etc is a system or home folder"))
+    }
+
+    /// Marker secrets planted in every input that can carry one never appear in any file or stream a run
+    /// produces.
+    @Test func plantedSecretsAppearInNoOutput() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let markers = ["MARKERKEYID7731", "MARKERSECRET9917", "MARKERUSERPW5501", "MARKERQUERY3303", "MARKERPATH4404"]
+        let hook = try LoopbackHTTPServer { _ in .respond(status: 200, body: "ok") }
+        defer { hook.stop() }
+        let port = hook.baseURL.port ?? 0
+        let spec = tmp.path + "/secret.yaml"
+        try """
+        version: 1
+        name: secrets
+        universe: {tickers: [AAPL]}
+        period: {start: 2024-01-02, end: 2025-06-30}
+        strategies: [buy_and_hold]
+        notify:
+          - {url: "http://user:\(markers[2])@127.0.0.1:\(port)/services/\(markers[4])?token=\(markers[3])", min_priority: low}
+        execute: {enabled: true, min_score: 0}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let env = ["APCA_API_KEY_ID": markers[0], "APCA_API_SECRET_KEY": markers[1]]
+        let r = try await CLI.run(
+            ["run", spec, "--json", "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/reports"], env: env)
+        // 0, or 3 when the paper order is refused: either way every output is written and scanned below.
+        #expect(r.status == 0 || r.status == 3, "\(r.stderr)")
+        let h = try await CLI.run(["history", "--json", "--data-dir", tmp.path + "/data"], env: env)
+        var streams = [r.stdout, r.stderr, h.stdout, h.stderr]
+        let runId =
+            (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["run_id"] as? String ?? ""
+        let show = try await CLI.run(["show", runId, "--data-dir", tmp.path + "/data"], env: env)
+        streams += [show.stdout, show.stderr]
+        var files: [String] = []
+        if let e = FileManager.default.enumerator(atPath: tmp.path) {
+            for case let f as String in e where !f.hasSuffix("secret.yaml") { files.append(tmp.path + "/" + f) }
+        }
+        #expect(files.count > 10)
+        for f in files {
+            guard let d = FileManager.default.contents(atPath: f) else { continue }
+            let text = String(decoding: d, as: UTF8.self)
+            for m in markers { #expect(!text.contains(m), "\(m) in \(f)") }
+        }
+        for (i, s) in streams.enumerated() {
+            for m in markers { #expect(!s.contains(m), "\(m) in stream \(i)") }
+        }
+        // The webhook itself did get its full URL (the token belongs to its host).
+        #expect(hook.requests.contains { $0.target.contains(markers[3]) })
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What stratopt may do with a report folder: write into one that holds nothing but its own files, and
+/// delete only the files it wrote (then the folder, once it is empty). A `report.dir` may name any path,
+/// so nothing here trusts the folder to be stratopt's.
+public enum ReportFolder {
+    /// Every name stratopt writes into a report folder (and the temporary names it renames from).
+    public static let writtenNames: Set<String> = [
+        "results.csv", "best.csv", "trades.csv", "equity.csv", "results.json", "report.html", "manifest.json",
+        "candidates.json", "orders.csv", "events.jsonl", ".trades.csv.partial", ".equity.csv.partial",
+    ]
+
+    /// Folders no run may write into or delete from, whatever `report.dir` says.
+    static let systemFolders: Set<String> = [
+        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media", "/mnt", "/opt",
+        "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib",
+        "/usr/local", "/usr/local/bin", "/var", "/var/lib", "/var/log", "/var/tmp",
+    ]
+
+    /// Refuses a folder a run must not write into: a system folder, the home folder itself, or an existing
+    /// folder holding files stratopt did not write (unless `allowForeignFiles`).
+    public static func checkWritable(_ dir: String, allowForeignFiles: Bool = false, home: String? = nil)
+        throws(RunError)
+    {
+        let path = normalised(dir)
+        if systemFolders.contains(path) || (home.map(normalised) == path) {
+            throw RunError(
+                "report.dir \(dir) is a system or home folder; stratopt writes and later deletes report files there, so it refuses. Name a folder of its own, e.g. \(path == "/" ? "" : path)/stratopt-reports"
+            )
+        }
+        guard !allowForeignFiles, let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            return
+        }
+        let foreign = entries.filter { !writtenNames.contains($0) }.sorted()
+        guard foreign.isEmpty else {
+            throw RunError(
+                "report.dir \(dir) already holds files stratopt did not write (\(foreign.prefix(5).joined(separator: ", "))\(foreign.count > 5 ? ", …" : "")); name an empty or new folder, or pass --allow-existing-report-dir to write beside them"
+            )
+        }
+    }
+
+    /// Deletes the files stratopt writes from `dir`, then `dir` itself if nothing else is left. Returns what
+    /// was removed and what was kept, for the user.
+    public static func remove(_ dir: String) -> String {
+        let fm = FileManager.default
+        if systemFolders.contains(normalised(dir)) {
+            return "kept \(dir) (a system folder; stratopt never deletes there)"
+        }
+        guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { return "could not read \(dir)" }
+        var failed: [String] = []
+        for name in entries where writtenNames.contains(name) {
+            var isDir: ObjCBool = false
+            let path = dir + "/" + name
+            // A folder or link under one of our names is not ours.
+            guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+                (try? fm.destinationOfSymbolicLink(atPath: path)) == nil
+            else { continue }
+            do { try fm.removeItem(atPath: path) } catch { failed.append(name) }
+        }
+        let left = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        if left.isEmpty {
+            try? fm.removeItem(atPath: dir)
+            return "removed \(dir)"
+        }
+        let others = left.filter { !writtenNames.contains($0) }
+        if !failed.isEmpty { return "could not remove \(failed.joined(separator: ", ")) in \(dir)" }
+        return
+            "removed the report files of \(dir); kept the folder and what stratopt did not write (\(others.prefix(5).joined(separator: ", "))\(others.count > 5 ? ", …" : ""))"
+    }
+
+    static func normalised(_ dir: String) -> String {
+        var p = URL(fileURLWithPath: dir).standardizedFileURL.path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+}
