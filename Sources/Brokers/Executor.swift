@@ -91,7 +91,7 @@ public struct Executor: Sendable {
                 quotes[t.symbol] = try await broker.latestPrice(symbol: t.symbol)
             }
             let planned = try OrderPlanner.plan(
-                targets: targets, account: account, quotes: quotes, sizing: settings.sizing)
+                targets: targets, account: account, quotes: quotes, sizing: settings.sizing, costs: settings.costs)
             let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
             let plan = ExecutionPlan(
                 runId: runId, orderKey: orderKey, session: session, targets: targets, decisions: decisions)

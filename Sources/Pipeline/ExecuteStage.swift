@@ -157,9 +157,19 @@ public enum ExecuteStage {
             else { throw RunError("execute.risk.rules: \(r.type.rawValue)/\(r.action.rawValue) is not supported") }
             rules.append(RiskRule(kind: kind, limit: r.limit, action: action))
         }
+        // Sizing leaves room for what a fill costs beyond shares × quote, so an order fits its cash.
+        let dec = { (x: Double) in Decimal(string: String(x)) ?? 0 }
+        var costs = OrderCosts(fraction: dec(spec.costs.slippageBps) / 10_000)
+        switch spec.costs.commission {
+        case .fraction(let f): costs.fraction += dec(f)
+        case .perShare(let rate, let minimum):
+            costs.perShare = dec(rate)
+            costs.perOrder = dec(minimum)
+        case .fixed(let amount): costs.perOrder = dec(amount)
+        }
         return ExecuteSettings(
             enabled: true, broker: e.broker == .alpaca ? .alpaca : .paper, mode: e.mode == .live ? .live : .paper,
-            minScore: e.minScore, symbols: symbols, sizing: sizing, rules: rules)
+            minScore: e.minScore, symbols: symbols, sizing: sizing, rules: rules, costs: costs)
     }
 
     /// Runs the execute stage: the live-trading gate, the broker, the plan, the risk gate, exactly-once
@@ -246,7 +256,7 @@ public enum ExecuteStage {
             var quotes: [String: Decimal] = [:]
             for t in targets { quotes[t.symbol] = try await broker.latestPrice(symbol: t.symbol) }
             let planned = try OrderPlanner.plan(
-                targets: targets, account: account, quotes: quotes, sizing: settings.sizing)
+                targets: targets, account: account, quotes: quotes, sizing: settings.sizing, costs: settings.costs)
             let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
             var text = "dry run on \(broker.name): equity \(Money.format2(account.equity)), cash "
             text +=

@@ -33,11 +33,14 @@ public struct ExecuteSettings: Sendable, Equatable, Codable {
     public var sizing: ExecutionSizing
     /// Risk rules, evaluated in this order for every order.
     public var rules: [RiskRule]
+    /// What a buy costs beyond shares × quote, so a sized order fits the cash it is sized from.
+    public var costs: OrderCosts = .zero
 
     public init(
         enabled: Bool = false, broker: BrokerKind = .paper, mode: TradingMode = .paper, minScore: Double = 0,
-        symbols: [String] = [], sizing: ExecutionSizing = .auto, rules: [RiskRule] = []
+        symbols: [String] = [], sizing: ExecutionSizing = .auto, rules: [RiskRule] = [], costs: OrderCosts = .zero
     ) {
+        self.costs = costs
         self.enabled = enabled
         self.broker = broker
         self.mode = mode
@@ -46,4 +49,19 @@ public struct ExecuteSettings: Sendable, Equatable, Codable {
         self.sizing = sizing
         self.rules = rules
     }
+}
+
+/// The costs of one buy order beyond shares × quote: a fraction of its value (slippage, a proportional
+/// commission), an amount per share (a per-share commission) and an amount per order (a fixed commission,
+/// a per-share commission's minimum). Sizing with all three is conservative: it never exceeds the cash.
+public struct OrderCosts: Sendable, Equatable, Codable {
+    public var fraction: Decimal
+    public var perShare: Decimal
+    public var perOrder: Decimal
+    public init(fraction: Decimal = 0, perShare: Decimal = 0, perOrder: Decimal = 0) {
+        self.fraction = fraction
+        self.perShare = perShare
+        self.perOrder = perOrder
+    }
+    public static let zero = OrderCosts()
 }

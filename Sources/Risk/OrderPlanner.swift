@@ -124,8 +124,13 @@ public enum OrderPlanner {
     /// - flat: sell everything (buy to cover a short); nothing held → no order.
     ///
     /// Orders come out sorted by symbol. A quote is needed only for symbols that get an order.
+    ///
+    /// `costs` are taken out of the slice before sizing (shares = ⌊(slice − per order) ÷ (price × (1 +
+    /// fraction) + per share)⌋), so one symbol sized at 100 % of equity still fits its cash once slippage and commission
+    /// are paid.
     public static func plan(
-        targets: [PositionTarget], account: AccountSnapshot, quotes: [String: Decimal], sizing: ExecutionSizing
+        targets: [PositionTarget], account: AccountSnapshot, quotes: [String: Decimal], sizing: ExecutionSizing,
+        costs: OrderCosts = .zero
     ) throws(PlanningError) -> [PlannedOrder] {
         var orders: [PlannedOrder] = []
         let slicePercent: Decimal
@@ -142,7 +147,8 @@ public enum OrderPlanner {
             case .long:
                 if held > 0 { continue }
                 let price = try price(t.symbol, quotes)
-                wanted = max(0, Money.floorInt(account.equity * slicePercent / 100 / price))
+                let slice = account.equity * slicePercent / 100 - costs.perOrder
+                wanted = max(0, Money.floorInt(slice / (price * (1 + costs.fraction) + costs.perShare)))
             }
             let delta = wanted - held
             if delta == 0 { continue }

@@ -99,7 +99,8 @@ enum CLI {
 enum Summary {
     static func text(_ o: RunOutcome, top: Int = 3) -> String {
         let r = o.report
-        var s = "\(r.info.specName): \(o.plan.symbols.count) symbols × \(o.plan.combinations.count) combinations, "
+        var s =
+            "\(r.info.specName): \(Plural.count(o.plan.symbols.count, "symbol")) × \(Plural.count(o.plan.combinations.count, "combination")), "
         s += "\(r.info.periodStart.iso) … \(r.info.periodEnd.iso), \(r.info.provider)"
         s += r.info.isSynthetic ? " (synthetic data)\n" : "\n"
         for sym in r.symbols {

@@ -197,7 +197,7 @@ struct Validate: AsyncParsableCommand {
         }
         print("\(loaded.displayPath): valid")
         print(
-            "  \(plan.symbols.count) symbols × \(plan.combinations.count) strategy combinations = \(plan.jobs.count) backtests"
+            "  \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest"))"
         )
         print(
             "  period \(plan.start.iso) … \(plan.end.iso), provider \(s.data.provider.rawValue), batch size \(s.batch.size)"

@@ -20,6 +20,31 @@ import Testing
         #expect(orders[0].currentShares == 0)
     }
 
+    /// One symbol at 100 % of equity must still fit its cash once slippage and commission are paid (a
+    /// paper run refused exactly that order: cost 100 072.56 > cash 100 000).
+    @Test func sizingLeavesRoomForSlippageAndCommission() throws {
+        let target = [PositionTarget(symbol: "AAPL", strategy: "s", direction: .long)]
+        let quote: [String: Decimal] = ["AAPL": Decimal(string: "96.3")!]
+        // Without costs: 100 000 / 96.3 = 1 038.4 → 1 038 shares, 99 959.40 before costs.
+        #expect(
+            try OrderPlanner.plan(targets: target, account: account(), quotes: quote, sizing: .auto)[0].shares == 1038)
+        // 2 bps slippage + 0.1 % commission: 100 000 / (96.3 × 1.0012) = 1 037.17 → 1 037 shares,
+        // 1 037 × 96.3 × 1.0012 = 99 982.46 ≤ 100 000.
+        let fraction = try OrderPlanner.plan(
+            targets: target, account: account(), quotes: quote, sizing: .auto,
+            costs: OrderCosts(fraction: Decimal(string: "0.0012")!))
+        #expect(fraction[0].shares == 1037)
+        // $0.005 a share with a $1 minimum: (100 000 − 1) / (96.3 + 0.005) = 1 038.35 → 1 038.
+        let perShare = try OrderPlanner.plan(
+            targets: target, account: account(), quotes: quote, sizing: .auto,
+            costs: OrderCosts(perShare: Decimal(string: "0.005")!, perOrder: 1))
+        #expect(perShare[0].shares == 1038)
+        // A fixed $50 an order: 99 950 / 96.3 = 1 037.9 → 1 037.
+        let fixed = try OrderPlanner.plan(
+            targets: target, account: account(), quotes: quote, sizing: .auto, costs: OrderCosts(perOrder: 50))
+        #expect(fixed[0].shares == 1037)
+    }
+
     @Test func autoSizingSplitsEquityAcrossTargets() throws {
         // 4 targets → 25,000 each; at 100 → 250 shares; at 70 → 357.14 → 357.
         let targets = ["A", "B", "C", "D"].map { PositionTarget(symbol: $0, strategy: "s", direction: .long) }
