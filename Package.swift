@@ -85,7 +85,8 @@ let package = Package(
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(
-            name: "CLITests", dependencies: ["stratopt", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "CLITests",
+            dependencies: ["stratopt", "LoopbackSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
@@ -98,7 +99,11 @@ let package = Package(
             dependencies: ["DataSources", "Market", "HTTPTransport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Market"]),
-        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market", "HTTPTransport"]),
+        .testTarget(
+            name: "BrokersTests", dependencies: ["Brokers", "Risk", "Market", "HTTPTransport", "LoopbackSupport"]),
+        // Loopback HTTP server and a scripted Alpaca, shared by the broker and CLI tests (test targets cannot
+        // share sources); Foundation only, never linked into the product.
+        .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("Corpus")]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),

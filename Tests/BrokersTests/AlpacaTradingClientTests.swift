@@ -1,6 +1,7 @@
 import Brokers
 import Foundation
 import HTTPTransport
+import LoopbackSupport
 import Market
 import Risk
 import Testing

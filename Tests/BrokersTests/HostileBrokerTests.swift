@@ -1,6 +1,7 @@
 import Brokers
 import Foundation
 import HTTPTransport
+import LoopbackSupport
 import Testing
 
 /// Issue 14 item 2 for the trading client: a redirect must not carry the API keys to another host.

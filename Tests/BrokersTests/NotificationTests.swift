@@ -1,5 +1,6 @@
 import Brokers
 import Foundation
+import LoopbackSupport
 import Testing
 
 @Suite struct NotificationTests {

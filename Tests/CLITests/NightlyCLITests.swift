@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LoopbackSupport
 import Testing
 
 #if canImport(Glibc)

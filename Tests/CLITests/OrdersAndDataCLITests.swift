@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 
 /// Issue 11 through the real binary: exactly once across runs of one night against a loopback Alpaca,

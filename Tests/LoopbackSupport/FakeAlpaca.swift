@@ -3,67 +3,69 @@ import Foundation
 /// A scripted Alpaca Trading/Data API behind `LoopbackHTTPServer`: keeps orders by client_order_id
 /// (422 on a duplicate, like Alpaca), serves account/positions/history/quotes from fixed bodies
 /// (protocol doc §6.5–6.7), and plays injected faults once each, in order.
-final class FakeAlpaca: @unchecked Sendable {
-    enum Fault: Sendable {
+public final class FakeAlpaca: @unchecked Sendable {
+    public enum Fault: Sendable {
         /// Answer with this status and body without processing the request.
         case status(Int, String)
         /// Process the request (create the order), then never answer.
         case processThenHold
     }
 
-    struct StoredOrder {
-        var id: String
-        var clientOrderId: String
-        var symbol: String
-        var qty: String
-        var side: String
+    public struct StoredOrder {
+        public var id: String
+        public var clientOrderId: String
+        public var symbol: String
+        public var qty: String
+        public var side: String
     }
 
     private let lock = NSLock()
     private var orders: [StoredOrder] = []
     private var faults: [(method: String, path: String, fault: Fault)] = []
 
-    var account = """
+    public init() {}
+
+    public var account = """
         {"id": "e6fe16f3-64a4-4921-8928-cadf02f92f98", "account_number": "PA3ABCDEF1", "status": "ACTIVE", "currency": "USD",
          "cash": "52310.45", "equity": "101220.17", "last_equity": "100874.03", "portfolio_value": "101220.17",
          "buying_power": "104620.9", "multiplier": "2", "long_market_value": "48909.72", "short_market_value": "0",
          "trading_blocked": false, "account_blocked": false, "created_at": "2023-06-12T22:47:07.99658Z"}
         """
-    var positions = """
+    public var positions = """
         [{"asset_id": "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415", "symbol": "AAPL", "exchange": "NASDAQ", "asset_class": "us_equity",
           "asset_marginable": true, "qty": "100", "qty_available": "100", "avg_entry_price": "180.12", "side": "long",
           "market_value": "18191", "cost_basis": "18012", "unrealized_pl": "179", "current_price": "181.91",
           "lastday_price": "184.25", "change_today": "-0.0127001356852103"}]
         """
     /// 2024-01-02 and 2024-01-03 at 05:00Z (00:00 New York).
-    var history = """
+    public var history = """
         {"timestamp": [1704171600, 1704258000], "equity": [103000.5, 102100.25], "profit_loss": [0, -900.25],
          "profit_loss_pct": [0, -0.0087], "base_value": 100000, "timeframe": "1D"}
         """
-    var quote = """
+    public var quote = """
         {"symbol": "AAPL", "quote": {"t": "2024-01-04T20:59:59.981219Z", "ax": "V", "ap": 181.95, "as": 3, "bx": "V", "bp": 181.9, "bs": 2, "c": ["R"], "z": "C"}}
         """
 
-    func inject(_ method: String, _ path: String, _ fault: Fault) {
+    public func inject(_ method: String, _ path: String, _ fault: Fault) {
         lock.lock()
         faults.append((method, path, fault))
         lock.unlock()
     }
 
     /// POSTed (or seeded) orders per symbol.
-    func orderCount(symbol: String) -> Int {
+    public func orderCount(symbol: String) -> Int {
         lock.lock()
         defer { lock.unlock() }
         return orders.filter { $0.symbol == symbol }.count
     }
 
-    var orderCount: Int {
+    public var orderCount: Int {
         lock.lock()
         defer { lock.unlock() }
         return orders.count
     }
 
-    func seedOrder(clientOrderId: String, symbol: String, qty: Int, side: String) {
+    public func seedOrder(clientOrderId: String, symbol: String, qty: Int, side: String) {
         lock.lock()
         orders.append(
             StoredOrder(
@@ -72,7 +74,7 @@ final class FakeAlpaca: @unchecked Sendable {
         lock.unlock()
     }
 
-    func handle(_ r: RecordedRequest) -> ScriptedReply {
+    public func handle(_ r: RecordedRequest) -> ScriptedReply {
         lock.lock()
         defer { lock.unlock() }
         var hold = false
@@ -123,7 +125,7 @@ final class FakeAlpaca: @unchecked Sendable {
         }
     }
 
-    static func json(_ o: StoredOrder) -> String {
+    public static func json(_ o: StoredOrder) -> String {
         """
         {"id": "\(o.id)", "client_order_id": "\(o.clientOrderId)",
          "created_at": "2024-01-04T15:01:02.942282Z", "updated_at": "2024-01-04T15:01:02.942282Z",

@@ -1,4 +1,3 @@
-// A copy of Tests/BrokersTests/Support/LoopbackHTTPServer.swift (test targets cannot share sources).
 import Foundation
 
 #if canImport(Glibc)
@@ -8,19 +7,19 @@ import Foundation
 #endif
 
 /// A request the loopback server received.
-struct RecordedRequest: Sendable, Equatable {
-    var method: String
+public struct RecordedRequest: Sendable, Equatable {
+    public var method: String
     /// Path including the query, as sent.
-    var target: String
-    var headers: [String: String]  // lower-cased names
-    var body: Data
+    public var target: String
+    public var headers: [String: String]  // lower-cased names
+    public var body: Data
 
-    var path: String { String(target.prefix { $0 != "?" }) }
-    var query: String? { target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } }
+    public var path: String { String(target.prefix { $0 != "?" }) }
+    public var query: String? { target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } }
 }
 
 /// What the handler answers.
-enum ScriptedReply: Sendable {
+public enum ScriptedReply: Sendable {
     case respond(status: Int, body: String, headers: [String: String] = [:])
     /// Keep the connection open and never answer (the client times out).
     case hold
@@ -28,8 +27,8 @@ enum ScriptedReply: Sendable {
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 (POSIX sockets, a thread per connection, one request per connection,
 /// `Connection: close`). Good enough for a client's tests; not for anything else.
-final class LoopbackHTTPServer: @unchecked Sendable {
-    let port: UInt16
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    public let port: UInt16
     private let listenFD: Int32
     private let lock = NSLock()
     private var stopped = false
@@ -39,7 +38,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
-    init(handler: @escaping @Sendable (RecordedRequest) -> ScriptedReply) throws {
+    public init(handler: @escaping @Sendable (RecordedRequest) -> ScriptedReply) throws {
         self.handler = handler
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -74,17 +73,17 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         t.start()
     }
 
-    enum ServerError: Error { case socket(String) }
+    public enum ServerError: Error { case socket(String) }
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    var requests: [RecordedRequest] {
+    public var requests: [RecordedRequest] {
         lock.lock()
         defer { lock.unlock() }
         return recorded
     }
 
-    func stop() {
+    public func stop() {
         lock.lock()
         if stopped {
             lock.unlock()
