@@ -264,16 +264,16 @@ public struct BarCache: Sendable {
                     """,
                 arguments: [provider, symbol, timeframe, adjustment, from.iso, to.iso])
             var out: [Bar] = []
+            // Columns by position (the SELECT's order): a lookup by name hashes the column name for
+            // every value, which was most of the cost of loading a warm universe.
             while let row = try rows.next() {
-                let text: String = row["date"]
+                let text: String = row[0]
                 guard let date = SessionDate(iso: text) else {
                     throw CacheError(
                         path: path, message: "\(symbol) (\(provider)): stored date '\(text)' is invalid; run verify")
                 }
                 out.append(
-                    Bar(
-                        date: date, open: row["open"], high: row["high"], low: row["low"], close: row["close"],
-                        volume: row["volume"]))
+                    Bar(date: date, open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5]))
             }
             return out
         }

@@ -50,13 +50,36 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     public var isWeekend: Bool { weekday == 0 || weekday == 6 }
 
     /// `YYYY-MM-DD`.
-    public var iso: String {
+    public var iso: String { String(decoding: isoBytes, as: UTF8.self) }
+
+    /// `YYYY-MM-DD` as ASCII bytes (years 0…9999; others as `iso` would print them are out of the
+    /// calendar's range and written with as many digits as they need).
+    public var isoBytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(10)
+        appendISO(to: &out)
+        return out
+    }
+
+    /// Appends `YYYY-MM-DD` to `out` without building a String: the CSV writers and the bar
+    /// fingerprint call this once per bar or trade, where String formatting dominated.
+    public func appendISO(to out: inout [UInt8]) {
         let (y, m, d) = components
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+        let zero = UInt8(ascii: "0")
+        if y < 0 || y > 9999 {
+            out.append(contentsOf: String(y).utf8)
+        } else {
+            out.append(zero + UInt8(y / 1000))
+            out.append(zero + UInt8(y / 100 % 10))
+            out.append(zero + UInt8(y / 10 % 10))
+            out.append(zero + UInt8(y % 10))
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        out.append(UInt8(ascii: "-"))
+        out.append(zero + UInt8(m / 10))
+        out.append(zero + UInt8(m % 10))
+        out.append(UInt8(ascii: "-"))
+        out.append(zero + UInt8(d / 10))
+        out.append(zero + UInt8(d % 10))
     }
     public var description: String { iso }
 

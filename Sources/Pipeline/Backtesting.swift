@@ -111,8 +111,20 @@ public enum BacktestStage {
             do { found = try store.get(Array(keys.values)) } catch {
                 ctx.log("backtest: the result cache cannot be read (\(error.description)); computing instead")
             }
-            for (p, key) in keys {
-                guard let bytes = found[key], let r = try? ResultCodec.decode(bytes) else { continue }
+            // Decoding tens of thousands of results is CPU work: spread it over the cores, in slices whose
+            // outcome is placed by plan position (the order of completion does not matter).
+            let hits = keys.sorted { $0.key < $1.key }.compactMap { p, key in found[key].map { (p, $0) } }
+            let sliceCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, hits.count / 256))
+            let decoded = await withTaskGroup(of: [(Int, JobResult)].self) { group in
+                for slice in 0..<sliceCount {
+                    let part = hits[(hits.count * slice / sliceCount)..<(hits.count * (slice + 1) / sliceCount)]
+                    group.addTask { part.compactMap { p, bytes in (try? ResultCodec.decode(bytes)).map { (p, $0) } } }
+                }
+                var all: [(Int, JobResult)] = []
+                for await part in group { all += part }
+                return all
+            }
+            for (p, r) in decoded {
                 results[p] = r
                 counts.cacheHits += 1
             }

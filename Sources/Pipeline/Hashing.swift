@@ -11,11 +11,12 @@ enum Hashing {
     static func fingerprint(_ series: BarSeries) -> String {
         var text = [UInt8]("date,open,high,low,close,volume\n".utf8)
         text.reserveCapacity(series.count * 64)
+        let columns = [series.open, series.high, series.low, series.close, series.volume]
         for i in 0..<series.count {
-            text += series.dates[i].iso.utf8
-            for v in [series.open[i], series.high[i], series.low[i], series.close[i], series.volume[i]] {
+            series.dates[i].appendISO(to: &text)
+            for column in columns {
                 text.append(UInt8(ascii: ","))
-                text += Format.number(v).utf8
+                Format.appendNumber(column[i], to: &text)
             }
             text.append(10)
         }

@@ -88,11 +88,22 @@ public enum Format {
             out.append(UInt8(ascii: "-"))
             v = -v
         }
-        var tmp = [UInt8]()
+        // Digits are written in place, last first, then reversed: no temporary array per number.
+        let start = out.count
         while v > 0 {
-            tmp.append(UInt8(ascii: "0") + UInt8(v % 10))
+            out.append(UInt8(ascii: "0") + UInt8(v % 10))
             v /= 10
         }
-        out.append(contentsOf: tmp.reversed())
+        out[start...].reverse()
+    }
+
+    /// `number(v)` appended to `out` as UTF-8; integral values skip String formatting.
+    public static func appendNumber(_ v: Double?, to out: inout [UInt8]) {
+        guard let v, v.isFinite else { return }
+        if v.rounded() == v && abs(v) < 1e15 {
+            appendInt(Int64(v), to: &out)
+        } else {
+            out.append(contentsOf: "\(v)".utf8)
+        }
     }
 }

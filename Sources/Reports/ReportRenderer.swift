@@ -92,14 +92,7 @@ public enum ReportRenderer {
     public static func streamTradesCSV(_ rows: [ResultRow], _ write: ([UInt8]) throws -> Void) rethrows {
         try write(CSVWriter(header: ReportSchema.tradeColumns).bytes)
         // The largest result file (one line per trade of every backtest): the row's key is quoted once per
-        // backtest and each date's text once per file, instead of a String per field per line.
-        var isoCache: [Int: [UInt8]] = [:]
-        func iso(_ d: SessionDate) -> [UInt8] {
-            if let s = isoCache[d.daysSinceEpoch] { return s }
-            let s = Array(d.iso.utf8)
-            isoCache[d.daysSinceEpoch] = s
-            return s
-        }
+        // backtest, and dates and numbers are appended as bytes instead of a String per field per line.
         var line: [UInt8] = []
         for r in rows where !r.trades.isEmpty {
             var key: [UInt8] = []
@@ -111,15 +104,19 @@ public enum ReportRenderer {
             for t in r.trades {
                 line += key
                 line.append(UInt8(ascii: ","))
-                line += iso(t.entryDate)
+                t.entryDate.appendISO(to: &line)
                 line.append(UInt8(ascii: ","))
-                line += Format.number(t.entryPrice).utf8
+                Format.appendNumber(t.entryPrice, to: &line)
                 line.append(UInt8(ascii: ","))
-                line += iso(t.exitDate)
-                for v in [t.exitPrice, t.shares, t.pnl, t.returnPct] {
-                    line.append(UInt8(ascii: ","))
-                    line += Format.number(v).utf8
-                }
+                t.exitDate.appendISO(to: &line)
+                line.append(UInt8(ascii: ","))
+                Format.appendNumber(t.exitPrice, to: &line)
+                line.append(UInt8(ascii: ","))
+                Format.appendNumber(t.shares, to: &line)
+                line.append(UInt8(ascii: ","))
+                Format.appendNumber(t.pnl, to: &line)
+                line.append(UInt8(ascii: ","))
+                Format.appendNumber(t.returnPct, to: &line)
                 line.append(13)
                 line.append(10)
                 if line.count >= 1 << 20 {
@@ -160,7 +157,7 @@ public enum ReportRenderer {
     ) rethrows {
         var chunk = [UInt8]()
         for s in report.symbols {
-            let isoDates = s.dates.map { Array($0.iso.utf8) }
+            let isoDates = s.dates.map(\.isoBytes)
             let equity = curves?(s) ?? s.equity
             for (k, rowIndex) in s.rowIndices.enumerated()
             where k < equity.count && report.rows.indices.contains(rowIndex) {
