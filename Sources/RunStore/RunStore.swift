@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteFiles
 
 /// Why a run-store operation failed; descriptions read as advice.
 public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,7 +34,7 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
 /// transaction. The store reads no clock: timestamps are ISO strings the caller passes in.
 public struct RunStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    private let pool: any DatabaseWriter
 
     /// Opens (creating the folder and the file if needed) `<dataDir>/runs.sqlite` and migrates it.
     public init(dataDir: String) throws(RunStoreError) {
@@ -55,6 +56,33 @@ public struct RunStore: Sendable {
             try SQLiteSpace.enableIncrementalVacuum(pool)
         } catch {
             throw .database(path: path, message: "cannot open the run history: \(error)")
+        }
+    }
+
+    private init(path: String, readOnly: DatabaseQueue) {
+        self.path = path
+        self.pool = readOnly
+    }
+
+    /// `<dataDir>/runs.sqlite` for a read-only command: nothing is created, migrated or written (see
+    /// `ReadOnlyDatabase`), so a read-only data folder still answers. Nil when there is no history yet.
+    /// Writes through the returned store fail.
+    public static func openReadOnly(dataDir: String) throws(RunStoreError) -> RunStore? {
+        let path = dataDir + "/runs.sqlite"
+        do {
+            guard let db = try ReadOnlyDatabase.open(path: path) else { return nil }
+            guard try ReadOnlyDatabase.isCurrent(db, migrator) else {
+                throw RunStoreError.database(
+                    path: path,
+                    message:
+                        "the run history was written by an older stratopt; run any write command (e.g. `stratopt run`) once to upgrade it"
+                )
+            }
+            return RunStore(path: path, readOnly: db)
+        } catch let e as RunStoreError {
+            throw e
+        } catch {
+            throw .database(path: path, message: "cannot read the run history: \(error)")
         }
     }
 

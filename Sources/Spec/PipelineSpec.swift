@@ -566,9 +566,32 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var debugDescription: String { description }
         /// Events below this priority are not sent.
         public var minPriority: Priority = .medium
-        public init(url: String, minPriority: Priority = .medium) {
+        /// `allow_link_local: true`: deliver even when the host is (or resolves to) a link-local or cloud
+        /// metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254), which are refused by default.
+        public var allowLinkLocal = false
+        public init(url: String, minPriority: Priority = .medium, allowLinkLocal: Bool = false) {
             self.url = url
             self.minPriority = minPriority
+            self.allowLinkLocal = allowLinkLocal
+        }
+
+        // `allowLinkLocal` is encoded only when true, so the JSON of every spec without it stays the same.
+        enum CodingKeys: String, CodingKey {
+            case url, minPriority, allowLinkLocal
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            url = try c.decode(String.self, forKey: .url)
+            minPriority = try c.decodeIfPresent(Priority.self, forKey: .minPriority) ?? .medium
+            allowLinkLocal = try c.decodeIfPresent(Bool.self, forKey: .allowLinkLocal) ?? false
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(url, forKey: .url)
+            try c.encode(minPriority, forKey: .minPriority)
+            if allowLinkLocal { try c.encode(true, forKey: .allowLinkLocal) }
         }
     }
 

@@ -523,7 +523,7 @@ extension SpecReader {
             let itemField = Field(key: item, value: item, path: "notify[\(i)]")
             guard
                 let f = fields(
-                    of: itemField, allowed: ["url", "min_priority"],
+                    of: itemField, allowed: ["url", "min_priority", "allow_link_local"],
                     expectation: "a mapping such as {url: \"http://127.0.0.1:9000/hook\", min_priority: medium}")
             else { continue }
             guard let u = f["url"] else {
@@ -534,6 +534,7 @@ extension SpecReader {
             guard let url = readURL(u, secret: true) else { continue }
             hook.url = url
             if let p = f["min_priority"] { hook.minPriority = choice(p, PipelineSpec.Priority.self) ?? .medium }
+            if let a = f["allow_link_local"] { hook.allowLinkLocal = bool(a) ?? false }
             hooks.append(hook)
         }
         return hooks

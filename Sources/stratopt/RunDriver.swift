@@ -107,7 +107,8 @@ enum RunDriver {
         let flag = InterruptFlag.install(
             onSignal: { _ in
                 progress.message(
-                    "\nstratopt: interrupted: stopping after the backtests in flight (press Ctrl-C again to stop now)")
+                    "\nstratopt: interrupted: stopping after the backtests in flight or the order being sent "
+                        + "(press Ctrl-C again to stop now)")
             },
             onSecondSignal: { _ in
                 _ = try? store.markInterrupted(runId: runId, finishedAt: Manifest.timestamp(Date()))
