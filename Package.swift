@@ -106,7 +106,9 @@ let package = Package(
         // Loopback HTTP server and a scripted Alpaca, shared by the broker and CLI tests (test targets cannot
         // share sources); Foundation only, never linked into the product.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["HTTPTransport", "LoopbackSupport"], resources: [.copy("Corpus")]
+        ),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),

@@ -54,6 +54,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var seed: UInt64 = 42
         /// Overrides an HTTP provider's base URL (tests, proxies).
         public var baseURL: String?
+        /// `data.timeout_seconds`: an HTTP provider's per-request deadline (connect and whole body), nil =
+        /// the provider's 30 s.
+        public var timeoutSeconds: Double?
         /// Corporate-action adjustment requested from Alpaca (nil = the provider's default).
         public var adjustment: Adjustment?
         /// Alpaca data feed (nil = the provider's default).
@@ -80,7 +83,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case provider, path, seed, baseURL, adjustment, feed, quality, calendar
+            case provider, path, seed, baseURL, adjustment, feed, quality, calendar, timeoutSeconds
         }
 
         /// `calendar` may be absent (specs resolved before it existed): `nyse`.
@@ -94,6 +97,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             feed = try c.decodeIfPresent(Feed.self, forKey: .feed)
             quality = try c.decodeIfPresent(DataQuality.self, forKey: .quality) ?? DataQuality()
             calendar = try c.decodeIfPresent(CalendarKind.self, forKey: .calendar) ?? .nyse
+            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
         }
     }
 
