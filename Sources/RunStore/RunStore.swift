@@ -122,6 +122,11 @@ public struct RunStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v2: the files each run wrote into its report folder (a JSON array of names), so deleting a run removes
+        // exactly those.
+        m.registerMigration("v2-written-files") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN written_files TEXT")
+        }
         return m
     }
 
@@ -158,6 +163,17 @@ public struct RunStore: Sendable {
         try updateRow(
             runId, sql: "UPDATE runs SET symbols = ?, backtests = ?, failed_symbols = ? WHERE run_id = ?",
             arguments: [symbols, backtests, failedSymbols, runId])
+    }
+
+    /// Adds `names` to the files the run wrote into its report folder (a resumed run adds to its first
+    /// attempt's list). Sorted, without repeats.
+    public func addWrittenFiles(runId: String, names: [String]) throws(RunStoreError) {
+        try write { db in
+            guard let r = try Self.fetch(db, runId) else { throw RunStoreError.notFound(runId) }
+            let all = Array(Set((r.writtenFiles ?? []) + names)).sorted()
+            let json = String(decoding: try JSONEncoder().encode(all), as: UTF8.self)
+            try db.execute(sql: "UPDATE runs SET written_files = ? WHERE run_id = ?", arguments: [json, runId])
+        }
     }
 
     /// Records the run's report folder.
@@ -371,7 +387,7 @@ public struct RunStore: Sendable {
     }
 
     private static func record(_ row: Row) -> RunRecord {
-        RunRecord(
+        var r = RunRecord(
             runId: row["run_id"], specName: row["spec_name"], specPath: row["spec_path"],
             specSHA256: row["spec_sha256"], startedAt: row["started_at"], pid: row["pid"],
             status: RunRecord.Status(rawValue: row["status"]) ?? .failed,
@@ -379,6 +395,10 @@ public struct RunStore: Sendable {
             finishedAt: row["finished_at"], symbols: row["symbols"], backtests: row["backtests"],
             failedSymbols: row["failed_symbols"], exitCode: row["exit_code"], reportPath: row["report_path"],
             asOf: row["as_of"], options: row["options"])
+        if let text: String = row["written_files"] {
+            r.writtenFiles = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+        }
+        return r
     }
 }
 

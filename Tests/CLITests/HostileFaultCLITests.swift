@@ -140,45 +140,58 @@ final class FirstOrderGate: @unchecked Sendable {
         ])
         #expect(run.status == 0, "\(run.stderr)")
         let runId = try #require(try Self.json(run)["run_id"] as? String)
-        try Self.setWritable(data, false)
-        let before = try Self.snapshot(data)
-        #expect(before["cache.sqlite"] != nil && before["runs.sqlite"] != nil)
-
         var launchers: [[String]] = [[]]
         let setpriv = "/usr/bin/setpriv"
         if geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv) {
             launchers.append([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"])
-        } else if geteuid() != 0 {
-            // Not root: the permissions are real for this process too; prove it.
-            #expect(!FileManager.default.isWritableFile(atPath: data + "/runs.sqlite"))
         }
-        for via in launchers {
-            let who = via.isEmpty ? "this user" : "nobody"
-            let d = ["--data-dir", data]
-            let history = try await CLI.run(["history"] + d, via: via)
-            #expect(history.status == 0, "\(who): \(history.stderr)")
-            #expect(history.stdout.contains("\(runId)  succeeded"), "\(who): \(history.stdout)")
-            let historyJSON = try await CLI.run(["history", "--json"] + d, via: via)
-            #expect(historyJSON.status == 0, "\(who): \(historyJSON.stderr)")
-            #expect(historyJSON.stdout.contains(runId))
-            let status = try await CLI.run(["status"] + d, via: via)
-            #expect(status.status == 0, "\(who): \(status.stderr)")
-            #expect(status.stdout.contains("is free") && status.stdout.contains("status:    succeeded"))
-            let one = try await CLI.run(["status", String(runId.prefix(18))] + d, via: via)
-            #expect(one.status == 0, "\(who): \(one.stderr)")
-            #expect(one.stdout.contains("run:       \(runId)"))
-            let show = try await CLI.run(["show", runId] + d, via: via)
-            #expect(show.status == 0, "\(who): \(show.stderr)")
-            let list = try await CLI.run(["cache", "list"] + d, via: via)
-            #expect(list.status == 0, "\(who): \(list.stderr)")
-            // example.yaml: five symbols, 2023-06-30 … 2025-06-30.
-            #expect(list.stdout.split(separator: "\n").count == 5, "\(who): \(list.stdout)")
-            #expect(list.stdout.contains("MSFT\tsynthetic"))
-            let verify = try await CLI.run(["cache", "verify"] + d, via: via)
-            #expect(verify.status == 0, "\(who): \(verify.stderr)")
-            #expect(verify.stdout == "cache OK\n")
-            #expect(try Self.snapshot(data) == before, "\(who): the data folder changed")
+        func check(_ phase: String, spec: String) async throws {
+            try Self.setWritable(data, false)
+            defer { try? Self.setWritable(data, true) }
+            let before = try Self.snapshot(data)
+            #expect(before["cache.sqlite"] != nil && before["runs.sqlite"] != nil)
+            if geteuid() != 0 {
+                // Not root: the permissions are real for this process too; prove it.
+                #expect(!FileManager.default.isWritableFile(atPath: data + "/runs.sqlite"))
+            }
+            for via in launchers {
+                let who = "\(phase), \(via.isEmpty ? "this user" : "nobody")"
+                let d = ["--data-dir", data]
+                let history = try await CLI.run(["history"] + d, via: via)
+                #expect(history.status == 0, "\(who): \(history.stderr)")
+                #expect(history.stdout.contains("\(runId)  succeeded  \(spec)"), "\(who): \(history.stdout)")
+                let historyJSON = try await CLI.run(["history", "--json"] + d, via: via)
+                #expect(historyJSON.status == 0, "\(who): \(historyJSON.stderr)")
+                #expect(historyJSON.stdout.contains(runId))
+                let status = try await CLI.run(["status"] + d, via: via)
+                #expect(status.status == 0, "\(who): \(status.stderr)")
+                #expect(status.stdout.contains("is free") && status.stdout.contains("status:    succeeded"))
+                let one = try await CLI.run(["status", String(runId.prefix(18))] + d, via: via)
+                #expect(one.status == 0, "\(who): \(one.stderr)")
+                #expect(one.stdout.contains("run:       \(runId)"))
+                let show = try await CLI.run(["show", runId] + d, via: via)
+                #expect(show.status == 0, "\(who): \(show.stderr)")
+                let list = try await CLI.run(["cache", "list"] + d, via: via)
+                #expect(list.status == 0, "\(who): \(list.stderr)")
+                // example.yaml: five symbols, 2023-06-30 … 2025-06-30.
+                #expect(list.stdout.split(separator: "\n").count == 5, "\(who): \(list.stdout)")
+                #expect(list.stdout.contains("MSFT\tsynthetic"))
+                let verify = try await CLI.run(["cache", "verify"] + d, via: via)
+                #expect(verify.status == 0, "\(who): \(verify.stderr)")
+                #expect(verify.stdout == "cache OK\n")
+                let after = try Self.snapshot(data)
+                #expect(after == before, "\(who): the data folder changed: \(before) → \(after)")
+            }
         }
+        // The run closed its files: nothing beside the databases.
+        try await check("closed", spec: "example")
+        // A writer still has runs.sqlite open, with a change only in its -wal (as while a run goes on): the
+        // read-only commands see the change and still write nothing, not even to the -shm.
+        let writer = try DatabaseQueue(path: data + "/runs.sqlite")
+        try await writer.write { db in try db.execute(sql: "UPDATE runs SET spec_name = 'example-in-wal'") }
+        #expect(FileManager.default.fileExists(atPath: data + "/runs.sqlite-wal"))
+        try await check("writer open", spec: "example-in-wal")
+        try writer.close()
 
         // A data folder that does not exist is reported as empty and is not created.
         let none = tmp.path + "/none"
@@ -318,5 +331,39 @@ final class FirstOrderGate: @unchecked Sendable {
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("\(badPath):7:"), "\(bad.stderr)")
         #expect(bad.stderr.contains("true or false"), "\(bad.stderr)")
+    }
+
+    /// A file of the user's that carries one of stratopt's names (`orders.csv` in a folder a run without an
+    /// execute stage writes into) is not the run's: `delete` removes exactly the files the run recorded
+    /// writing and keeps that one, and the folder with it.
+    @Test func deleteRemovesOnlyTheFilesTheRunRecordedWriting() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let fm = FileManager.default
+        let custom = tmp.path + "/night"
+        try fm.createDirectory(atPath: custom, withIntermediateDirectories: true)
+        try "my own orders\n".write(toFile: custom + "/orders.csv", atomically: true, encoding: .utf8)
+        let base = try String(
+            contentsOf: CLI.repoRoot.appendingPathComponent("pipelines/example.yaml"), encoding: .utf8)
+        let spec = tmp.path + "/custom.yaml"
+        try (base + "report: {dir: \"\(custom)\"}\n").write(toFile: spec, atomically: true, encoding: .utf8)
+        let data = ["--data-dir", tmp.path + "/data"]
+        let r = try await CLI.run(
+            ["run", spec, "--as-of", "2025-06-30", "--json", "--reports-dir", tmp.path + "/reports"] + data)
+        #expect(r.status == 0, "\(r.stderr)")
+        let runId = try #require(try Self.json(r)["run_id"] as? String)
+        let history = try await CLI.run(["history", "--json"] + data)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        let written = try #require(runs.first?["written_files"] as? [String])
+        #expect(written.contains("results.csv") && written.contains("manifest.json"))
+        #expect(!written.contains("orders.csv"))
+
+        let deleted = try await CLI.run(["delete", runId] + data)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(
+            deleted.stdout.contains("kept the folder and what stratopt did not write (orders.csv)"), "\(deleted.stdout)"
+        )
+        #expect(try String(contentsOfFile: custom + "/orders.csv", encoding: .utf8) == "my own orders\n")
+        #expect(try fm.contentsOfDirectory(atPath: custom) == ["orders.csv"])
     }
 }
