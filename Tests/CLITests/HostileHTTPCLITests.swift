@@ -218,4 +218,40 @@ import Testing
         #expect(server.requests.first?.headers["apca-api-key-id"] == key)
         #expect(!(r.stdout + r.stderr).contains(secret) && !(r.stdout + r.stderr).contains(key))
     }
+
+    /// The trading API's keys never follow a redirect either: a broker answering 302 to another host fails the
+    /// execute stage (exit 1) naming both hosts, and the other host receives nothing.
+    @Test(.timeLimit(.minutes(5))) func brokerKeysDoNotFollowACrossHostRedirect() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let thief = try HostileServer { _, c in c.respond(200, body: Data("{}".utf8)) }
+        defer { thief.stop() }
+        let broker = try HostileServer { r, c in
+            c.respond(302, [("Location", "http://127.0.0.1:\(thief.port)\(r.target)")])
+        }
+        defer { broker.stop() }
+        let spec = tmp.path + "/execute.yaml"
+        try """
+        version: 1
+        name: broker-redirect
+        universe: {tickers: [AAPL]}
+        period: {start: 2024-01-02, end: 2025-06-30}
+        strategies: [buy_and_hold]
+        execute: {enabled: true, broker: alpaca, mode: paper, min_score: 0}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let key = "PKBROKERREDIRECT01", secret = "broker-secret-stays-home"
+        let r = try await CLI.run(
+            ["run", spec, "--data-dir", tmp.path + "/data", "--reports-dir", tmp.path + "/r"],
+            env: [
+                "APCA_API_KEY_ID": key, "APCA_API_SECRET_KEY": secret,
+                "APCA_API_BASE_URL": broker.baseURL.absoluteString, "APCA_API_DATA_URL": broker.baseURL.absoluteString,
+            ])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(
+            r.stderr.contains("127.0.0.1:\(broker.port) redirected to another host, 127.0.0.1:\(thief.port)"),
+            "\(r.stderr)")
+        #expect(thief.requests.isEmpty)
+        #expect(!broker.requests.contains { $0.method == "POST" })
+        #expect(!(r.stdout + r.stderr).contains(secret) && !(r.stdout + r.stderr).contains(key))
+    }
 }
