@@ -117,11 +117,15 @@ import Testing
             }
         }
         defer { server.stop() }
+        // The trickle is cut by a 1 s deadline; every other attack must be stopped by what it attacks (the size
+        // limit, the closed connection, the data checks) well before a generous 60 s one, however loaded the
+        // machine.
+        let timeout = attack == .trickle ? 1 : 60
         let spec = tmp.path + "/hostile.yaml"
         try """
         version: 1
         name: hostile-\(attack.rawValue)
-        data: {provider: stooq, base_url: "\(server.baseURL.absoluteString)", timeout_seconds: 1}
+        data: {provider: stooq, base_url: "\(server.baseURL.absoluteString)", timeout_seconds: \(timeout)}
         universe: {tickers: [GOOD, BAD]}
         period: {start: 2024-01-02, end: 2024-01-31}
         strategies: [buy_and_hold]
