@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
                 "Spec",
-                "Risk", "Brokers", "RunStore", "HTTPTransport", "Digests",
+                "Risk", "Brokers", "RunStore", "HTTPTransport", "Digests", "SQLiteFiles",
             ]),
     ],
     dependencies: [
@@ -47,11 +47,13 @@ let package = Package(
         // The one HTTP exchange (deadline, size limit, same-host redirects only) and the retry policy,
         // shared by bar providers, broker clients and webhooks.
         .target(name: "HTTPTransport"),
+        // Opening stratopt's SQLite files for read-only commands without writing into the data folder.
+        .target(name: "SQLiteFiles", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Bar providers (synthetic, csv, http) and the SQLite bar cache.
         .target(
             name: "DataSources",
             dependencies: [
-                "Market", "CLibCSV", "HTTPTransport", "Digests",
+                "Market", "CLibCSV", "HTTPTransport", "Digests", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Paper broker (SQLite ledger) and broker clients.
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "RunStore",
             dependencies: [
-                "Market", "Engine", "Digests",
+                "Market", "Engine", "Digests", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // The staged runner: plan, fetch, backtest in batches, score, report, manifest.
@@ -104,7 +106,9 @@ let package = Package(
         // Loopback HTTP server and a scripted Alpaca, shared by the broker and CLI tests (test targets cannot
         // share sources); Foundation only, never linked into the product.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["HTTPTransport", "LoopbackSupport"], resources: [.copy("Corpus")]
+        ),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),

@@ -24,11 +24,16 @@ public struct AlpacaConfiguration: Sendable, Equatable {
     public var requestTimeout: Double
     /// Retries of 429 / 5xx / timeouts on reads, and of 429 on order submits.
     public var retry: RetryPolicy
+    /// After this many consecutive 429/5xx answers or transport failures (any endpoint), every further
+    /// request fails at once with `BrokerError.circuitOpen` (0 = never); a 2xx closes it again.
+    public var circuitBreakerThreshold: Int
 
     public init(
         mode: TradingMode, tradingBaseURL: URL? = nil, dataBaseURL: URL? = nil, feed: String = "iex",
-        requestTimeout: Double = 10, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 8)
+        requestTimeout: Double = 10, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.5, maxDelay: 8),
+        circuitBreakerThreshold: Int = 6
     ) {
+        self.circuitBreakerThreshold = circuitBreakerThreshold
         self.mode = mode
         self.tradingBaseURL = tradingBaseURL ?? (mode == .live ? Self.liveURL : Self.paperURL)
         self.dataBaseURL = dataBaseURL ?? Self.dataURL
@@ -79,6 +84,9 @@ public struct AlpacaConfiguration: Sendable, Equatable {
 /// request headers: never into errors, logs or `description`. Reads retry 429, 5xx and transport
 /// failures with backoff; `POST /v2/orders` retries only 429 (a refused request), and turns a timeout,
 /// dropped connection or 5xx into `BrokerError.outcomeUnknown` so the caller resolves it by lookup.
+/// A circuit breaker shared by every request (`AlpacaConfiguration.circuitBreakerThreshold`) stops a 429/5xx
+/// storm from costing minutes per order: once open, requests fail at once with `BrokerError.circuitOpen`
+/// and nothing more is sent.
 public final class AlpacaTradingClient: Broker, CustomStringConvertible {
     public let configuration: AlpacaConfiguration
     /// Fallback prices (last daily closes) when the quote has no bid/ask (outside market hours).
@@ -87,6 +95,7 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
     private let secret: String
     private let transport: HTTPSessionTransport
     private let sleeper: any RetrySleeper
+    private let breaker: SharedCircuitBreaker
 
     public var name: String { "alpaca-\(configuration.mode.rawValue)" }
     public var description: String { "AlpacaTradingClient(\(name), \(configuration.tradingBaseURL.absoluteString))" }
@@ -108,6 +117,7 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
         self.secret = s
         self.transport = HTTPSessionTransport(limits: HTTPLimits(deadline: configuration.requestTimeout))
         self.sleeper = sleeper
+        self.breaker = SharedCircuitBreaker(threshold: configuration.circuitBreakerThreshold)
     }
 
     // MARK: Broker
@@ -161,17 +171,20 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
         var attempt = 0
         while true {
             attempt += 1
+            try checkBreaker(url)
             let r: HTTPResponse
             do {
                 r = try await transport.send(httpRequest("POST", url, body: data))
             } catch {
+                breaker.recordFailure()
                 if error.isAmbiguous { throw BrokerError.outcomeUnknown("POST /v2/orders: \(error.description)") }
                 throw BrokerError.transport("POST /v2/orders: \(error.description)")
             }
+            record(r.status)
             switch r.status {
             case 200..<300:
                 return try Self.order(from: r.body, path: "/v2/orders")
-            case 429 where attempt < configuration.retry.maxAttempts:
+            case 429 where attempt < configuration.retry.maxAttempts && !breaker.isOpen:
                 await sleeper.sleep(seconds: configuration.retry.delay(afterAttempt: attempt))
                 continue
             case 403:
@@ -239,21 +252,41 @@ public final class AlpacaTradingClient: Broker, CustomStringConvertible {
         var attempt = 0
         while true {
             attempt += 1
+            try checkBreaker(url)
             let retryable: String
             do {
                 let r = try await transport.send(httpRequest("GET", url, body: nil))
+                record(r.status)
                 if (200..<300).contains(r.status) || (allow404 && r.status == 404) { return r }
                 guard r.status == 429 || r.status >= 500 else {
                     throw BrokerError.http(status: r.status, path: shortPath, message: Self.message(r.body))
                 }
                 retryable = "HTTP \(r.status): \(Self.message(r.body))"
             } catch let e as TransportFailure {
+                if e != .cancelled { breaker.recordFailure() }
                 retryable = e.description
             }
+            try checkBreaker(url)
             if attempt >= configuration.retry.maxAttempts {
                 throw BrokerError.transport("GET \(shortPath) failed \(attempt) times, last: \(retryable)")
             }
             await sleeper.sleep(seconds: configuration.retry.delay(afterAttempt: attempt))
+        }
+    }
+
+    /// Throws `circuitOpen` when the breaker is open: the request is not sent.
+    private func checkBreaker(_ url: URL) throws(BrokerError) {
+        guard breaker.isOpen else { return }
+        let host = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? "the broker"
+        throw .circuitOpen(host: host, failures: breaker.consecutiveFailures)
+    }
+
+    /// 429 and 5xx count towards the breaker; any other answer (the broker is there) closes it.
+    private func record(_ status: Int) {
+        if status == 429 || (500..<600).contains(status) {
+            breaker.recordFailure()
+        } else {
+            breaker.recordSuccess()
         }
     }
 

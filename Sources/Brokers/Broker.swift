@@ -68,6 +68,9 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
     case ledger(String)
     /// The broker's configuration (endpoints from the environment) is refused.
     case configuration(String)
+    /// Not sent: the last `failures` requests to `host` failed (429, 5xx or no answer), so the client's
+    /// circuit breaker is open and every further request of this execute fails at once.
+    case circuitOpen(host: String, failures: Int)
 
     public var description: String {
         switch self {
@@ -86,6 +89,10 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
                 + "APCA_API_SECRET_KEY) for the chosen mode"
         case .ledger(let m): return "paper ledger: \(m)"
         case .configuration(let m): return "broker configuration refused: \(m)"
+        case .circuitOpen(let host, let n):
+            return "not sent: the last \(n) requests to \(host) failed (429, 5xx or no answer), so the rest of this "
+                + "execute fails fast instead of waiting out the storm; run execute again later (the same "
+                + "client_order_ids make sure no order is placed twice)"
         }
     }
 }

@@ -11,16 +11,19 @@ public struct ExecutionReport: Sendable, Equatable {
     public var decisions: [RiskDecision]
     /// One per order, sorted by (symbol, side); orders.csv is rendered by `ReportRenderer.ordersCSV`.
     public var outcomes: [OrderOutcome]
+    /// Orders to submit that were not sent because the run was stopped (SIGINT / SIGTERM); 0 when it was not.
+    public var unsent: Int
 
     public init(
         targets: [PositionTarget], account: AccountSnapshot, planned: [PlannedOrder], decisions: [RiskDecision],
-        outcomes: [OrderOutcome]
+        outcomes: [OrderOutcome], unsent: Int = 0
     ) {
         self.targets = targets
         self.account = account
         self.planned = planned
         self.decisions = decisions
         self.outcomes = outcomes
+        self.unsent = unsent
     }
 
     public func count(_ status: OrderStatus) -> Int { outcomes.filter { $0.status == status }.count }
@@ -75,9 +78,11 @@ public struct Executor: Sendable {
     /// `skipped`. Throws (after a `run_failed` notification) when the account or a needed quote cannot be
     /// read, or the account does not accept orders (`tradingBlockedReason`); per-order failures are
     /// outcomes, not errors. Sends `run_complete` at the end. Marks a `PaperBroker` to market.
+    /// `shouldStop` is asked between orders (see `OrderSubmitter`); a stopped execute reports its `unsent`
+    /// orders and ends with `run_failed` ("interrupted") instead of `run_complete`.
     public func run(
         runId: String, orderKey: String? = nil, session: SessionDate, candidates: [StrategyCandidate],
-        broker: any Broker
+        broker: any Broker, shouldStop: @escaping @Sendable () -> Bool = { false }
     ) async throws -> ExecutionReport {
         do {
             let targets = TargetSelector.targets(
@@ -95,12 +100,23 @@ public struct Executor: Sendable {
             let decisions = RiskGate(rules: settings.rules).evaluate(planned, account: account)
             let plan = ExecutionPlan(
                 runId: runId, orderKey: orderKey, session: session, targets: targets, decisions: decisions)
-            let outcomes = await OrderSubmitter(notifier: notifier, timestamp: timestamp).submit(
-                plan: plan, broker: broker)
+            let submission = await OrderSubmitter(notifier: notifier, timestamp: timestamp).submit(
+                plan: plan, broker: broker, shouldStop: shouldStop)
             if let paper = broker as? PaperBroker { try await paper.markToMarket() }
             let report = ExecutionReport(
-                targets: targets, account: account, planned: planned, decisions: decisions, outcomes: outcomes)
+                targets: targets, account: account, planned: planned, decisions: decisions,
+                outcomes: submission.outcomes, unsent: submission.unsent)
             let summary = OrderStatus.allCases.map { "\($0.rawValue)=\(report.count($0))" }.joined(separator: " ")
+            if report.unsent > 0 {
+                await notifier.notify(
+                    .runFailed(
+                        runId: runId, timestamp: timestamp,
+                        error:
+                            "execute on \(broker.name) interrupted: \(summary), \(report.unsent) not sent "
+                            + "(stratopt resume sends them; orders already sent are not sent again)"))
+                await notifier.flush()
+                return report
+            }
             await notifier.notify(
                 .runComplete(
                     runId: runId, timestamp: timestamp, message: "execute on \(broker.name): \(summary)",

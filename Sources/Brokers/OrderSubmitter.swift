@@ -37,6 +37,10 @@ public struct ExecutionPlan: Sendable, Equatable {
 /// sent. Finally, orders an earlier execute of the same run sent for the plan's target symbols (either
 /// side) and that this plan no longer contains are reported as `skipped`. Outcomes are sorted by
 /// (symbol, side).
+///
+/// `shouldStop` is asked before each order after the first: once it says yes (SIGINT / SIGTERM), the
+/// order in flight has completed and no further one is sent; the rest count as `unsent`, and a later
+/// execute of the same spec and session sends them (the ids of the orders sent make it skip those).
 public struct OrderSubmitter: Sendable {
     public var notifier: any Notifier
     /// Stamped on every notification (no clock is read).
@@ -48,9 +52,27 @@ public struct OrderSubmitter: Sendable {
     }
 
     public func submit(plan: ExecutionPlan, broker: any Broker) async -> [OrderOutcome] {
+        await submit(plan: plan, broker: broker, shouldStop: { false }).outcomes
+    }
+
+    /// What `submit` did when it may be stopped: the outcomes of the orders considered, and how many
+    /// orders to submit were left unsent because `shouldStop` said so.
+    public struct Submission: Sendable, Equatable {
+        public var outcomes: [OrderOutcome]
+        public var unsent: Int
+    }
+
+    public func submit(plan: ExecutionPlan, broker: any Broker, shouldStop: @Sendable () -> Bool) async
+        -> Submission
+    {
         var outcomes: [OrderOutcome] = []
         var seen = Set<String>()
-        for d in plan.decisions {
+        var unsent = 0
+        for (i, d) in plan.decisions.enumerated() {
+            if shouldStop() {
+                unsent = plan.decisions[i...].filter { $0.disposition != .block }.count
+                break
+            }
             let o = d.order
             let cid = plan.clientOrderId(symbol: o.symbol, side: o.side)
             seen.insert(cid)
@@ -88,7 +110,8 @@ public struct OrderSubmitter: Sendable {
                 break
             }
         }
-        for t in plan.targets.sorted(by: { $0.symbol < $1.symbol }) {
+        // Stopped: report nothing about earlier executes (more lookups would only delay the exit).
+        for t in plan.targets.sorted(by: { $0.symbol < $1.symbol }) where unsent == 0 {
             for side in OrderSide.allCases {
                 let cid = plan.clientOrderId(symbol: t.symbol, side: side)
                 guard !seen.contains(cid), let earlier = try? await broker.order(clientOrderId: cid) else { continue }
@@ -102,7 +125,7 @@ public struct OrderSubmitter: Sendable {
                 )
             }
         }
-        return outcomes.sorted { ($0.symbol, $0.side) < ($1.symbol, $1.side) }
+        return Submission(outcomes: outcomes.sorted { ($0.symbol, $0.side) < ($1.symbol, $1.side) }, unsent: unsent)
     }
 
     private func send(_ base: OrderOutcome, broker: any Broker) async -> OrderOutcome {

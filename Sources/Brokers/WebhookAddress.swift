@@ -21,7 +21,7 @@ enum WebhookAddress {
         for address in addresses(of: host) {
             if let why = refusal(forAddress: address) {
                 return "\(host) is \(why) (169.254.0.0/16, fe80::/10 and fd00:ec2::254 are refused; "
-                    + "set allowLinkLocal to send there on purpose)"
+                    + "add allow_link_local: true to this notify entry to send there on purpose)"
             }
         }
         return nil

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Market
+import SQLiteFiles
 
 /// What the cache holds for one (provider, symbol, timeframe, adjustment).
 public struct CoverageSummary: Sendable, Equatable {
@@ -38,6 +39,21 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
     public var description: String { "bar cache \(path): \(message)" }
 }
 
+/// Cached rows that no longer match what stratopt stored (checksum or bar rules), found while reading.
+public struct CachedBarsAltered: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var provider: String
+    public var symbol: String
+    /// The stored date texts of the bad rows, ascending.
+    public var dates: [String]
+
+    public var description: String {
+        let shown = dates.prefix(3).map { EchoedInput.clip($0, limit: 40) }.joined(separator: ", ")
+        return "\(dates.count) cached bar(s) of \(symbol) (\(provider)) in \(path) were altered outside stratopt "
+            + "(\(shown)\(dates.count > 3 ? ", …" : ""))"
+    }
+}
+
 /// The SQLite bar cache (`<dataDir>/cache.sqlite`, WAL mode through GRDB's `DatabasePool`).
 ///
 /// Bars are keyed by (provider, symbol, timeframe, adjustment, date); dates are stored as `YYYY-MM-DD` text.
@@ -51,7 +67,7 @@ public struct BarCache: Sendable {
     public static let defaultAdjustment = "provider"
 
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     /// Opens (creating the folder and file if missing) `<dataDir>/cache.sqlite`.
     public init(dataDir: String) throws {
@@ -71,6 +87,31 @@ public struct BarCache: Sendable {
             try BarCache.migrator.migrate(pool)
         } catch {
             throw CacheError(path: path, message: "cannot open the cache (\(error)); delete the file to rebuild it")
+        }
+    }
+
+    private init(path: String, readOnly: DatabaseQueue) {
+        self.path = path
+        self.pool = readOnly
+    }
+
+    /// `<dataDir>/cache.sqlite` for `cache list` and `cache verify`: nothing is created, migrated or
+    /// written (see `ReadOnlyDatabase`), so a read-only data folder still answers. Nil when there is no
+    /// cache file yet. Writes through the returned cache fail.
+    public static func openReadOnly(dataDir: String) throws -> BarCache? {
+        let path = (dataDir as NSString).appendingPathComponent(BarCache.fileName)
+        do {
+            guard let db = try ReadOnlyDatabase.open(path: path) else { return nil }
+            guard try ReadOnlyDatabase.isCurrent(db, migrator) else {
+                throw CacheError(
+                    path: path,
+                    message: "written by an older stratopt; run `stratopt fetch SPEC` once to upgrade it")
+            }
+            return BarCache(path: path, readOnly: db)
+        } catch let e as CacheError {
+            throw e
+        } catch {
+            throw CacheError(path: path, message: "cannot read the cache (\(error))")
         }
     }
 
@@ -121,7 +162,77 @@ public struct BarCache: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v3: a checksum per bar row (`BarCache.checksum`), checked on every read, so a row altered outside
+        // stratopt (by hand, by another tool, by a flipped byte that still passes the CHECK constraints) is
+        // noticed and fetched again instead of being backtested.
+        m.registerMigration("v3-bar-checksum") { db in
+            try db.execute(sql: "ALTER TABLE bar ADD COLUMN checksum INTEGER")
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT provider, symbol, timeframe, adjustment, date, open, high, low, close, volume FROM bar")
+            let update = try db.makeStatement(
+                sql: """
+                    UPDATE bar SET checksum = ?
+                    WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date = ?
+                    """)
+            for r in rows {
+                let (p, s, t, a, d): (String, String, String, String, String) = (
+                    r["provider"], r["symbol"], r["timeframe"], r["adjustment"], r["date"]
+                )
+                let sum = BarCache.checksum(
+                    key: [p, s, t, a], date: d, values: [r["open"], r["high"], r["low"], r["close"], r["volume"]])
+                try update.execute(arguments: [sum, p, s, t, a, d])
+            }
+        }
         return m
+    }
+
+    /// FNV-1a (64 bit) over the row's key, date text and the IEEE bits of its five values: what `store`
+    /// wrote. Not a defence against someone who rewrites the checksum too; it catches edits and damage.
+    static func checksum(key: [String], date: String, values: [Double]) -> Int64 {
+        var h = checksumState(key: key)
+        fnv(&h, date.utf8)
+        for v in values { fnv(&h, v) }
+        return Int64(bitPattern: h)
+    }
+
+    /// FNV-1a over the key's parts, each followed by 0x1F: the prefix every bar of one key shares, so a
+    /// read hashes it once rather than once per bar.
+    static func checksumState(key: [String]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in key { fnv(&h, part.utf8) }
+        return h
+    }
+
+    /// `checksum(key:date:values:)` of one bar, continuing from `checksumState(key:)` without building
+    /// the date's String or an array of its values.
+    static func checksum(_ b: Bar, keyState: UInt64) -> Int64 {
+        var h = keyState
+        fnv(&h, b.date.isoBytes)
+        for v in [b.open, b.high, b.low, b.close, b.volume] { fnv(&h, v) }
+        return Int64(bitPattern: h)
+    }
+
+    static func checksum(_ b: Bar, key: [String]) -> Int64 { checksum(b, keyState: checksumState(key: key)) }
+
+    /// The bytes of one part, then the 0x1F separator.
+    private static func fnv(_ h: inout UInt64, _ bytes: some Sequence<UInt8>) {
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        h ^= 0x1F
+        h = h &* 0x0000_0100_0000_01b3
+    }
+
+    /// The value's bit pattern, least significant byte first.
+    private static func fnv(_ h: inout UInt64, _ v: Double) {
+        var bits = v.bitPattern
+        for _ in 0..<8 {
+            h ^= UInt64(truncatingIfNeeded: bits & 0xFF)
+            h = h &* 0x0000_0100_0000_01b3
+            bits >>= 8
+        }
     }
 
     // MARK: - Coverage
@@ -221,14 +332,29 @@ public struct BarCache: Sendable {
             let insert = try db.makeStatement(
                 sql: """
                     INSERT OR REPLACE INTO bar
-                    (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            let key = [provider, symbol, timeframe, adjustment]
             for b in bars {
                 try insert.execute(arguments: [
                     provider, symbol, timeframe, adjustment, b.date.iso, b.open, b.high, b.low, b.close, b.volume,
+                    BarCache.checksum(b, key: key),
                 ])
             }
+        }
+    }
+
+    /// Deletes the bars, coverage and source-file record of one key, so its range is fetched again.
+    public func drop(
+        provider: String, symbol: String, timeframe: String = defaultTimeframe, adjustment: String = defaultAdjustment
+    ) throws {
+        try pool.write { db in
+            let key: StatementArguments = [provider, symbol, timeframe, adjustment]
+            let match = "WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ?"
+            try db.execute(sql: "DELETE FROM bar " + match, arguments: key)
+            try db.execute(sql: "DELETE FROM coverage " + match, arguments: key)
+            try db.execute(sql: "DELETE FROM source_file " + match, arguments: key)
         }
     }
 
@@ -250,6 +376,10 @@ public struct BarCache: Sendable {
     // MARK: - Reading
 
     /// Stored bars in `from...to`, ascending by date.
+    ///
+    /// Every row is re-validated as it is read (O(n), no extra query): its stored checksum must match its
+    /// values and the bar must pass `BarValidator`'s per-bar rules. Rows that fail throw
+    /// `CachedBarsAltered` naming their dates; the loader drops the key and fetches it again.
     public func bars(
         provider: String, symbol: String, from: SessionDate, to: SessionDate, timeframe: String = defaultTimeframe,
         adjustment: String = defaultAdjustment
@@ -258,22 +388,37 @@ public struct BarCache: Sendable {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT date, open, high, low, close, volume FROM bar
+                    SELECT date, open, high, low, close, volume, checksum FROM bar
                     WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
                     ORDER BY date
                     """,
                 arguments: [provider, symbol, timeframe, adjustment, from.iso, to.iso])
+            let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
             var out: [Bar] = []
-            // Columns by position (the SELECT's order): a lookup by name hashes the column name for
-            // every value, which was most of the cost of loading a warm universe.
+            var altered: [String] = []
             while let row = try rows.next() {
-                let text: String = row[0]
-                guard let date = SessionDate(iso: text) else {
-                    throw CacheError(
-                        path: path, message: "\(symbol) (\(provider)): stored date '\(text)' is invalid; run verify")
+                // Columns by position (the SELECT's order): a lookup by name hashes the column name for
+                // every value, which was most of the cost of loading a warm universe.
+                let text: String = row[0] ?? ""
+                let o: Double? = row[1]
+                let h: Double? = row[2]
+                let l: Double? = row[3]
+                let c: Double? = row[4]
+                let v: Double? = row[5]
+                let stored: Int64? = row[6]
+                guard let date = SessionDate(iso: text), let o, let h, let l, let c, let v else {
+                    altered.append(text)
+                    continue
                 }
-                out.append(
-                    Bar(date: date, open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5]))
+                let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
+                if stored != BarCache.checksum(bar, keyState: keyState) || BarValidator.problem(with: bar) != nil {
+                    altered.append(text)
+                    continue
+                }
+                out.append(bar)
+            }
+            if !altered.isEmpty {
+                throw CachedBarsAltered(path: path, provider: provider, symbol: symbol, dates: altered)
             }
             return out
         }
@@ -367,7 +512,7 @@ public struct BarCache: Sendable {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT provider, symbol, timeframe, adjustment, date, open, high, low, close, volume
+                    SELECT provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum
                     FROM bar ORDER BY provider, symbol, timeframe, adjustment, date
                     """)
             while let row = try rows.next() {
@@ -388,9 +533,11 @@ public struct BarCache: Sendable {
                     problem("a price or volume is NULL")
                     continue
                 }
-                if let why = BarValidator.problem(with: Bar(date: date, open: o, high: h, low: l, close: c, volume: v))
-                {
+                let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
+                if let why = BarValidator.problem(with: bar) {
                     problem(why)
+                } else if (row["checksum"] as Int64?) != BarCache.checksum(bar, key: [p, s, t, a]) {
+                    problem("the row's checksum does not match its values: it was altered outside stratopt")
                 }
                 let key = [p, s, t, a].joined(separator: "\u{1F}")
                 if !(coverage[key] ?? []).contains(where: { $0.contains(date) }) {

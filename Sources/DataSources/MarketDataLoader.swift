@@ -8,6 +8,8 @@ import Market
 /// finally read `from...to` from the cache. Any rejected bar fails the symbol (corrupt data is worse than none).
 /// With `offline`, the provider is never called and a symbol whose trading days are not all covered fails,
 /// naming the missing ranges. Without a cache, the provider is asked for the trimmed range directly.
+/// Cached bars are re-validated as they are read (`BarCache.bars`): rows altered outside stratopt make the
+/// loader drop the symbol's cached range and fetch it again, with a warning (offline: the symbol fails).
 /// Symbols are loaded `concurrency` at a time; results come back in input order.
 public struct MarketDataLoader: Sendable {
     public let provider: any BarProvider
@@ -19,6 +21,8 @@ public struct MarketDataLoader: Sendable {
     /// Requests are clamped to it, so a session still trading is never fetched nor marked covered.
     /// nil: no clamp (synthetic data, tests).
     public let settledThrough: SessionDate?
+    /// Receives warnings (cached bars altered and fetched again). Never receives secrets.
+    public let warn: @Sendable (String) -> Void
 
     public init(provider: any BarProvider, calendar: any TradingCalendar) {
         self.init(provider: provider, calendar: calendar, cache: nil)
@@ -26,9 +30,10 @@ public struct MarketDataLoader: Sendable {
 
     public init(
         provider: any BarProvider, calendar: any TradingCalendar, cache: BarCache?, offline: Bool = false,
-        concurrency: Int = 4, settledThrough: SessionDate? = nil
+        concurrency: Int = 4, settledThrough: SessionDate? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.settledThrough = settledThrough
+        self.warn = warn
         self.provider = provider
         self.calendar = calendar
         self.cache = cache
@@ -118,9 +123,9 @@ public struct MarketDataLoader: Sendable {
         MarketDataError(symbol: symbol, provider: provider.id, message: message, kind: kind)
     }
 
-    private func loadThroughCache(_ cache: BarCache, _ symbol: String, _ from: SessionDate, _ to: SessionDate)
-        async throws -> [Bar]
-    {
+    private func loadThroughCache(
+        _ cache: BarCache, _ symbol: String, _ from: SessionDate, _ to: SessionDate, refetched: Bool = false
+    ) async throws -> [Bar] {
         guard from <= to else { return [] }
         let missing = try cache.missingRanges(
             provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
@@ -149,8 +154,25 @@ public struct MarketDataLoader: Sendable {
                 symbol, "offline and the cache lacks \(list); run once without offline mode to fetch them",
                 .notCached)
         }
-        let bars = try cache.bars(
-            provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
+        let bars: [Bar]
+        do {
+            bars = try cache.bars(
+                provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
+        } catch let altered as CachedBarsAltered {
+            guard !offline, !refetched else {
+                throw error(
+                    symbol,
+                    "\(altered.description); they are not used. "
+                        + (offline
+                            ? "Run once without offline mode to fetch them again, or "
+                            : "The provider returned them altered again; ")
+                        + "clear the symbol (stratopt cache clear \(symbol))",
+                    .invalidData)
+            }
+            warn("\(altered.description); dropped its cached bars and fetched them again")
+            try cache.drop(provider: provider.id, symbol: symbol, adjustment: provider.cacheVariant)
+            return try await loadThroughCache(cache, symbol, from, to, refetched: true)
+        }
         // Bars cached under another `data.calendar` (e.g. a 24x7 run's weekend bars) are off this calendar.
         let off = bars.filter { !calendar.isTradingDay($0.date) }
         if !off.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How often and how patiently a request is retried (429, 5xx, timeouts and connection errors only).
 ///
@@ -50,4 +51,17 @@ public struct CircuitBreaker: Sendable, Equatable {
 
     public mutating func recordFailure() { consecutiveFailures += 1 }
     public mutating func recordSuccess() { consecutiveFailures = 0 }
+}
+
+/// A `CircuitBreaker` that several tasks share (a broker client is a class used from any task).
+public final class SharedCircuitBreaker: Sendable {
+    private let state: Mutex<CircuitBreaker>
+
+    /// `threshold` ≤ 0 disables it.
+    public init(threshold: Int) { state = Mutex(CircuitBreaker(threshold: threshold)) }
+
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
+    public var consecutiveFailures: Int { state.withLock { $0.consecutiveFailures } }
+    public func recordFailure() { state.withLock { $0.recordFailure() } }
+    public func recordSuccess() { state.withLock { $0.recordSuccess() } }
 }

@@ -46,6 +46,8 @@ public struct ExecuteRequest: Sendable {
     public var timestamp: String
     public var environment: [String: String]
     public var quiet: Bool
+    /// Asked between orders: true stops the stage after the order in flight (the run's stop signal).
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(
         spec: PipelineSpec, runId: String, reportDirectory: String, dataDirectory: String,
@@ -76,6 +78,8 @@ public struct ExecuteResult: Sendable {
     public var blocked: Int
     public var failed: Int
     public var skipped: Int
+    /// Orders left unsent because the run was stopped between orders; resume sends them.
+    public var unsent: Int = 0
 }
 
 public enum ExecuteStage {
@@ -209,14 +213,15 @@ public enum ExecuteStage {
             guard let url = URL(string: w.url) else { continue }
             sinks.append(
                 WebhookNotifier(
-                    url: url, minPriority: NotificationPriority(rawValue: w.minPriority.rawValue) ?? .medium))
+                    url: url, minPriority: NotificationPriority(rawValue: w.minPriority.rawValue) ?? .medium,
+                    allowLinkLocal: w.allowLinkLocal))
         }
         let report: ExecutionReport
         do {
             report = try await Executor(settings: settings, notifier: MultiNotifier(sinks), timestamp: req.timestamp)
                 .run(
                     runId: req.runId, orderKey: req.spec.name, session: session, candidates: strategyCandidates,
-                    broker: broker)
+                    broker: broker, shouldStop: req.shouldStop)
         } catch {
             throw RunError("execute: \(error)")
         }
@@ -228,7 +233,8 @@ public enum ExecuteStage {
         }
         return ExecuteResult(
             rows: report.outcomes.map(row), planText: "", submitted: report.count(.submitted),
-            blocked: report.count(.blocked), failed: report.count(.failed), skipped: report.count(.skipped))
+            blocked: report.count(.blocked), failed: report.count(.failed), skipped: report.count(.skipped),
+            unsent: report.unsent)
     }
 
     /// The paper broker charges the spec's costs, like the backtest: `costs.commission` (fraction, per

@@ -10,7 +10,8 @@ extension PipelineRunner {
             throw RunError("\(specPath): \(error.description)")
         }
         let loader = MarketDataLoader(
-            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
+            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf,
+            warn: environment.log)
         return (plan, await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end))
     }
 }

@@ -320,8 +320,14 @@ public struct PipelineRunner: Sendable {
             try? record(.execute, 0, candidates.count)
             let outcome = await execute(
                 step, spec: spec, runId: env.runId, reportDirectory: dir, candidates: candidates,
-                timestamp: Manifest.timestamp(ctx.clock.now()), quiet: false)
+                timestamp: Manifest.timestamp(ctx.clock.now()), quiet: false, stop: ctx.stop)
             execution = outcome
+            // Stopped between orders: the run is interrupted (not finished), its checkpoints stay, and resume
+            // executes again; the orders sent are found at the broker by their ids and not sent twice.
+            if let r = outcome.result, r.unsent > 0 {
+                try? await resultsWritten
+                throw RunInterrupted(done: r.rows.count, total: r.rows.count + r.unsent, stage: .execute)
+            }
             if let r = outcome.result, !step.dryRun { report.execution = r.rows }
             if outcome.error != nil {
                 status = .failed
@@ -382,12 +388,13 @@ public struct PipelineRunner: Sendable {
     /// events.jsonl. Never throws: a failure is the outcome's `error`.
     public func execute(
         _ step: ExecuteStep, spec: PipelineSpec, runId: String, reportDirectory: String,
-        candidates: [ExecutionCandidate], timestamp: String, quiet: Bool
+        candidates: [ExecutionCandidate], timestamp: String, quiet: Bool, stop: any StopSignal = NeverStop()
     ) async -> ExecutionOutcome {
-        let request = ExecuteRequest(
+        var request = ExecuteRequest(
             spec: spec, runId: runId, reportDirectory: reportDirectory, dataDirectory: environment.dataDirectory,
             candidates: candidates, onlySymbols: step.onlySymbols, confirmLive: step.confirmLive,
             dryRun: step.dryRun, timestamp: timestamp, environment: environment.variables, quiet: quiet)
+        request.shouldStop = { stop.isStopRequested }
         do {
             return ExecutionOutcome(result: try await ExecuteStage.run(request), error: nil)
         } catch {
@@ -400,7 +407,8 @@ public struct PipelineRunner: Sendable {
     func loadAndCheck(plan: RunPlan) async -> ([String: BarSeries], [SymbolIssue], [String: String]) {
         // Never fetch past the as-of session: a session still trading must not be cached as final.
         let loader = MarketDataLoader(
-            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf)
+            provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf,
+            warn: environment.log)
         let loaded = await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []
@@ -443,7 +451,8 @@ public struct PipelineRunner: Sendable {
         }
         guard let cache else { throw RunError("reproducing recorded bars needs the bar cache") }
         let loader = MarketDataLoader(
-            provider: provider, calendar: calendar, cache: cache, offline: true, settledThrough: environment.asOf)
+            provider: provider, calendar: calendar, cache: cache, offline: true, settledThrough: environment.asOf,
+            warn: environment.log)
         let wanted = pinned.compactMap { p -> String? in
             if case .bars = p.state { return p.symbol }
             return nil
@@ -467,6 +476,10 @@ public struct PipelineRunner: Sendable {
                         )
                     }
                     series[p.symbol] = bars
+                case .failure(let e) where e.kind == .invalidData:
+                    throw RunError(
+                        "\(p.symbol): the cached bars are not the ones the run used (\(e.message)); the cache changed since, so this run cannot be reproduced"
+                    )
                 case .failure(let e):
                     throw RunError(
                         "\(p.symbol): the bars the run used are not in the cache (\(e.description)); they cannot be fetched again offline"
@@ -506,7 +519,9 @@ struct ManifestDraft: Sendable {
     /// strings, Slack-style paths), so they are written as scheme and host only.
     var recordableSpec: PipelineSpec {
         var spec = input.spec
-        spec.notify = spec.notify.map { PipelineSpec.Webhook(url: $0.display, minPriority: $0.minPriority) }
+        spec.notify = spec.notify.map {
+            PipelineSpec.Webhook(url: $0.display, minPriority: $0.minPriority, allowLinkLocal: $0.allowLinkLocal)
+        }
         return spec
     }
 

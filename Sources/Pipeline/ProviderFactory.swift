@@ -33,7 +33,9 @@ public enum ProviderFactory {
                 return try HTTPProviders.make(
                     id: data.provider.rawValue, adjustment: data.adjustment?.rawValue, feed: data.feed?.rawValue,
                     baseURL: baseURL, environment: environment,
-                    options: HTTPClientOptions(warningHandler: { log("fetch: " + $0) }))
+                    options: HTTPClientOptions(
+                        timeout: data.timeoutSeconds ?? HTTPClientOptions().timeout,
+                        warningHandler: { log("fetch: " + $0) }))
             } catch {
                 throw RunError("\(specPath): \(error)")
             }

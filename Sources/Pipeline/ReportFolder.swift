@@ -39,16 +39,49 @@ public enum ReportFolder {
         }
     }
 
+    /// What identifies one file's contents at a moment: inode, size and modification time (an atomic
+    /// write replaces the inode; an append changes size and time).
+    public struct Stamp: Sendable, Equatable {
+        var inode: UInt64
+        var size: UInt64
+        var mtime: Double
+    }
+
+    /// The stamps of the files in `dir` that carry one of stratopt's names (empty when there is no folder).
+    public static func stamps(_ dir: String) -> [String: Stamp] {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { return [:] }
+        var out: [String: Stamp] = [:]
+        for name in entries where writtenNames.contains(name) {
+            guard let a = try? fm.attributesOfItem(atPath: dir + "/" + name),
+                a[.type] as? FileAttributeType == .typeRegular
+            else { continue }
+            out[name] = Stamp(
+                inode: (a[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,
+                size: (a[.size] as? NSNumber)?.uint64Value ?? 0,
+                mtime: (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+        }
+        return out
+    }
+
+    /// The files of `dir` a run wrote: stratopt's names that are new since `before` or whose stamp changed.
+    /// A file of the user's that merely carries one of stratopt's names (an `orders.csv` in a run without
+    /// execute) is left out, so deleting the run never removes it.
+    public static func written(in dir: String, since before: [String: Stamp]) -> [String] {
+        stamps(dir).filter { before[$0.key] != $0.value }.keys.sorted()
+    }
+
     /// Deletes the files stratopt writes from `dir`, then `dir` itself if nothing else is left. Returns what
-    /// was removed and what was kept, for the user.
-    public static func remove(_ dir: String) -> String {
+    /// was removed and what was kept, for the user. `only`: the names the run recorded writing (nil for runs
+    /// recorded before the list was kept: every stratopt name).
+    public static func remove(_ dir: String, only: Set<String>? = nil) -> String {
         let fm = FileManager.default
         if systemFolders.contains(normalised(dir)) {
             return "kept \(dir) (a system folder; stratopt never deletes there)"
         }
         guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { return "could not read \(dir)" }
         var failed: [String] = []
-        for name in entries where writtenNames.contains(name) {
+        for name in entries where writtenNames.contains(name) && (only?.contains(name) ?? true) {
             var isDir: ObjCBool = false
             let path = dir + "/" + name
             // A folder or link under one of our names is not ours.
@@ -62,7 +95,7 @@ public enum ReportFolder {
             try? fm.removeItem(atPath: dir)
             return "removed \(dir)"
         }
-        let others = left.filter { !writtenNames.contains($0) }
+        let others = left.filter { !writtenNames.contains($0) || !(only?.contains($0) ?? true) }
         if !failed.isEmpty { return "could not remove \(failed.joined(separator: ", ")) in \(dir)" }
         return
             "removed the report files of \(dir); kept the folder and what stratopt did not write (\(others.prefix(5).joined(separator: ", "))\(others.count > 5 ? ", …" : ""))"

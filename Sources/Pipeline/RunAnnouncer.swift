@@ -18,7 +18,8 @@ struct RunAnnouncer {
             guard let url = URL(string: w.url) else { continue }
             sinks.append(
                 WebhookNotifier(
-                    url: url, minPriority: NotificationPriority(rawValue: w.minPriority.rawValue) ?? .medium))
+                    url: url, minPriority: NotificationPriority(rawValue: w.minPriority.rawValue) ?? .medium,
+                    allowLinkLocal: w.allowLinkLocal))
         }
         notifier = MultiNotifier(sinks)
     }

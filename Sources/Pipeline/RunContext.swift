@@ -86,11 +86,28 @@ public struct PinnedSymbol: Sendable, Equatable {
 
 /// The run stopped because its stop signal was raised (SIGINT / SIGTERM). Every finished backtest is
 /// checkpointed; `stratopt resume` continues from there.
+///
+/// In the execute stage the stop comes between orders: `done` orders were considered, `total` planned,
+/// and the ones not sent are sent by `resume` (the orders already at the broker are found by their
+/// client_order_id and not sent again).
 public struct RunInterrupted: Error, Sendable, CustomStringConvertible {
     public var done: Int
     public var total: Int
+    /// The stage that was stopped: `.backtest` or `.execute`.
+    public var stage: RunStage = .backtest
+
+    public init(done: Int, total: Int, stage: RunStage = .backtest) {
+        self.done = done
+        self.total = total
+        self.stage = stage
+    }
+
     public var description: String {
-        "interrupted after \(done) of \(total) backtests; the finished ones are saved"
+        if stage == .execute {
+            return "interrupted in the execute stage after \(done) of \(total) orders; the \(total - done) not sent "
+                + "are sent on resume, and the orders already at the broker are not sent again"
+        }
+        return "interrupted after \(done) of \(total) backtests; the finished ones are saved"
     }
 }
 

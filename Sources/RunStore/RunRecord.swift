@@ -51,6 +51,9 @@ public struct RunRecord: Sendable, Hashable, Codable {
     /// The caller's serialised run options (e.g. JSON of the CLI flags: provider, batch size, report
     /// folder), so `rerun` and `resume` can repeat them. Opaque to the store.
     public var options: String?
+    /// The names of the files this run wrote into its report folder (nil for runs recorded before stratopt
+    /// kept the list): `delete` and `prune` remove these and nothing else.
+    public var writtenFiles: [String]?
 
     /// A new run: status `running`, stage `plan`, no progress, counts zero.
     public init(

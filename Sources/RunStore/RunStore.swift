@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteFiles
 
 /// Why a run-store operation failed; descriptions read as advice.
 public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,7 +34,7 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
 /// transaction. The store reads no clock: timestamps are ISO strings the caller passes in.
 public struct RunStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    private let pool: any DatabaseWriter
 
     /// Opens (creating the folder and the file if needed) `<dataDir>/runs.sqlite` and migrates it.
     public init(dataDir: String) throws(RunStoreError) {
@@ -55,6 +56,33 @@ public struct RunStore: Sendable {
             try SQLiteSpace.enableIncrementalVacuum(pool)
         } catch {
             throw .database(path: path, message: "cannot open the run history: \(error)")
+        }
+    }
+
+    private init(path: String, readOnly: DatabaseQueue) {
+        self.path = path
+        self.pool = readOnly
+    }
+
+    /// `<dataDir>/runs.sqlite` for a read-only command: nothing is created, migrated or written (see
+    /// `ReadOnlyDatabase`), so a read-only data folder still answers. Nil when there is no history yet.
+    /// Writes through the returned store fail.
+    public static func openReadOnly(dataDir: String) throws(RunStoreError) -> RunStore? {
+        let path = dataDir + "/runs.sqlite"
+        do {
+            guard let db = try ReadOnlyDatabase.open(path: path) else { return nil }
+            guard try ReadOnlyDatabase.isCurrent(db, migrator) else {
+                throw RunStoreError.database(
+                    path: path,
+                    message:
+                        "the run history was written by an older stratopt; run any write command (e.g. `stratopt run`) once to upgrade it"
+                )
+            }
+            return RunStore(path: path, readOnly: db)
+        } catch let e as RunStoreError {
+            throw e
+        } catch {
+            throw .database(path: path, message: "cannot read the run history: \(error)")
         }
     }
 
@@ -94,6 +122,11 @@ public struct RunStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v2: the files each run wrote into its report folder (a JSON array of names), so deleting a run removes
+        // exactly those.
+        m.registerMigration("v2-written-files") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN written_files TEXT")
+        }
         return m
     }
 
@@ -130,6 +163,17 @@ public struct RunStore: Sendable {
         try updateRow(
             runId, sql: "UPDATE runs SET symbols = ?, backtests = ?, failed_symbols = ? WHERE run_id = ?",
             arguments: [symbols, backtests, failedSymbols, runId])
+    }
+
+    /// Adds `names` to the files the run wrote into its report folder (a resumed run adds to its first
+    /// attempt's list). Sorted, without repeats.
+    public func addWrittenFiles(runId: String, names: [String]) throws(RunStoreError) {
+        try write { db in
+            guard let r = try Self.fetch(db, runId) else { throw RunStoreError.notFound(runId) }
+            let all = Array(Set((r.writtenFiles ?? []) + names)).sorted()
+            let json = String(decoding: try JSONEncoder().encode(all), as: UTF8.self)
+            try db.execute(sql: "UPDATE runs SET written_files = ? WHERE run_id = ?", arguments: [json, runId])
+        }
     }
 
     /// Records the run's report folder.
@@ -343,7 +387,7 @@ public struct RunStore: Sendable {
     }
 
     private static func record(_ row: Row) -> RunRecord {
-        RunRecord(
+        var r = RunRecord(
             runId: row["run_id"], specName: row["spec_name"], specPath: row["spec_path"],
             specSHA256: row["spec_sha256"], startedAt: row["started_at"], pid: row["pid"],
             status: RunRecord.Status(rawValue: row["status"]) ?? .failed,
@@ -351,6 +395,10 @@ public struct RunStore: Sendable {
             finishedAt: row["finished_at"], symbols: row["symbols"], backtests: row["backtests"],
             failedSymbols: row["failed_symbols"], exitCode: row["exit_code"], reportPath: row["report_path"],
             asOf: row["as_of"], options: row["options"])
+        if let text: String = row["written_files"] {
+            r.writtenFiles = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+        }
+        return r
     }
 }
 

@@ -4,7 +4,7 @@ import GRDB
 /// (checkpoints, the result cache) use incremental auto-vacuum and give pages back after large deletes.
 enum SQLiteSpace {
     /// Converts a file made before incremental auto-vacuum (a one-time VACUUM; new files need none).
-    static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
+    static func enableIncrementalVacuum(_ pool: any DatabaseWriter) throws {
         let mode = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0 }
         guard mode != 2 else { return }
         try pool.writeWithoutTransaction { db in

@@ -54,6 +54,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var seed: UInt64 = 42
         /// Overrides an HTTP provider's base URL (tests, proxies).
         public var baseURL: String?
+        /// `data.timeout_seconds`: an HTTP provider's per-request deadline (connect and whole body), nil =
+        /// the provider's 30 s.
+        public var timeoutSeconds: Double?
         /// Corporate-action adjustment requested from Alpaca (nil = the provider's default).
         public var adjustment: Adjustment?
         /// Alpaca data feed (nil = the provider's default).
@@ -80,7 +83,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case provider, path, seed, baseURL, adjustment, feed, quality, calendar
+            case provider, path, seed, baseURL, adjustment, feed, quality, calendar, timeoutSeconds
         }
 
         /// `calendar` may be absent (specs resolved before it existed): `nyse`.
@@ -94,6 +97,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             feed = try c.decodeIfPresent(Feed.self, forKey: .feed)
             quality = try c.decodeIfPresent(DataQuality.self, forKey: .quality) ?? DataQuality()
             calendar = try c.decodeIfPresent(CalendarKind.self, forKey: .calendar) ?? .nyse
+            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
         }
     }
 
@@ -566,9 +570,32 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var debugDescription: String { description }
         /// Events below this priority are not sent.
         public var minPriority: Priority = .medium
-        public init(url: String, minPriority: Priority = .medium) {
+        /// `allow_link_local: true`: deliver even when the host is (or resolves to) a link-local or cloud
+        /// metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254), which are refused by default.
+        public var allowLinkLocal = false
+        public init(url: String, minPriority: Priority = .medium, allowLinkLocal: Bool = false) {
             self.url = url
             self.minPriority = minPriority
+            self.allowLinkLocal = allowLinkLocal
+        }
+
+        // `allowLinkLocal` is encoded only when true, so the JSON of every spec without it stays the same.
+        enum CodingKeys: String, CodingKey {
+            case url, minPriority, allowLinkLocal
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            url = try c.decode(String.self, forKey: .url)
+            minPriority = try c.decodeIfPresent(Priority.self, forKey: .minPriority) ?? .medium
+            allowLinkLocal = try c.decodeIfPresent(Bool.self, forKey: .allowLinkLocal) ?? false
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(url, forKey: .url)
+            try c.encode(minPriority, forKey: .minPriority)
+            if allowLinkLocal { try c.encode(true, forKey: .allowLinkLocal) }
         }
     }
 

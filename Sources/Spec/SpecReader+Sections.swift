@@ -94,7 +94,9 @@ extension SpecReader {
 
     func readData(_ field: Field) -> PipelineSpec.DataSpec {
         var data = PipelineSpec.DataSpec()
-        let keys = ["provider", "path", "seed", "base_url", "adjustment", "feed", "quality", "calendar"]
+        let keys = [
+            "provider", "path", "seed", "base_url", "adjustment", "feed", "quality", "calendar", "timeout_seconds",
+        ]
         guard
             let f = fields(
                 of: field, allowed: keys, expectation: "a mapping such as {provider: synthetic, seed: 42}")
@@ -125,6 +127,11 @@ extension SpecReader {
         }
         if let v = f["base_url"], onlyFor(v, provider.isHTTP, "an HTTP provider (alpaca, yahoo, stooq)") {
             data.baseURL = readURL(v)
+        }
+        if let v = f["timeout_seconds"], onlyFor(v, provider.isHTTP, "an HTTP provider (alpaca, yahoo, stooq)") {
+            data.timeoutSeconds = number(
+                v, "seconds from 0.1 to 600 for one request (connect and the whole answer)",
+                where: { $0 >= 0.1 && $0 <= 600 })
         }
         if let v = f["adjustment"], onlyFor(v, provider == .alpaca, "provider alpaca") {
             data.adjustment = choice(v, PipelineSpec.Adjustment.self)
@@ -523,7 +530,7 @@ extension SpecReader {
             let itemField = Field(key: item, value: item, path: "notify[\(i)]")
             guard
                 let f = fields(
-                    of: itemField, allowed: ["url", "min_priority"],
+                    of: itemField, allowed: ["url", "min_priority", "allow_link_local"],
                     expectation: "a mapping such as {url: \"http://127.0.0.1:9000/hook\", min_priority: medium}")
             else { continue }
             guard let u = f["url"] else {
@@ -534,6 +541,7 @@ extension SpecReader {
             guard let url = readURL(u, secret: true) else { continue }
             hook.url = url
             if let p = f["min_priority"] { hook.minPriority = choice(p, PipelineSpec.Priority.self) ?? .medium }
+            if let a = f["allow_link_local"] { hook.allowLinkLocal = bool(a) ?? false }
             hooks.append(hook)
         }
         return hooks

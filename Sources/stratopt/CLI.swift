@@ -55,6 +55,24 @@ enum CLI {
         }
     }
 
+    /// Opens `<dataDir>/runs.sqlite` for a read-only command (`history`, `status`, `show`): creates, migrates
+    /// and writes nothing, so a read-only data folder still answers; nil when there is no history yet.
+    static func openStoreReadOnly(_ dataDir: String) throws -> RunStore? {
+        do { return try RunStore.openReadOnly(dataDir: dataDir) } catch {
+            throw CLIFailure.failed(error.description)
+        }
+    }
+
+    /// A record as a read-only command shows it: a `running` run whose process is gone is shown
+    /// `interrupted` (exit code 130). The next write command (a run, resume, delete) records it so.
+    static func asSeen(_ r: RunRecord) -> RunRecord {
+        guard r.status == .running, !isAlive(r.pid) else { return r }
+        var seen = r
+        seen.status = .interrupted
+        seen.exitCode = seen.exitCode ?? 130
+        return seen
+    }
+
     /// Takes the data folder's lock for a command that writes its stores; exit 2 when another process holds it.
     /// `quiet` drops the "waiting for …" notice.
     static func lockDataFolder(_ dataDir: String, runId: String, wait: Bool, quiet: Bool = false) throws -> RunLock {

@@ -62,6 +62,13 @@ struct Cache: ParsableCommand {
         abstract: "Inspect, check or clear the SQLite bar cache.",
         subcommands: [List.self, Verify.self, Clear.self])
 
+    /// The cache for `list` and `verify`: read-only, nothing created or migrated; nil when there is none.
+    static func openReadOnly(_ data: DataOptions) throws -> BarCache? {
+        do { return try BarCache.openReadOnly(dataDir: data.resolvedDataDir) } catch {
+            throw CLIFailure("stratopt: cannot read the bar cache in \(data.resolvedDataDir)/: \(error)", .failed)
+        }
+    }
+
     static func open(_ data: DataOptions) throws -> BarCache {
         do { return try BarCache(dataDir: data.resolvedDataDir) } catch {
             throw CLIFailure("stratopt: cannot open the bar cache in \(data.resolvedDataDir)/: \(error)", .failed)
@@ -74,7 +81,7 @@ struct Cache: ParsableCommand {
         @Argument(help: "Only this symbol.") var symbol: String?
 
         func run() throws {
-            let rows = try Cache.open(data).list().filter { symbol == nil || $0.symbol == symbol }
+            let rows = try (Cache.openReadOnly(data)?.list() ?? []).filter { symbol == nil || $0.symbol == symbol }
             if rows.isEmpty {
                 print("the cache in \(data.resolvedDataDir)/ holds no bars\(symbol.map { " for \($0)" } ?? "")")
                 return
@@ -94,7 +101,9 @@ struct Cache: ParsableCommand {
         @Argument(help: "Only this symbol.") var symbol: String?
 
         func run() throws {
-            let problems = try Cache.open(data).verify().filter { symbol == nil || $0.symbol == symbol }
+            let problems = try (Cache.openReadOnly(data)?.verify() ?? []).filter {
+                symbol == nil || $0.symbol == symbol
+            }
             if problems.isEmpty {
                 print("cache OK")
                 return

@@ -165,7 +165,7 @@ enum Manifests {
         guard owned else { return "kept \(dir) (it now holds run \(manifestRun ?? "?")'s report)" }
         // Only the files stratopt wrote go, then the folder if nothing else is left: a report.dir may be any
         // folder, and what else it holds is not stratopt's to delete.
-        let outcome = ReportFolder.remove(dir)
+        let outcome = ReportFolder.remove(dir, only: record.writtenFiles.map(Set.init))
         // Keep <reports>/index.html in step, for the run's own reports folder only (never an index.html that
         // merely happens to sit two levels above a custom report.dir).
         if let root = RecordedOptions.parse(record.options)?.reportsDir,
@@ -189,10 +189,11 @@ struct History: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try CLI.openStore(data.resolvedDataDir)
-        let runs: [RunRecord]
-        do { runs = try store.list(limit: limit) } catch {
-            throw CLIFailure("stratopt: error: \(error.description)", .failed)
+        var runs: [RunRecord] = []
+        if let store = try CLI.openStoreReadOnly(data.resolvedDataDir) {
+            do { runs = try store.list(limit: limit).map(CLI.asSeen) } catch {
+                throw CLIFailure("stratopt: error: \(error.description)", .failed)
+            }
         }
         if json {
             print(RunJSON.encode(runs))
@@ -225,8 +226,10 @@ struct Show: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let store = try CLI.openStore(data.resolvedDataDir)
-        let r = try CLI.findRun(store, runId)
+        guard let store = try CLI.openStoreReadOnly(data.resolvedDataDir) else {
+            throw CLIFailure.usage(RunStoreError.notFound(runId).description)
+        }
+        let r = CLI.asSeen(try CLI.findRun(store, runId))
         print(Status.describe(r), terminator: "")
         guard let dir = r.reportPath else { return }
         let best: [[String]]
@@ -270,7 +273,8 @@ struct Status: ParsableCommand {
         abstract: "Show a run's status, stage, progress, times, exit code and report folder.",
         discussion: """
             Without a run id: whether the data folder is locked (and by which run) and the newest run.
-            A run recorded as running whose process is gone is marked interrupted first.
+            A run recorded as running whose process is gone is shown as interrupted (the next run records \
+            it so). Reads only: works on a read-only data folder and creates no file there.
             """)
 
     @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
@@ -283,16 +287,17 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let dataDir = data.resolvedDataDir
-        let store = try CLI.openStore(dataDir)
-        _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
+        // Read-only: a run whose process is gone is shown interrupted, not recorded so (`asSeen`).
+        let store = try CLI.openStoreReadOnly(dataDir)
         if let runId {
-            let record = try CLI.findRun(store, runId)
+            guard let store else { throw CLIFailure.usage(RunStoreError.notFound(runId).description) }
+            let record = CLI.asSeen(try CLI.findRun(store, runId))
             print(json ? RunJSON.encode(record) : Describe.text(record), terminator: json ? "\n" : "")
             return
         }
         let held = RunLock.isHeld(dataDir: dataDir)
         let holder = held ? RunLock.currentHolder(dataDir: dataDir) : nil
-        let latest = try? store.list(limit: 1).first
+        let latest = (try? store?.list(limit: 1).first).flatMap { $0 }.map(CLI.asSeen)
         if json {
             // {"data_dir", "locked", "holder": {"run_id", "pid"} | null, "latest": run | null}
             let run = latest.map { RunJSON.encode($0) } ?? "null"

@@ -100,6 +100,9 @@ enum RunDriver {
                 log("resuming run \(runId): \(saved) checkpoint(s) of finished backtests")
             }
             try store.setReportPath(runId: runId, path: reportDir)
+            // An empty list until the run's files are written: a run killed before then has its files kept
+            // rather than guessed at.
+            try store.addWrittenFiles(runId: runId, names: [])
         } catch {
             throw CLIFailure.failed(error.description)
         }
@@ -107,7 +110,8 @@ enum RunDriver {
         let flag = InterruptFlag.install(
             onSignal: { _ in
                 progress.message(
-                    "\nstratopt: interrupted: stopping after the backtests in flight (press Ctrl-C again to stop now)")
+                    "\nstratopt: interrupted: stopping after the backtests in flight or the order being sent "
+                        + "(press Ctrl-C again to stop now)")
             },
             onSecondSignal: { _ in
                 _ = try? store.markInterrupted(runId: runId, finishedAt: Manifest.timestamp(Date()))
@@ -146,6 +150,17 @@ enum RunDriver {
                             error: message)))
             }
             return CLIFailure(message, code)
+        }
+        // What the report folder held before this attempt: afterwards, what is new or changed is what the run
+        // wrote, and only that is recorded for `delete` and `prune` to remove.
+        let before = ReportFolder.stamps(reportDir)
+        defer {
+            let written = ReportFolder.written(in: reportDir, since: before)
+            if !written.isEmpty {
+                do { try store.addWrittenFiles(runId: runId, names: written) } catch {
+                    CLI.stderr("stratopt: warning: cannot record the files run \(runId) wrote: \(error.description)")
+                }
+            }
         }
         let outcome: RunOutcome
         do {

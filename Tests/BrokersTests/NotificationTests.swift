@@ -62,9 +62,10 @@ import Testing
         defer { server.stop() }
         let box = LineBox()
         let sleeper = RecordingSleeper()
+        // Generous deadlines: on a loaded machine three quick exchanges once missed the default 15 s flush.
         let hook = WebhookNotifier(
-            url: URL(string: "http://127.0.0.1:\(server.port)/hook?token=abc")!, sleeper: sleeper,
-            log: { box.append($0) })
+            url: URL(string: "http://127.0.0.1:\(server.port)/hook?token=abc")!, timeout: 60, flushDeadline: 240,
+            sleeper: sleeper, log: { box.append($0) })
         await hook.notify(blocked)
         await hook.flush()
         #expect(server.requests.count == 3)

@@ -26,12 +26,18 @@ enum CLI {
     /// Runs the binary to completion. Async, and the waiting happens on a thread of its own: a test blocked
     /// on a child process must not hold one of the few threads of Swift's cooperative pool (two on a 2-core
     /// machine), or every other test of the suite stalls behind it.
-    static func run(_ args: [String], cwd: URL = repoRoot, env extra: [String: String] = [:]) async throws
-        -> CLIResult
-    {
+    /// `via` runs the binary through a launcher (e.g. `["/usr/bin/setpriv", "--reuid=65534", …]`).
+    static func run(
+        _ args: [String], cwd: URL = repoRoot, env extra: [String: String] = [:], via launcher: [String] = []
+    ) async throws -> CLIResult {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = args
+        if let first = launcher.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(launcher.dropFirst()) + [binary.path] + args
+        } else {
+            p.executableURL = binary
+            p.arguments = args
+        }
         p.currentDirectoryURL = cwd
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "STRATOPT_DATA_DIR")

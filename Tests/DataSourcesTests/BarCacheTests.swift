@@ -90,15 +90,43 @@ import Testing
             try db.execute(sql: "UPDATE bar SET high = 1 WHERE date = '2024-01-03'")
             try db.execute(
                 sql: """
-                    INSERT INTO bar VALUES ('p', 'S', '1d', 'provider', '2024-02-01', 10, 11, 9, 10, 5)
+                    INSERT INTO bar VALUES ('p', 'S', '1d', 'provider', '2024-02-01', 10, 11, 9, 10, 5, NULL)
                     """)
         }
         let problems = try cache.verify()
-        #expect(problems.count == 2)
+        #expect(problems.count == 3)
         #expect(problems[0].date == "2024-01-03")
         #expect(problems[0].message.hasPrefix("high 1.0 is below max(open 11.0, close 11.0)"))
+        // The planted row has a valid bar but no checksum stratopt wrote, and lies outside the coverage.
         #expect(problems[1].date == "2024-02-01")
-        #expect(problems[1].message == "bar lies outside every covered range")
+        #expect(problems[1].message.contains("checksum does not match"))
+        #expect(problems[2].date == "2024-02-01")
+        #expect(problems[2].message == "bar lies outside every covered range")
+    }
+
+    /// A row edited on disk within the CHECK constraints (a valid bar, just not the one stored) is caught
+    /// on read by its checksum and never returned.
+    @Test func barsReadBackAreCheckedAgainstTheirStoredChecksum() throws {
+        let dir = Paths.tempDir()
+        let cache = try BarCache(dataDir: dir)
+        try cache.store(
+            bars: [bar("2024-01-02", 10), bar("2024-01-03", 11)], covering: day("2024-01-01")...day("2024-01-05"),
+            provider: "p", symbol: "S")
+        #expect(try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-01-05")).count == 2)
+        let raw = try DatabaseQueue(path: dir + "/cache.sqlite")
+        try raw.write { db in try db.execute(sql: "UPDATE bar SET volume = 999 WHERE date = '2024-01-03'") }
+        #expect(try cache.verify().map(\.date) == ["2024-01-03"])
+        do {
+            _ = try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-01-05"))
+            Issue.record("altered bars were returned")
+        } catch let e as CachedBarsAltered {
+            #expect(e.dates == ["2024-01-03"])
+            #expect(e.description.contains("1 cached bar(s) of S (p)"))
+        }
+        // Dropping the key removes the bars and the coverage, so the range is fetched again.
+        try cache.drop(provider: "p", symbol: "S")
+        #expect(try cache.coveredRanges(provider: "p", symbol: "S").isEmpty)
+        #expect(try cache.verify().isEmpty)
     }
 
     @Test func failingInsertRollsBackCoverage() throws {

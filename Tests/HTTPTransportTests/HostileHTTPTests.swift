@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import LoopbackSupport
 import Testing
 
 /// Each test reproduces one attack from issue 14 against a real server on 127.0.0.1 and checks that the

@@ -7,10 +7,10 @@ import Foundation
 #endif
 
 /// A request as the hostile server read it (headers lowercased).
-struct SeenRequest: Sendable {
-    var method: String
-    var target: String
-    var headers: [String: String]
+public struct SeenRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [String: String]
 }
 
 private func rawSend(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
@@ -18,13 +18,13 @@ private func rawSend(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
 }
 
 /// The connection a behaviour writes to: raw bytes, pauses, an abrupt close.
-struct HostileConnection: Sendable {
+public struct HostileConnection: Sendable {
     let fd: Int32
     let stopped: @Sendable () -> Bool
 
     /// Sends bytes; false once the client has gone.
     @discardableResult
-    func send(_ data: Data) -> Bool {
+    public func send(_ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {
@@ -37,23 +37,24 @@ struct HostileConnection: Sendable {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Data(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Data(text.utf8)) }
 
     /// Waits (in short steps, so a stopped server ends the wait) for `seconds`.
-    func pause(_ seconds: Double) {
+    public func pause(_ seconds: Double) {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end && !stopped() { usleep(10_000) }
     }
 
     /// A status line and headers (no body).
-    func head(_ status: Int, _ headers: [(String, String)]) -> Bool {
+    @discardableResult
+    public func head(_ status: Int, _ headers: [(String, String)]) -> Bool {
         var h = "HTTP/1.1 \(status) X\r\n"
         for (k, v) in headers { h += "\(k): \(v)\r\n" }
         return send(h + "\r\n")
     }
 
     /// A complete response with Content-Length.
-    func respond(_ status: Int, _ headers: [(String, String)] = [], body: Data = Data()) {
+    public func respond(_ status: Int, _ headers: [(String, String)] = [], body: Data = Data()) {
         guard head(status, headers + [("Content-Length", String(body.count)), ("Connection", "close")]) else {
             return
         }
@@ -65,10 +66,10 @@ struct HostileConnection: Sendable {
 /// servers: trickling bytes, oversized and compressed bodies, redirects, connections closed mid-body, rate
 /// limit storms. One thread per connection; closes each connection after the behaviour returns. Stops on
 /// `stop()` and by itself after `lifetime` seconds.
-final class HostileServer: @unchecked Sendable {
-    typealias Behaviour = @Sendable (SeenRequest, HostileConnection) -> Void
+public final class HostileServer: @unchecked Sendable {
+    public typealias Behaviour = @Sendable (SeenRequest, HostileConnection) -> Void
 
-    let port: UInt16
+    public let port: UInt16
     private let listenFD: Int32
     private let lock = NSLock()
     private var stopped = false
@@ -76,11 +77,11 @@ final class HostileServer: @unchecked Sendable {
     private let behaviour: Behaviour
     private let acceptDone = DispatchSemaphore(value: 0)
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var requests: [SeenRequest] { lock.withLock { seen } }
-    var isStopped: Bool { lock.withLock { stopped } }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var requests: [SeenRequest] { lock.withLock { seen } }
+    public var isStopped: Bool { lock.withLock { stopped } }
 
-    init(lifetime: Double = 300, _ behaviour: @escaping Behaviour) throws {
+    public init(lifetime: Double = 300, _ behaviour: @escaping Behaviour) throws {
         self.behaviour = behaviour
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket() failed") }
@@ -111,12 +112,12 @@ final class HostileServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    struct Failure: Error {
-        var message: String
-        init(_ m: String) { message = m }
+    public struct Failure: Error {
+        public var message: String
+        public init(_ m: String) { message = m }
     }
 
-    func stop() {
+    public func stop() {
         lock.withLock { stopped = true }
         acceptDone.wait()
         acceptDone.signal()
@@ -170,15 +171,4 @@ final class HostileServer: @unchecked Sendable {
             if data.count > 1 << 20 { return nil }
         }
     }
-}
-
-/// A file of the hostile corpus (Tests/HTTPTransportTests/Corpus).
-func corpus(_ name: String) throws -> Data {
-    let dot = name.lastIndex(of: ".")!
-    guard
-        let url = Bundle.module.url(
-            forResource: String(name[..<dot]), withExtension: String(name[name.index(after: dot)...]),
-            subdirectory: "Corpus")
-    else { throw HostileServer.Failure("no corpus file \(name)") }
-    return try Data(contentsOf: url)
 }
