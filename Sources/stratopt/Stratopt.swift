@@ -34,7 +34,8 @@ struct Stratopt: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
-            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self, Paper.self,
+            Validate.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self,
+            Paper.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
@@ -169,44 +170,6 @@ struct Run: AsyncParsableCommand {
             })
         let result = try await RunDriver.execute(request)
         try RunDriver.report(result, output: output)
-    }
-}
-
-struct Validate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Check a pipeline spec and show the plan it expands to, without running it.",
-        discussion: "Reports every problem at once as file:line:column: message. Exit 0 if valid, 2 if not.")
-
-    @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
-    var spec: String
-
-    @Option(
-        name: .customLong("as-of"), help: ArgumentHelp("Resolve relative dates as of this date.", valueName: "date"))
-    var asOf: String?
-
-    mutating func run() async throws {
-        let loaded = try CLI.loadSpec(spec)
-        let s = loaded.spec
-        let plan: RunPlan
-        do {
-            plan = try Planner.plan(
-                spec: s, asOf: try CLI.asOfDate(asOf, calendar: s.data.calendar),
-                calendar: TradingCalendars.make(s.data.calendar))
-        } catch {
-            throw CLIFailure("\(loaded.displayPath): \(error)", .usage)
-        }
-        print("\(loaded.displayPath): valid")
-        print(
-            "  \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest"))"
-        )
-        print(
-            "  period \(plan.start.iso) … \(plan.end.iso), provider \(s.data.provider.rawValue), batch size \(s.batch.size)"
-        )
-        if !plan.skipped.isEmpty {
-            print("  \(plan.skipped.count) grid combinations skipped:")
-            for line in plan.skipped.prefix(10) { print("    \(line)") }
-            if plan.skipped.count > 10 { print("    … and \(plan.skipped.count - 10) more") }
-        }
     }
 }
 
