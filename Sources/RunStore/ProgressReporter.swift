@@ -69,7 +69,7 @@ public final class ProgressReporter: Sendable {
                 let d = clock.now - origin
                 return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             },
-            write: { text in FileHandle.standardError.write(Data(text.utf8)) })
+            write: { text in try? FileHandle.standardError.write(contentsOf: Data(text.utf8)) })
     }
 
     /// A stage begins; `total` is its unit count (0 when it has none), `done` what is already done
