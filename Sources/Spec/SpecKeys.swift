@@ -217,7 +217,7 @@ public enum SpecKeys {
             "Overrides an HTTP provider's base URL (alpaca, yahoo, stooq)."),
         SpecKey(
             "adjustment", choices(PipelineSpec.Adjustment.self),
-            "Corporate-action adjustment requested from Alpaca (default: the provider's)."),
+            "Corporate-action adjustment: alpaca takes any, yahoo raw or all (default: the provider's raw)."),
         SpecKey("feed", choices(PipelineSpec.Feed.self), "Alpaca data feed (default: the provider's)."),
         SpecKey("quality", .mapping(quality), "Data-quality thresholds above which a symbol is quarantined."),
         SpecKey(

@@ -123,8 +123,16 @@ extension SpecReader {
         if let v = f["base_url"], onlyFor(v, provider.isHTTP, "an HTTP provider (alpaca, yahoo, stooq)") {
             data.baseURL = readURL(v)
         }
-        if let v = f["adjustment"], onlyFor(v, provider == .alpaca, "provider alpaca") {
+        if let v = f["adjustment"], onlyFor(v, provider == .alpaca || provider == .yahoo, "provider alpaca or yahoo") {
             data.adjustment = choice(v, PipelineSpec.Adjustment.self)
+            // Yahoo sends split-adjusted prices and an adjusted close: raw as sent, or all (dividends too).
+            if provider == .yahoo, let a = data.adjustment, a != .raw && a != .all {
+                report(
+                    v.mark, v.path,
+                    "\(v.path): provider yahoo takes adjustment raw or all, got \(a.rawValue); use raw (as Yahoo sends "
+                        + "it: split-adjusted) or all (dividend-adjusted too)")
+                data.adjustment = nil
+            }
         }
         if let v = f["feed"], onlyFor(v, provider == .alpaca, "provider alpaca") {
             data.feed = choice(v, PipelineSpec.Feed.self)

@@ -171,6 +171,7 @@ enum Manifests {
         // Only the files stratopt wrote go, then the folder if nothing else is left: a report.dir may be any
         // folder, and what else it holds is not stratopt's to delete.
         let outcome = ReportFolder.remove(dir)
+        LatestLink.repair(specDirectory: (dir as NSString).deletingLastPathComponent)
         // Keep <reports>/index.html in step, for the run's own reports folder only (never an index.html that
         // merely happens to sit two levels above a custom report.dir).
         if let root = RecordedOptions.parse(record.options)?.reportsDir,
