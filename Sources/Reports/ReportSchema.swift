@@ -14,6 +14,20 @@ public enum ReportSchema {
     public static var resultColumns: [String] {
         ["symbol", "strategy", "params"] + ResultColumn.metrics.map(\.key) + ["score", "rank"]
     }
+    /// results.csv and best.csv end with one column per parameter of the run's strategies (`p_fast`,
+    /// `p_slow`, …, names sorted), after every column above, so the positions of those never move.
+    public static func parameterColumn(_ name: String) -> String { "p_" + name }
+
+    /// `fast=10;slow=50` → `["fast": "10", "slow": "50"]`; empty text → no parameters.
+    public static func parameterValues(_ params: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in params.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+        }
+        return out
+    }
+
     public static let tradeColumns = [
         "symbol", "strategy", "params", "entry_date", "entry_price", "exit_date", "exit_price", "shares", "pnl",
         "return_pct",
