@@ -55,7 +55,13 @@ struct Stratopt: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CLIFailure {
-            for line in failure.lines { CLI.stderr(line) }
+            let args = CommandLine.arguments
+            let json =
+                args.contains("--log-format=json")
+                || zip(args, args.dropFirst()).contains { $0 == "--log-format" && $1 == "json" }
+            for line in failure.lines {
+                if json { LogFormat.jsonLines(line) } else { CLI.stderr(line) }
+            }
             Foundation.exit(failure.status.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {

@@ -180,4 +180,29 @@ import Testing
         let help = try await CLI.run(["--help"], env: ["NO_COLOR": "1"])
         #expect(!help.stdout.contains("\u{1B}"))
     }
+
+    @Test func verboseShowsStageTimesAndCacheDecisionsAndLogFormatJSONWritesObjects() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let args = [
+            "run", "pipelines/example.yaml", "--as-of", "2026-06-30", "--data-dir",
+            tmp.appendingPathComponent("d").path,
+            "--reports-dir", tmp.appendingPathComponent("r").path,
+        ]
+        let verbose = try await CLI.run(args + ["-v"])
+        #expect(verbose.status == 0, "\(verbose.stderr)")
+        #expect(verbose.stderr.contains("result cache: 30 computed, 0 hits, 30 misses, 0 restored from checkpoints"))
+        #expect(verbose.stderr.contains("backtest: done 30/30 in "))
+
+        let json = try await CLI.run(args + ["--log-format", "json", "--verbose"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.contains("status: succeeded"), "stdout is unchanged")
+        let lines = json.stderr.split(separator: "\n")
+        #expect(lines.count > 5)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(Set(object?.keys.map { $0 } ?? []) == ["time", "level", "message"], "\(line)")
+        }
+        #expect(json.stderr.contains(#""message":"stratopt: result cache: 0 computed, 30 hits, 0 misses"#))
+    }
 }
