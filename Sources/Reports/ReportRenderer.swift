@@ -230,17 +230,20 @@ public enum ReportRenderer {
     public static func ordersCSV(_ rows: [ExecutionRow]) -> CSVWriter {
         var w = CSVWriter(header: ReportSchema.orderColumns)
         for o in rows {
+            // `sma_crossover(fast=10;slow=50)` → strategy and params as in results.csv, so the two files join on
+            // (symbol, strategy, params).
+            let (strategy, params) = ReportSchema.strategyAndParams(o.strategy)
             w.appendRow([
-                o.symbol, o.strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
+                o.symbol, strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
                 o.valueText ?? Format.number(o.value),
                 o.status, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
-                o.error,
+                o.error, params,
             ])
         }
         return w
     }
 
-    /// results.json: `{"schema_version":2,"results":[{<results.csv columns>}]}`; one result per line, keys in
+    /// results.json: `{"schema_version":3,"results":[{<results.csv columns>}]}`; one result per line, keys in
     /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {

@@ -8,7 +8,7 @@ import Scoring
 /// any file is a schema change: bump `version` and update `docs/reports.md` (a test compares the two).
 public enum ReportSchema {
     /// Written as `"schema_version"` in results.json and documented for every CSV.
-    public static let version = 2
+    public static let version = 3
 
     /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order).
     public static var resultColumns: [String] {
@@ -28,6 +28,13 @@ public enum ReportSchema {
         return out
     }
 
+    /// A strategy label as the execute stage names it (`sma_crossover(fast=10;slow=50)`, `buy_and_hold`) →
+    /// the strategy id and the params text of results.csv.
+    public static func strategyAndParams(_ label: String) -> (strategy: String, params: String) {
+        guard label.hasSuffix(")"), let open = label.firstIndex(of: "(") else { return (label, "") }
+        return (String(label[..<open]), String(label[label.index(after: open)..<label.index(before: label.endIndex)]))
+    }
+
     public static let tradeColumns = [
         "symbol", "strategy", "params", "entry_date", "entry_price", "exit_date", "exit_price", "shares", "pnl",
         "return_pct",
@@ -35,7 +42,7 @@ public enum ReportSchema {
     public static let equityColumns = ["date", "symbol", "strategy", "params", "equity", "drawdown_pct"]
     public static let orderColumns = [
         "symbol", "strategy", "side", "shares", "price", "value", "status", "broker_order_id", "client_order_id",
-        "verdicts", "error",
+        "verdicts", "error", "params",
     ]
     /// Separator of several risk verdicts inside the single `verdicts` field of orders.csv.
     public static let verdictSeparator = " | "

@@ -90,6 +90,17 @@ import Testing
         orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error
         results.json: results and metrics only
         """,
+        3: """
+        results.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        best.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,shares,pnl,return_pct
+        equity.csv: date,symbol,strategy,params,equity,drawdown_pct
+        orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error,\
+        params
+        results.json: results and metrics only
+        """,
     ]
 
     @Test func columnChangesBumpTheSchemaVersion() {
