@@ -136,7 +136,7 @@ public struct StderrNotifier: Notifier {
 
     public init(minPriority: NotificationPriority = .low, write: (@Sendable (String) -> Void)? = nil) {
         self.minPriority = minPriority
-        self.write = write ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        self.write = write ?? { line in try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8)) }
     }
 
     public func notify(_ event: NotificationEvent) async {
@@ -152,7 +152,7 @@ public actor JSONLinesNotifier: Notifier {
 
     public init(path: String, log: (@Sendable (String) -> Void)? = nil) {
         self.path = path
-        self.log = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        self.log = log ?? { line in try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8)) }
     }
 
     public func notify(_ event: NotificationEvent) async {
@@ -202,7 +202,7 @@ public struct WebhookNotifier: Notifier, CustomStringConvertible, CustomDebugStr
         self.url = url
         self.minPriority = minPriority
         self.retry = retry
-        let log = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let log = log ?? { line in try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8)) }
         self.queue = WebhookQueue(
             url: url, retry: retry,
             // A webhook answer is a status line and a few bytes; 64 KiB is generous.

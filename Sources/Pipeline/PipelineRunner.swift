@@ -344,6 +344,8 @@ public struct PipelineRunner: Sendable {
         } catch {
             throw RunError("cannot write the report into \(dir): \(error.localizedDescription)")
         }
+        // Only the default layout has a spec folder of run folders to point into.
+        if spec.report.dir?.isEmpty ?? true { LatestLink.point(at: dir) }
         progress.finish(detail: dir)
         // The results are written: checkpoints are no longer needed (a failed execute keeps them, so a resume
         // restores every backtest and only executes again).

@@ -11,7 +11,9 @@ public enum RunIndexWriter {
         var entries: [RunIndexEntry] = []
         for spec in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() {
             let specDir = root + "/" + spec
-            for run in ((try? fm.contentsOfDirectory(atPath: specDir)) ?? []).sorted() {
+            // `latest` is a link to one of the run folders, not a run of its own.
+            for run in ((try? fm.contentsOfDirectory(atPath: specDir)) ?? []).sorted()
+            where !LatestLink.isLink(specDir + "/" + run) {
                 let dir = specDir + "/" + run
                 guard let m = try? Manifest.read(from: dir + "/manifest.json") else { continue }
                 entries.append(

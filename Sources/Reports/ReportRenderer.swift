@@ -19,8 +19,10 @@ public enum ReportRenderer {
 
     private static func renderFiles(_ report: RunReport, equity: Bool) -> [ReportFile] {
         var files = [
-            ReportFile(name: "results.csv", contents: resultsCSV(report.rows).bytes),
-            ReportFile(name: "best.csv", contents: resultsCSV(bestRows(report)).bytes),
+            ReportFile(
+                name: "results.csv", contents: resultsCSV(report.rows, parameters: parameterNames(report)).bytes),
+            ReportFile(
+                name: "best.csv", contents: resultsCSV(bestRows(report), parameters: parameterNames(report)).bytes),
             ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
         ]
         if equity { files.append(ReportFile(name: "equity.csv", contents: equityCSV(report).bytes)) }
@@ -41,8 +43,11 @@ public enum ReportRenderer {
     /// One of `resultFileNames` (they are independent, so a caller may render them concurrently).
     public static func renderResultFile(_ name: String, _ report: RunReport) -> ReportFile {
         switch name {
-        case "results.csv": return ReportFile(name: name, contents: resultsCSV(report.rows).bytes)
-        case "best.csv": return ReportFile(name: name, contents: resultsCSV(bestRows(report)).bytes)
+        case "results.csv":
+            return ReportFile(name: name, contents: resultsCSV(report.rows, parameters: parameterNames(report)).bytes)
+        case "best.csv":
+            return ReportFile(
+                name: name, contents: resultsCSV(bestRows(report), parameters: parameterNames(report)).bytes)
         case "trades.csv": return ReportFile(name: name, contents: tradesCSV(report.rows).bytes)
         case "results.json": return ReportFile(name: name, contents: resultsJSON(report.rows))
         default: preconditionFailure("not a result file: \(name)")
@@ -68,10 +73,22 @@ public enum ReportRenderer {
         ]
     }
 
-    static func resultsCSV(_ rows: [ResultRow]) -> CSVWriter {
-        var w = CSVWriter(header: ReportSchema.resultColumns)
-        for r in rows { w.appendRow(resultFields(r)) }
+    /// results.csv / best.csv: the schema's columns, then one `p_<name>` column per parameter in `parameters`
+    /// (empty where the row's strategy has no such parameter).
+    static func resultsCSV(_ rows: [ResultRow], parameters: [String] = []) -> CSVWriter {
+        var w = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn))
+        for r in rows {
+            let values = ReportSchema.parameterValues(r.params)
+            w.appendRow(resultFields(r) + parameters.map { values[$0] ?? "" })
+        }
         return w
+    }
+
+    /// Every parameter name of the run's backtests, sorted: the same `p_` columns in results.csv and best.csv.
+    public static func parameterNames(_ report: RunReport) -> [String] {
+        var names: Set<String> = []
+        for r in report.rows { names.formUnion(ReportSchema.parameterValues(r.params).keys) }
+        return names.sorted()
     }
 
     static func tradeFields(_ t: Trade) -> [String] {
@@ -210,17 +227,20 @@ public enum ReportRenderer {
     public static func ordersCSV(_ rows: [ExecutionRow]) -> CSVWriter {
         var w = CSVWriter(header: ReportSchema.orderColumns)
         for o in rows {
+            // `sma_crossover(fast=10;slow=50)` → strategy and params as in results.csv, so the two files join on
+            // (symbol, strategy, params).
+            let (strategy, params) = ReportSchema.strategyAndParams(o.strategy)
             w.appendRow([
-                o.symbol, o.strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
+                o.symbol, strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
                 o.valueText ?? Format.number(o.value),
                 o.status, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
-                o.error,
+                o.error, params,
             ])
         }
         return w
     }
 
-    /// results.json: `{"schema_version":2,"results":[{<results.csv columns>}]}`; one result per line, keys in
+    /// results.json: `{"schema_version":3,"results":[{<results.csv columns>}]}`; one result per line, keys in
     /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {

@@ -8,12 +8,33 @@ import Scoring
 /// any file is a schema change: bump `version` and update `docs/reports.md` (a test compares the two).
 public enum ReportSchema {
     /// Written as `"schema_version"` in results.json and documented for every CSV.
-    public static let version = 2
+    public static let version = 3
 
     /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order).
     public static var resultColumns: [String] {
         ["symbol", "strategy", "params"] + ResultColumn.metrics.map(\.key) + ["score", "rank"]
     }
+    /// results.csv and best.csv end with one column per parameter of the run's strategies (`p_fast`,
+    /// `p_slow`, …, names sorted), after every column above, so the positions of those never move.
+    public static func parameterColumn(_ name: String) -> String { "p_" + name }
+
+    /// `fast=10;slow=50` → `["fast": "10", "slow": "50"]`; empty text → no parameters.
+    public static func parameterValues(_ params: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in params.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+        }
+        return out
+    }
+
+    /// A strategy label as the execute stage names it (`sma_crossover(fast=10;slow=50)`, `buy_and_hold`) →
+    /// the strategy id and the params text of results.csv.
+    public static func strategyAndParams(_ label: String) -> (strategy: String, params: String) {
+        guard label.hasSuffix(")"), let open = label.firstIndex(of: "(") else { return (label, "") }
+        return (String(label[..<open]), String(label[label.index(after: open)..<label.index(before: label.endIndex)]))
+    }
+
     public static let tradeColumns = [
         "symbol", "strategy", "params", "entry_date", "entry_price", "exit_date", "exit_price", "shares", "pnl",
         "return_pct",
@@ -21,7 +42,7 @@ public enum ReportSchema {
     public static let equityColumns = ["date", "symbol", "strategy", "params", "equity", "drawdown_pct"]
     public static let orderColumns = [
         "symbol", "strategy", "side", "shares", "price", "value", "status", "broker_order_id", "client_order_id",
-        "verdicts", "error",
+        "verdicts", "error", "params",
     ]
     /// Separator of several risk verdicts inside the single `verdicts` field of orders.csv.
     public static let verdictSeparator = " | "

@@ -59,17 +59,20 @@ public final class ProgressReporter: Sendable {
         return isatty(STDERR_FILENO) == 1 ? .bar : .lines
     }
 
-    /// A reporter writing to stderr with a monotonic clock (the CLI's default).
-    public static func standardError(quiet: Bool) -> ProgressReporter {
+    /// A reporter writing to stderr with a monotonic clock (the CLI's default). `mode` overrides the
+    /// terminal check (`--verbose` and `--log-format json` want lines); `write` replaces the stderr sink.
+    public static func standardError(
+        quiet: Bool, mode forced: Mode? = nil, write: (@Sendable (String) -> Void)? = nil
+    ) -> ProgressReporter {
         let clock = ContinuousClock()
         let origin = clock.now
         return ProgressReporter(
-            mode: mode(quiet: quiet),
+            mode: quiet ? .quiet : forced ?? mode(quiet: quiet),
             now: {
                 let d = clock.now - origin
                 return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             },
-            write: { text in FileHandle.standardError.write(Data(text.utf8)) })
+            write: write ?? { text in try? FileHandle.standardError.write(contentsOf: Data(text.utf8)) })
     }
 
     /// A stage begins; `total` is its unit count (0 when it has none), `done` what is already done

@@ -10,13 +10,17 @@ public struct SpecDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var keyPath: String
     /// What is wrong, what was expected and how to fix it.
     public var message: String
+    /// The valid name a misspelt key, strategy, parameter or value was probably meant to be (the message's
+    /// "did you mean"), for editors that offer it as a quick fix; nil when there is none.
+    public var suggestion: String?
 
-    public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
+    public init(file: String, line: Int, column: Int, keyPath: String, message: String, suggestion: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.keyPath = keyPath
         self.message = message
+        self.suggestion = suggestion
     }
 
     /// `pipelines/x.yaml:12:5: <message>` (`pipelines/x.yaml: <message>` when the line is unknown).

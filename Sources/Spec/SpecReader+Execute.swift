@@ -4,7 +4,7 @@ import Yams
 extension SpecReader {
     func readExecute(_ field: Field, universe: [String]) -> PipelineSpec.Execute {
         var e = PipelineSpec.Execute()
-        let keys = ["enabled", "broker", "mode", "min_score", "symbols", "sizing", "risk"]
+        let keys = SpecKeys.names("execute")
         guard let f = fields(of: field, allowed: keys, expectation: "a mapping such as {enabled: false, broker: paper}")
         else { return e }
         if let v = f["enabled"] { e.enabled = bool(v) ?? false }
@@ -20,13 +20,13 @@ extension SpecReader {
             }
         }
         if let v = f["min_score"] {
-            e.minScore = number(v, "a score from 0 to 100") { (0...100).contains($0) } ?? e.minScore
+            e.minScore = number(v, "a score from 0 to 100", in: "execute.min_score") ?? e.minScore
         }
         if let v = f["symbols"] { e.symbols = readSymbols(v, universe: universe) }
         if let v = f["sizing"] { e.sizing = readExecutionSizing(v) }
         if let v = f["risk"] {
             if let g = fields(
-                of: v, allowed: ["rules"],
+                of: v, allowed: SpecKeys.names("execute.risk"),
                 expectation: "a mapping such as {rules: [{type: max_drawdown, limit_pct: 20, action: block}]}"
             ), let r = g["rules"] {
                 e.risk.rules = readRiskRules(r)
@@ -78,14 +78,14 @@ extension SpecReader {
             expected(field, "auto or a mapping such as {percent_of_equity: 10}")
             return .auto
         }
-        let f = fields(of: mapping, path: field.path, allowed: ["percent_of_equity"])
+        let f = fields(of: mapping, path: field.path, allowed: SpecKeys.names("execute.sizing"))
         guard let v = f["percent_of_equity"] else {
             if mapping.count == 0 {
                 missing("percent_of_equity", in: field, "add e.g. percent_of_equity: 10, or write sizing: auto")
             }
             return .auto
         }
-        guard let p = number(v, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 }) else {
+        guard let p = number(v, "a percentage above 0 and at most 100", in: "execute.sizing.percent_of_equity") else {
             return .auto
         }
         return .percentOfEquity(p)
@@ -100,7 +100,7 @@ extension SpecReader {
         var rules: [PipelineSpec.RiskRule] = []
         for (i, item) in items.enumerated() {
             let itemField = Field(key: item, value: item, path: "\(field.path)[\(i)]")
-            let keys = ["type", "limit_pct", "max", "action"]
+            let keys = SpecKeys.riskRuleKeys
             guard
                 let f = fields(
                     of: itemField, allowed: keys,
@@ -136,15 +136,17 @@ extension SpecReader {
                 continue
             }
             let limit: Double?
+            let bounds = SpecKeys.riskLimitBounds(type)
             switch type {
             case .maxPositionSize, .maxDailyLoss, .maxDrawdown:
-                limit = number(l, "a percentage above 0 and at most 100") { $0 > 0 && $0 <= 100 }
+                limit = number(l, "a percentage above 0 and at most 100", where: bounds.contains)
             case .positionLimit:
-                limit = integer(l, "a whole number of open positions, at least 1") { $0 >= 1 }.map(Double.init)
+                limit = integer(l, "a whole number of open positions, at least 1") { bounds.contains(Double($0)) }
+                    .map(Double.init)
             case .maxLeverage:
-                limit = number(l, "a leverage above 0 and at most 100 (gross exposure ÷ equity, 1.0 = no leverage)") {
-                    $0 > 0 && $0 <= 100
-                }
+                limit = number(
+                    l, "a leverage above 0 and at most 100 (gross exposure ÷ equity, 1.0 = no leverage)",
+                    where: bounds.contains)
             }
             if let limit, let action { rules.append(PipelineSpec.RiskRule(type: type, limit: limit, action: action)) }
         }

@@ -3,10 +3,7 @@ import Market
 import Yams
 
 extension SpecReader {
-    static let topLevelKeys = [
-        "version", "name", "data", "universe", "period", "capital", "costs", "sizing", "conventions", "strategies",
-        "scoring", "batch", "report", "execute", "notify",
-    ]
+    static var topLevelKeys: [String] { SpecKeys.names("") }
 
     /// The resolved spec, or nil when the document is not a mapping. Check ``diagnostics`` before using it.
     func readSpec(_ root: Node) -> PipelineSpec? {
@@ -25,7 +22,7 @@ extension SpecReader {
 
         var spec = PipelineSpec(name: "", universe: .init(tickers: []), strategies: [])
         if let v = required("version", "add version: 1 at the top") {
-            spec.version = integer(v, "1 (the only spec version this stratopt reads)") { $0 == 1 } ?? 1
+            spec.version = integer(v, "1 (the only spec version this stratopt reads)", in: "version") ?? 1
         }
         if let v = required("name", "add name: followed by a folder-safe name, e.g. name: megacaps") {
             spec.name = readName(v) ?? ""
@@ -94,9 +91,7 @@ extension SpecReader {
 
     func readData(_ field: Field) -> PipelineSpec.DataSpec {
         var data = PipelineSpec.DataSpec()
-        let keys = [
-            "provider", "path", "seed", "base_url", "adjustment", "feed", "quality", "calendar", "timeout_seconds",
-        ]
+        let keys = SpecKeys.names("data")
         guard
             let f = fields(
                 of: field, allowed: keys, expectation: "a mapping such as {provider: synthetic, seed: 42}")
@@ -133,8 +128,16 @@ extension SpecReader {
                 v, "seconds from 0.1 to 600 for one request (connect and the whole answer)",
                 where: { $0 >= 0.1 && $0 <= 600 })
         }
-        if let v = f["adjustment"], onlyFor(v, provider == .alpaca, "provider alpaca") {
+        if let v = f["adjustment"], onlyFor(v, provider == .alpaca || provider == .yahoo, "provider alpaca or yahoo") {
             data.adjustment = choice(v, PipelineSpec.Adjustment.self)
+            // Yahoo sends split-adjusted prices and an adjusted close: raw as sent, or all (dividends too).
+            if provider == .yahoo, let a = data.adjustment, a != .raw && a != .all {
+                report(
+                    v.mark, v.path,
+                    "\(v.path): provider yahoo takes adjustment raw or all, got \(a.rawValue); use raw (as Yahoo sends "
+                        + "it: split-adjusted) or all (dividend-adjusted too)")
+                data.adjustment = nil
+            }
         }
         if let v = f["feed"], onlyFor(v, provider == .alpaca, "provider alpaca") {
             data.feed = choice(v, PipelineSpec.Feed.self)
@@ -169,16 +172,19 @@ extension SpecReader {
 
     func readQuality(_ field: Field) -> PipelineSpec.DataQuality {
         var q = PipelineSpec.DataQuality()
-        let keys = ["max_gap_days", "max_stale_days", "max_jump_pct", "max_zero_volume_run"]
+        let keys = SpecKeys.names("data.quality")
         guard let f = fields(of: field, allowed: keys, expectation: "a mapping such as {max_gap_days: 5}") else {
             return q
         }
         let days = "a whole number of days, at least 1"
-        if let v = f["max_gap_days"] { q.maxGapDays = integer(v, days) { $0 >= 1 } }
-        if let v = f["max_stale_days"] { q.maxStaleDays = integer(v, days) { $0 >= 1 } }
-        if let v = f["max_jump_pct"] { q.maxJumpPct = number(v, "a percentage above 0 (e.g. 50)") { $0 > 0 } }
+        if let v = f["max_gap_days"] { q.maxGapDays = integer(v, days, in: "data.quality.max_gap_days") }
+        if let v = f["max_stale_days"] { q.maxStaleDays = integer(v, days, in: "data.quality.max_stale_days") }
+        if let v = f["max_jump_pct"] {
+            q.maxJumpPct = number(v, "a percentage above 0 (e.g. 50)", in: "data.quality.max_jump_pct")
+        }
         if let v = f["max_zero_volume_run"] {
-            q.maxZeroVolumeRun = integer(v, "a whole number of bars, at least 1") { $0 >= 1 }
+            q.maxZeroVolumeRun = integer(
+                v, "a whole number of bars, at least 1", in: "data.quality.max_zero_volume_run")
         }
         return q
     }
@@ -188,7 +194,7 @@ extension SpecReader {
     func readTickers(_ field: Field) -> [String] {
         guard
             let f = fields(
-                of: field, allowed: ["tickers"],
+                of: field, allowed: SpecKeys.names("universe"),
                 expectation: "a mapping with tickers, e.g. universe: {tickers: [AAPL, MSFT]}")
         else { return [] }
         guard let v = f["tickers"] else {
@@ -252,7 +258,7 @@ extension SpecReader {
         var period = PipelineSpec.Period()
         guard
             let f = fields(
-                of: field, allowed: ["start", "end"], expectation: "a mapping such as {start: -2y, end: today}")
+                of: field, allowed: SpecKeys.names("period"), expectation: "a mapping such as {start: -2y, end: today}")
         else { return period }
         var ok = true
         if let v = f["start"] {
@@ -317,13 +323,15 @@ extension SpecReader {
 
     func readCapital(_ field: Field) -> PipelineSpec.Capital {
         var capital = PipelineSpec.Capital()
-        guard let f = fields(of: field, allowed: ["initial"], expectation: "a mapping such as {initial: 100000}")
+        guard
+            let f = fields(
+                of: field, allowed: SpecKeys.names("capital"), expectation: "a mapping such as {initial: 100000}")
         else { return capital }
         if let v = f["initial"] {
             capital.initial =
-                number(v, "a positive amount of cash up to \(SpecLimits.cashText) (e.g. 100000)") {
-                    $0 > 0 && $0 <= SpecLimits.maxCash
-                } ?? capital.initial
+                number(
+                    v, "a positive amount of cash up to \(SpecLimits.cashText) (e.g. 100000)", in: "capital.initial")
+                ?? capital.initial
         }
         return capital
     }
@@ -332,13 +340,13 @@ extension SpecReader {
         var costs = PipelineSpec.Costs()
         guard
             let f = fields(
-                of: field, allowed: ["commission", "slippage_bps"],
+                of: field, allowed: SpecKeys.names("costs"),
                 expectation: "a mapping such as {commission: 0.001, slippage_bps: 2}")
         else { return costs }
         if let v = f["commission"], let c = readCommission(v) { costs.commission = c }
         if let v = f["slippage_bps"] {
             costs.slippageBps =
-                number(v, "basis points, at least 0 and below 10000 (2 = 0.02 %)") { $0 >= 0 && $0 < 10_000 } ?? 0
+                number(v, "basis points, at least 0 and below 10000 (2 = 0.02 %)", in: "costs.slippage_bps") ?? 0
         }
         return costs
     }
@@ -346,7 +354,7 @@ extension SpecReader {
     func readCommission(_ field: Field) -> PipelineSpec.Commission? {
         switch field.value {
         case .mapping(let mapping):
-            let f = fields(of: mapping, path: field.path, allowed: ["per_share", "minimum", "fixed"])
+            let f = fields(of: mapping, path: field.path, allowed: SpecKeys.names("costs.commission"))
             if f["fixed"] != nil && (f["per_share"] != nil || f["minimum"] != nil) {
                 report(
                     field.mark, field.path,
@@ -354,9 +362,9 @@ extension SpecReader {
                 return nil
             }
             if let v = f["fixed"] {
-                return number(v, "an amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)") {
-                    $0 >= 0 && $0 <= SpecLimits.maxCash
-                }.map { .fixed($0) }
+                return number(
+                    v, "an amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)", in: "costs.commission.fixed"
+                ).map { .fixed($0) }
             }
             guard let rate = f["per_share"] else {
                 if f.isEmpty {
@@ -368,15 +376,15 @@ extension SpecReader {
                 }
                 return nil
             }
-            let r = number(rate, "an amount per share from 0 to \(SpecLimits.priceText) (e.g. 0.005)") {
-                $0 >= 0 && $0 <= SpecLimits.maxPrice
-            }
+            let r = number(
+                rate, "an amount per share from 0 to \(SpecLimits.priceText) (e.g. 0.005)",
+                in: "costs.commission.per_share")
             var minimum = 0.0
             if let v = f["minimum"] {
                 guard
                     let m = number(
                         v, "a minimum amount per fill from 0 to \(SpecLimits.cashText) (e.g. 1.0)",
-                        where: { $0 >= 0 && $0 <= SpecLimits.maxCash })
+                        in: "costs.commission.minimum")
                 else {
                     return nil
                 }
@@ -387,17 +395,18 @@ extension SpecReader {
             return number(
                 field,
                 "a number between 0 and 1 (a fraction of traded value, 0.001 = 0.1 %), "
-                    + "{per_share: X, minimum: Y} or {fixed: X}"
-            ) { $0 >= 0 && $0 < 1 }.map { .fraction($0) }
+                    + "{per_share: X, minimum: Y} or {fixed: X}", in: "costs.commission"
+            ).map { .fraction($0) }
         }
     }
 
     func readSizing(_ field: Field) -> PipelineSpec.Sizing {
         var sizing = PipelineSpec.Sizing()
-        let rules = ["percent_of_equity", "fixed_cash", "fixed_shares", "volatility_target"]
+        let keys = SpecKeys.names("sizing")
+        let rules = keys.filter { $0 != "fractional_shares" }
         guard
             let f = fields(
-                of: field, allowed: rules + ["fractional_shares"],
+                of: field, allowed: keys,
                 expectation: "a mapping such as {percent_of_equity: 100}")
         else { return sizing }
         if let v = f["fractional_shares"] { sizing.fractionalShares = bool(v) ?? false }
@@ -410,13 +419,12 @@ extension SpecReader {
             return sizing
         }
         if let v = f["percent_of_equity"] {
-            if let p = number(v, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 }) {
+            if let p = number(v, "a percentage above 0 and at most 100", in: "sizing.percent_of_equity") {
                 sizing.rule = .percentOfEquity(p)
             }
         } else if let v = f["fixed_cash"] {
             if let c = number(
-                v, "a positive amount of cash per entry up to \(SpecLimits.cashText)",
-                where: { $0 > 0 && $0 <= SpecLimits.maxCash })
+                v, "a positive amount of cash per entry up to \(SpecLimits.cashText)", in: "sizing.fixed_cash")
             {
                 sizing.rule = .fixedCash(c)
             }
@@ -426,29 +434,30 @@ extension SpecReader {
                 (whole ? "a positive whole number of shares" : "a positive number of shares")
                 + " up to \(SpecLimits.sharesText)"
             if let n = number(
-                v, what, where: { $0 > 0 && $0 <= SpecLimits.maxShares && (!whole || $0.rounded() == $0) })
+                v, what,
+                where: { SpecKeys.bounds("sizing.fixed_shares").contains($0) && (!whole || $0.rounded() == $0) })
             {
                 sizing.rule = .fixedShares(n)
             }
         } else if let v = f["volatility_target"] {
-            let keys = ["target_pct", "atr_period", "max_percent"]
             guard
                 let g = fields(
-                    of: v, allowed: keys,
+                    of: v, allowed: SpecKeys.names("sizing.volatility_target"),
                     expectation: "a mapping such as {target_pct: 1, atr_period: 14, max_percent: 100}")
             else { return sizing }
             guard let t = g["target_pct"] else {
                 missing("target_pct", in: v, "add the equity percentage one ATR move may cost, e.g. target_pct: 1")
                 return sizing
             }
-            let target = number(t, "a percentage above 0 and at most 100", where: { $0 > 0 && $0 <= 100 })
+            let target = number(t, "a percentage above 0 and at most 100", in: "sizing.volatility_target.target_pct")
             var period: Int? = 14
             if let p = g["atr_period"] {
-                period = integer(p, "a whole number of bars from 1 to 1000") { (1...1_000).contains($0) }
+                period = integer(p, "a whole number of bars from 1 to 1000", in: "sizing.volatility_target.atr_period")
             }
             var maxPercent: Double? = 100
             if let m = g["max_percent"] {
-                maxPercent = number(m, "a percentage above 0 and at most 100") { $0 > 0 && $0 <= 100 }
+                maxPercent = number(
+                    m, "a percentage above 0 and at most 100", in: "sizing.volatility_target.max_percent")
             }
             if let target, let period, let maxPercent {
                 sizing.rule = .volatilityTarget(targetPct: target, atrPeriod: period, maxPercent: maxPercent)
@@ -463,19 +472,19 @@ extension SpecReader {
         var scoring = PipelineSpec.Scoring()
         guard
             let f = fields(
-                of: field, allowed: ["weights"], expectation: "a mapping such as {weights: {return: 30, sharpe: 30}}")
+                of: field, allowed: SpecKeys.names("scoring"),
+                expectation: "a mapping such as {weights: {return: 30, sharpe: 30}}")
         else { return scoring }
         guard let v = f["weights"] else { return scoring }
-        let keys = ["return", "sharpe", "drawdown", "win_rate", "activity"]
         guard
             let g = fields(
-                of: v, allowed: keys,
+                of: v, allowed: SpecKeys.names("scoring.weights"),
                 expectation:
                     "a mapping of weights such as {return: 30, sharpe: 30, drawdown: 20, win_rate: 15, activity: 5}")
         else { return scoring }
         var w = scoring.weights
         func weight(_ key: String, _ set: (Double) -> Void) {
-            if let x = g[key], let n = number(x, "a weight of at least 0", where: { $0 >= 0 }) { set(n) }
+            if let x = g[key], let n = number(x, "a weight of at least 0", in: "scoring.weights.\(key)") { set(n) }
         }
         weight("return") { w.totalReturn = $0 }
         weight("sharpe") { w.sharpe = $0 }
@@ -491,14 +500,14 @@ extension SpecReader {
 
     func readBatch(_ field: Field) -> PipelineSpec.Batch {
         var batch = PipelineSpec.Batch()
-        guard let f = fields(of: field, allowed: ["size"], expectation: "a mapping such as {size: 5}") else {
+        guard let f = fields(of: field, allowed: SpecKeys.names("batch"), expectation: "a mapping such as {size: 5}")
+        else {
             return batch
         }
         if let v = f["size"] {
             batch.size =
-                integer(v, "a whole number from 1 to 1024 (backtests run concurrently per batch)") {
-                    (1...1_024).contains($0)
-                } ?? batch.size
+                integer(v, "a whole number from 1 to 1024 (backtests run concurrently per batch)", in: "batch.size")
+                ?? batch.size
         }
         return batch
     }
@@ -507,7 +516,7 @@ extension SpecReader {
         var report = PipelineSpec.Report()
         guard
             let f = fields(
-                of: field, allowed: ["dir", "equity"],
+                of: field, allowed: SpecKeys.names("report"),
                 expectation: "a mapping such as {dir: reports/custom, equity: best}")
         else {
             return report
@@ -530,7 +539,7 @@ extension SpecReader {
             let itemField = Field(key: item, value: item, path: "notify[\(i)]")
             guard
                 let f = fields(
-                    of: itemField, allowed: ["url", "min_priority", "allow_link_local"],
+                    of: itemField, allowed: SpecKeys.names("notify"),
                     expectation: "a mapping such as {url: \"http://127.0.0.1:9000/hook\", min_priority: medium}")
             else { continue }
             guard let u = f["url"] else {

@@ -4,9 +4,13 @@ import Yams
 
 extension SpecReader {
     func readStrategies(_ field: Field) -> [PipelineSpec.StrategyEntry] {
+        // `strategies: all`: every built-in strategy once, with its default parameters.
+        if case .scalar(let s) = field.value, s.string == "all", s.style == .plain || s.style == .any {
+            return StrategyRegistry.ids.map { PipelineSpec.StrategyEntry(id: $0) }
+        }
         guard
             let items = list(
-                field, "a list of strategies, e.g. [buy_and_hold, {sma_crossover: {fast: 10, slow: 50}}]",
+                field, "all or a list of strategies, e.g. [buy_and_hold, {sma_crossover: {fast: 10, slow: 50}}]",
                 emptyAdvice: "add at least one strategy (stratopt strategies lists them)")
         else { return [] }
         var entries: [PipelineSpec.StrategyEntry] = []
@@ -95,10 +99,12 @@ extension SpecReader {
     func strategy(_ id: String, at node: Node, path: String) -> StrategyDescriptor? {
         if let d = StrategyRegistry.descriptor(for: id) { return d }
         let ids = StrategyRegistry.ids
-        let hint = Suggestions.closest(to: id, in: ids).map { "; did you mean \"\($0)\"?" }
+        let closest = Suggestions.closest(to: id, in: ids)
+        let hint = closest.map { "; did you mean \"\($0)\"?" }
         report(
             node.mark, path,
-            "unknown strategy \"\(id)\"" + (hint ?? "; expected one of: \(ids.joined(separator: ", "))"))
+            "unknown strategy \"\(id)\"" + (hint ?? "; expected one of: \(ids.joined(separator: ", "))"),
+            suggestion: closest)
         return nil
     }
 
@@ -121,12 +127,12 @@ extension SpecReader {
             let name = key.string ?? ""
             guard case .scalar = key, let spec = d.params.first(where: { $0.name == name }) else {
                 let path = "\(field.path).\(name)"
+                let closest = Suggestions.closest(to: name, in: names)
                 let takes =
                     names.isEmpty
                     ? "; \(d.id) takes no parameters"
-                    : Suggestions.closest(to: name, in: names).map { "; did you mean \"\($0)\"?" }
-                        ?? "; \(d.id) takes: \(names.joined(separator: ", "))"
-                report(key.mark, path, "unknown parameter \"\(name)\" for \(d.id)\(takes)")
+                    : closest.map { "; did you mean \"\($0)\"?" } ?? "; \(d.id) takes: \(names.joined(separator: ", "))"
+                report(key.mark, path, "unknown parameter \"\(name)\" for \(d.id)\(takes)", suggestion: closest)
                 continue
             }
             let valueField = Field(key: key, value: value, path: "\(field.path).\(name)")

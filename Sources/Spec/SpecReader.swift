@@ -21,10 +21,11 @@ final class SpecReader {
 
     init(file: String) { self.file = file }
 
-    func report(_ mark: Mark?, _ keyPath: String, _ message: String) {
+    func report(_ mark: Mark?, _ keyPath: String, _ message: String, suggestion: String? = nil) {
         diagnostics.append(
             SpecDiagnostic(
-                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message))
+                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message,
+                suggestion: suggestion))
     }
 
     /// `path: expected …, got …`.
@@ -60,11 +61,12 @@ final class SpecReader {
             guard allowed.contains(name) else {
                 let place = path.isEmpty ? "unknown top-level key" : "unknown key"
                 let suffix = path.isEmpty ? "" : " in \(path)"
-                let hint = Suggestions.closest(to: name, in: allowed).map { "; did you mean \"\($0)\"?" }
+                let closest = Suggestions.closest(to: name, in: allowed)
+                let hint = closest.map { "; did you mean \"\($0)\"?" }
                 report(
                     key.mark, SpecReader.child(path, name),
                     "\(place) \"\(name)\"\(suffix)"
-                        + (hint ?? "; expected one of: \(allowed.joined(separator: ", "))"))
+                        + (hint ?? "; expected one of: \(allowed.joined(separator: ", "))"), suggestion: closest)
                 continue
             }
             out[name] = Field(key: key, value: value, path: SpecReader.child(path, name))
@@ -114,6 +116,18 @@ final class SpecReader {
         return v
     }
 
+    /// A number within the bounds ``SpecKeys`` gives the key at `path`.
+    func number(_ field: Field, _ what: String, in path: String) -> Double? {
+        let bounds = SpecKeys.bounds(path)
+        return number(field, what, where: bounds.contains)
+    }
+
+    /// A whole number within the bounds ``SpecKeys`` gives the key at `path`.
+    func integer(_ field: Field, _ what: String, in path: String) -> Int? {
+        let bounds = SpecKeys.bounds(path)
+        return integer(field, what) { bounds.contains(Double($0)) }
+    }
+
     /// A non-empty scalar string (quoted or not).
     func string(_ field: Field, _ what: String) -> String? {
         guard case .scalar(let s) = field.value, !field.value.isEmptyValue, !s.string.isEmpty else {
@@ -141,14 +155,15 @@ final class SpecReader {
     where E.RawValue == String {
         let names = E.allCases.map(\.rawValue)
         if case .scalar(let s) = field.value, let v = E(rawValue: s.string) { return v }
-        var hint = ""
+        var closest: String?
         if case .scalar(let s) = field.value, !field.value.isEmptyValue {
-            hint = Suggestions.hint(for: s.string, in: names)
+            closest = Suggestions.closest(to: s.string, in: names)
         }
+        let hint = closest.map { "; did you mean \"\($0)\"?" } ?? ""
         report(
             field.mark, field.path,
-            "\(field.path): expected \(what)one of \(names.joined(separator: ", ")), got \(field.value.described)\(hint)"
-        )
+            "\(field.path): expected \(what)one of \(names.joined(separator: ", ")), got \(field.value.described)\(hint)",
+            suggestion: closest)
         return nil
     }
 

@@ -1,10 +1,10 @@
-/// "Did you mean" suggestions for misspelt keys, ids and values.
-enum Suggestions {
+/// "Did you mean" suggestions for misspelt keys, ids, values and command names.
+public enum Suggestions {
     /// The candidate closest to `word` (optimal string alignment distance, case-insensitive), when it is
     /// close enough to be a plausible typo: at most 2 edits, or a third of the longer word's length;
     /// failing that, a candidate that starts with the word or that the word starts with (at least 4 letters:
     /// `sma_cross` → `sma_crossover`). Ties go to the earlier candidate.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
         guard !w.isEmpty, w.count <= 64 else { return nil }
         var best: (candidate: String, distance: Int)?

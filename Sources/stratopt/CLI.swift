@@ -11,7 +11,8 @@ enum CLI {
     static let calendar = NYSECalendar()
 
     static func stderr(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // A closed stderr is not a reason to stop (EPIPE is ignored, see `Stratopt.main`).
+        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// A usage error: printed by ArgumentParser, exit 2.
@@ -71,6 +72,20 @@ enum CLI {
         seen.status = .interrupted
         seen.exitCode = seen.exitCode ?? 130
         return seen
+    }
+
+    /// `<dataDir>/runs.sqlite` when it exists, nil when it does not: reading commands (history, show, status)
+    /// answer "no runs" for a folder without one instead of creating it.
+    static func existingStore(_ dataDir: String) throws -> RunStore? { try openStoreReadOnly(dataDir) }
+
+    /// The run a unique prefix names, for a reading command: exit 2 when none or several do, without creating
+    /// a run store where there is none.
+    static func findRun(readOnly dataDir: String, _ prefix: String) throws -> RunRecord {
+        guard let store = try openStoreReadOnly(dataDir) else {
+            throw CLIFailure.usage(
+                "no run \"\(prefix)\": no runs are recorded in \(dataDir)/ (check --data-dir or $STRATOPT_DATA_DIR)")
+        }
+        return try findRun(store, prefix)
     }
 
     /// Takes the data folder's lock for a command that writes its stores; exit 2 when another process holds it.

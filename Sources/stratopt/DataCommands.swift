@@ -9,12 +9,14 @@ struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fill the bar cache for a spec's universe and period, without backtesting.",
         discussion: """
-            Asks the provider only for ranges the cache does not cover yet, so a nightly fetch asks for the new
-            day(s) only. Holds the data folder's lock like a run. Exit 0 when every symbol loaded, 3 when some
+            Asks the provider only for ranges the cache does not cover yet, so a nightly fetch asks for the new \
+            day(s) only. Holds the data folder's lock like a run. Exit 0 when every symbol loaded, 3 when some \
             failed, 1 when all failed, 2 when the data folder is busy.
             """)
 
-    @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
+    @Argument(
+        help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"),
+        completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
     @OptionGroup var data: DataOptions
@@ -79,9 +81,21 @@ struct Cache: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List cached symbols with their covered ranges.")
         @OptionGroup var data: DataOptions
         @Argument(help: "Only this symbol.") var symbol: String?
+        @Flag(help: "Print JSON: symbol, provider, adjustment, bars and covered ranges per cached series.")
+        var json = false
 
         func run() throws {
             let rows = try (Cache.openReadOnly(data)?.list() ?? []).filter { symbol == nil || $0.symbol == symbol }
+            if json {
+                print(
+                    RunJSON.encode(
+                        rows.map {
+                            CachedSeriesView(
+                                symbol: $0.symbol, provider: $0.provider, adjustment: $0.adjustment, bars: $0.barCount,
+                                covered: $0.ranges.map { .init(first: $0.lowerBound.iso, last: $0.upperBound.iso) })
+                        }))
+                return
+            }
             if rows.isEmpty {
                 print("the cache in \(data.resolvedDataDir)/ holds no bars\(symbol.map { " for \($0)" } ?? "")")
                 return

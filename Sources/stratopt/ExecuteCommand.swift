@@ -41,13 +41,17 @@ struct Execute: AsyncParsableCommand {
             3 some orders failed.
             """)
 
-    @Argument(help: ArgumentHelp("The run id (or a unique prefix, or its report folder).", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id (or a unique prefix, or its report folder).", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: ExecuteOptions
 
-    @Option(name: .customLong("reports-dir"), help: ArgumentHelp("Root folder of report folders.", valueName: "dir"))
+    @Option(
+        name: .customLong("reports-dir"), help: ArgumentHelp("Root folder of report folders.", valueName: "dir"),
+        completion: .directory)
     var reportsDir = "reports"
 
     @Flag(help: "Print one JSON document on stdout instead of text.")

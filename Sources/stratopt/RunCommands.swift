@@ -10,13 +10,15 @@ struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Finish an interrupted or failed run under its id, without redoing its checkpointed batches.",
         discussion: """
-            Uses the run's as-of date, options and batch size. Once a run has loaded its bars, its manifest records
-            the resolved spec and every symbol's bars fingerprint: resume then reads exactly those bars from the
-            cache (offline) and its result files are byte-identical to an uninterrupted run's. A run stopped
+            Uses the run's as-of date, options and batch size. Once a run has loaded its bars, its manifest records \
+            the resolved spec and every symbol's bars fingerprint: resume then reads exactly those bars from the \
+            cache (offline) and its result files are byte-identical to an uninterrupted run's. A run stopped \
             before that reads its spec file again, and refuses when the file changed.
             """)
 
-    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String
 
     @OptionGroup var data: DataOptions
@@ -85,20 +87,23 @@ struct Rerun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproduce a recorded run offline, from exactly the bars it used, into a new report folder.",
         discussion: """
-            Reads the run's manifest: the resolved spec, the as-of date and each symbol's bars fingerprint. Bars
-            come from the cache only (the provider is never called); a symbol whose cached bars are missing or
-            differ from the recorded fingerprint is an error naming it. The result files are byte-identical to
+            Reads the run's manifest: the resolved spec, the as-of date and each symbol's bars fingerprint. Bars \
+            come from the cache only (the provider is never called); a symbol whose cached bars are missing or \
+            differ from the recorded fingerprint is an error naming it. The result files are byte-identical to \
             the original run's. The new run gets its own id and report folder.
             """)
 
-    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String
 
     @OptionGroup var data: DataOptions
 
     @Option(
         name: .customLong("reports-dir"),
-        help: ArgumentHelp("Root folder of report folders (default: the original run's).", valueName: "dir"))
+        help: ArgumentHelp("Root folder of report folders (default: the original run's).", valueName: "dir"),
+        completion: .directory)
     var reportsDir: String?
 
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write the result cache: compute every backtest.")
@@ -166,6 +171,7 @@ enum Manifests {
         // Only the files stratopt wrote go, then the folder if nothing else is left: a report.dir may be any
         // folder, and what else it holds is not stratopt's to delete.
         let outcome = ReportFolder.remove(dir, only: record.writtenFiles.map(Set.init))
+        LatestLink.repair(specDirectory: (dir as NSString).deletingLastPathComponent)
         // Keep <reports>/index.html in step, for the run's own reports folder only (never an index.html that
         // merely happens to sit two levels above a custom report.dir).
         if let root = RecordedOptions.parse(record.options)?.reportsDir,
@@ -196,19 +202,20 @@ struct History: ParsableCommand {
             }
         }
         if json {
-            print(RunJSON.encode(runs))
+            print(RunJSON.encode(runs.map(RunView.init)))
             return
         }
         if runs.isEmpty {
             print("no runs recorded in \(data.resolvedDataDir)/runs.sqlite")
             return
         }
-        var table = [["RUN ID", "STATUS", "SPEC", "STARTED", "DURATION", "BACKTESTS", "FAILED", "EXIT"]]
+        var table = [["RUN ID", "STATUS", "SPEC", "AS OF", "STARTED", "DURATION", "BACKTESTS", "FAILED", "EXIT"]]
         for r in runs {
             table.append([
                 r.runId,
                 r.status == .running ? "running (\(r.stage.rawValue) \(r.done)/\(r.total))" : r.status.rawValue,
-                r.specName, r.startedAt, RunJSON.duration(r) ?? "–", String(r.backtests), String(r.failedSymbols),
+                r.specName, r.asOf ?? "–", r.startedAt, RunJSON.duration(r) ?? "–", String(r.backtests),
+                String(r.failedSymbols),
                 r.exitCode.map(String.init) ?? "–",
             ])
         }
@@ -220,26 +227,32 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show one run: its record and the ranking summary from its report folder.")
 
-    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String
 
     @OptionGroup var data: DataOptions
 
+    @Flag(help: "Print JSON: the run and its best row per symbol (keyed by best.csv's columns).")
+    var json = false
+
     func run() throws {
-        guard let store = try CLI.openStoreReadOnly(data.resolvedDataDir) else {
-            throw CLIFailure.usage(RunStoreError.notFound(runId).description)
+        let r = CLI.asSeen(try CLI.findRun(readOnly: data.resolvedDataDir, runId))
+        let best = r.reportPath.flatMap(Self.bestRows)
+        if json {
+            let rows =
+                best.map { table in
+                    table.dropFirst().map { row in
+                        Dictionary(zip(table[0], row).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+                    }
+                } ?? []
+            print(RunJSON.encode(RunShow(run: RunView(r), best: rows)))
+            return
         }
-        let r = CLI.asSeen(try CLI.findRun(store, runId))
         print(Status.describe(r), terminator: "")
         guard let dir = r.reportPath else { return }
-        let best: [[String]]
-        if let rows = try? CSVReader.read(path: dir + "/best.csv"), rows.count > 1 {
-            best = rows.map(\.fields)
-        } else if let rows = try? CSVReader.read(path: dir + "/results.csv"), let header = rows.first?.fields,
-            let rank = header.firstIndex(of: "rank")
-        {
-            best = [header] + rows.dropFirst().map(\.fields).filter { $0.count > rank && $0[rank] == "1" }
-        } else {
+        guard let best else {
             print("no results in \(dir)")
             return
         }
@@ -266,6 +279,17 @@ struct Show: ParsableCommand {
         print("best per symbol:")
         print(Table.render(table), terminator: "")
     }
+
+    /// best.csv's header and rows (else results.csv's rank-1 rows), or nil when the folder has neither.
+    static func bestRows(_ dir: String) -> [[String]]? {
+        if let rows = try? CSVReader.read(path: dir + "/best.csv"), rows.count > 1 { return rows.map(\.fields) }
+        if let rows = try? CSVReader.read(path: dir + "/results.csv"), let header = rows.first?.fields,
+            let rank = header.firstIndex(of: "rank")
+        {
+            return [header] + rows.dropFirst().map(\.fields).filter { $0.count > rank && $0[rank] == "1" }
+        }
+        return nil
+    }
 }
 
 struct Status: ParsableCommand {
@@ -277,7 +301,9 @@ struct Status: ParsableCommand {
             it so). Reads only: works on a read-only data folder and creates no file there.
             """)
 
-    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String?
 
     @OptionGroup var data: DataOptions
@@ -290,20 +316,19 @@ struct Status: ParsableCommand {
         // Read-only: a run whose process is gone is shown interrupted, not recorded so (`asSeen`).
         let store = try CLI.openStoreReadOnly(dataDir)
         if let runId {
-            guard let store else { throw CLIFailure.usage(RunStoreError.notFound(runId).description) }
-            let record = CLI.asSeen(try CLI.findRun(store, runId))
-            print(json ? RunJSON.encode(record) : Describe.text(record), terminator: json ? "\n" : "")
+            let record = CLI.asSeen(try CLI.findRun(readOnly: dataDir, runId))
+            print(json ? RunJSON.encode(RunView(record)) : Describe.text(record), terminator: json ? "\n" : "")
             return
         }
         let held = RunLock.isHeld(dataDir: dataDir)
         let holder = held ? RunLock.currentHolder(dataDir: dataDir) : nil
         let latest = (try? store?.list(limit: 1).first).flatMap { $0 }.map(CLI.asSeen)
         if json {
-            // {"data_dir", "locked", "holder": {"run_id", "pid"} | null, "latest": run | null}
-            let run = latest.map { RunJSON.encode($0) } ?? "null"
-            let h = holder.map { "{\"pid\": \($0.pid), \"run_id\": \(RunJSON.quote($0.runId))}" } ?? "null"
-            print(
-                "{\"data_dir\": \(RunJSON.quote(dataDir)), \"holder\": \(h), \"latest\": \(run), \"locked\": \(held)}")
+            let status = DataFolderStatus(
+                dataDir: dataDir, locked: held,
+                holder: holder.map { DataFolderStatus.Holder(runId: $0.runId, pid: $0.pid) },
+                latest: latest.map(RunView.init))
+            print(RunJSON.encode(status))
             return
         }
         print(
@@ -338,7 +363,9 @@ struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete a run: its history record, checkpoints and report folder. Refuses a running run.")
 
-    @Argument(help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"))
+    @Argument(
+        help: ArgumentHelp("The run id, or a unique prefix of it.", valueName: "run-id"),
+        completion: .custom(RunIdCompletion.complete))
     var runId: String
 
     @OptionGroup var data: DataOptions
@@ -439,13 +466,6 @@ enum RunJSON {
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? e.encode(runs)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
-
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.withoutEscapingSlashes]
-        return (try? e.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     /// `1:02` from start to end (or to now while running), nil when a time cannot be read.

@@ -30,6 +30,52 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(help: "If another run holds the data folder, wait for it instead of failing.")
     var wait = false
+
+    @Flag(
+        name: .shortAndLong,
+        help:
+            "Progress as lines even on a terminal: each stage's start, every 10 %, its end with its time, and the result-cache decisions (computed, hits, misses, restored)."
+    )
+    var verbose = false
+
+    @Option(
+        name: .customLong("log-format"),
+        help: "How stderr lines are written: text, or json (one {\"time\", \"level\", \"message\"} object per line).")
+    var logFormat: LogFormat = .text
+
+    /// The run's progress reporter on stderr, as these options ask.
+    func progressReporter() -> ProgressReporter {
+        let lines = verbose || logFormat == .json
+        return ProgressReporter.standardError(
+            quiet: quiet, mode: lines ? .lines : nil, write: logFormat == .json ? LogFormat.jsonLines : nil)
+    }
+}
+
+/// `--log-format`.
+enum LogFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
+
+    /// One JSON object per line of `text`, built with an encoder; an `error:`/`warning:` line gets that level.
+    @Sendable static func jsonLines(_ text: String) {
+        struct Line: Encodable {
+            var time: String
+            var level: String
+            var message: String
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let time = ISO8601DateFormatter().string(from: Date())
+        var out = Data()
+        for line in text.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let message = String(line)
+            let level = message.contains("error:") ? "error" : message.contains("warning:") ? "warning" : "info"
+            if let data = try? e.encode(Line(time: time, level: level, message: message)) {
+                out.append(data)
+                out.append(0x0A)
+            }
+        }
+        try? FileHandle.standardError.write(contentsOf: out)
+    }
 }
 
 /// One attempt of a run, new or resumed: what the CLI composes before handing it to the run chain.
@@ -64,7 +110,7 @@ struct RunResult {
 /// run chain's ports; the chain does the rest. Prints nothing on stdout.
 enum RunDriver {
     static func execute(_ req: RunRequest) async throws -> RunResult {
-        let progress = ProgressReporter.standardError(quiet: req.output.quiet)
+        let progress = req.output.progressReporter()
         let runId = req.runId
         let lock = try CLI.lockDataFolder(req.dataDir, runId: runId, wait: req.output.wait, quiet: req.output.quiet)
         defer { lock.release() }
@@ -173,6 +219,12 @@ enum RunDriver {
             throw stop(.failed, .failed, "stratopt: error: \(e.description)")
         } catch {
             throw stop(.failed, .failed, "stratopt: error: \(error)")
+        }
+        if req.output.verbose {
+            let c = outcome.counts
+            log(
+                "result cache: \(c.computed) computed, \(c.cacheHits) hits, \(c.cacheMisses) misses, "
+                    + "\(c.restored) restored from checkpoints\(req.options.noCache ? " (--no-cache)" : "")")
         }
         try? store.setCounts(
             runId: runId, symbols: outcome.plan.symbols.count, backtests: outcome.report.rows.count,

@@ -34,11 +34,19 @@ struct Stratopt: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
-            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self, Paper.self,
+            Validate.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self,
+            Paper.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
     static func main() async {
+        // A closed stdout or stderr (`| head`, a log reader that went away) must not kill a run half-way:
+        // writes then fail with EPIPE, which every writer ignores, instead of the process dying of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        if let unknown = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            CLI.stderr(unknown)
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -47,7 +55,13 @@ struct Stratopt: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CLIFailure {
-            for line in failure.lines { CLI.stderr(line) }
+            let args = CommandLine.arguments
+            let json =
+                args.contains("--log-format=json")
+                || zip(args, args.dropFirst()).contains { $0 == "--log-format" && $1 == "json" }
+            for line in failure.lines {
+                if json { LogFormat.jsonLines(line) } else { CLI.stderr(line) }
+            }
             Foundation.exit(failure.status.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -59,12 +73,24 @@ struct Stratopt: AsyncParsableCommand {
     }
 }
 
+extension Stratopt {
+    /// The advice for a first word that is no command (`stratopt rn` → `run`), or nil.
+    static func unknownCommand(_ args: [String]) -> String? {
+        guard let first = args.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        let hint = Suggestions.closest(to: first, in: names).map { "; did you mean \"\($0)\"?" } ?? ""
+        return "stratopt: unknown command \"\(first)\"\(hint) (`stratopt --help` lists the commands)"
+    }
+}
+
 /// Options shared by commands that touch the data folder.
 struct DataOptions: ParsableArguments {
     @Option(
         name: .customLong("data-dir"),
         help: ArgumentHelp(
-            "Folder for the bar cache and other stores (default: $STRATOPT_DATA_DIR, else data).", valueName: "dir"))
+            "Folder for the bar cache and other stores (default: $STRATOPT_DATA_DIR, else data).", valueName: "dir"),
+        completion: .directory)
     var dataDir: String?
 
     var resolvedDataDir: String {
@@ -76,19 +102,23 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline: plan, fetch, backtest, score, report.",
         discussion: """
-            Prints a short ranking per symbol and the report folder on stdout; progress goes to stderr.
-            Same spec, same bars, same as-of date: same result files, byte for byte, whatever the batch size.
-            Every run is recorded in <data dir>/runs.sqlite (see `stratopt history`) and holds the data folder's
-            lock while it runs. Backtests already computed on the same inputs come from <data dir>/results.sqlite.
+            Prints a short ranking per symbol and the report folder on stdout; progress goes to stderr. \
+            Same spec, same bars, same as-of date: same result files, byte for byte, whatever the batch size. \
+            Every run is recorded in <data dir>/runs.sqlite (see `stratopt history`) and holds the data folder's \
+            lock while it runs. Backtests already computed on the same inputs come from <data dir>/results.sqlite. \
             Exit codes: 0 succeeded, 1 failed, 2 spec/usage error or data folder busy, 3 partial, 130 interrupted.
             """)
 
-    @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
+    @Argument(
+        help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"),
+        completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .customLong("reports-dir"), help: ArgumentHelp("Root folder of report folders.", valueName: "dir"))
+    @Option(
+        name: .customLong("reports-dir"), help: ArgumentHelp("Root folder of report folders.", valueName: "dir"),
+        completion: .directory)
     var reportsDir = "reports"
 
     @Option(
@@ -172,44 +202,6 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-struct Validate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Check a pipeline spec and show the plan it expands to, without running it.",
-        discussion: "Reports every problem at once as file:line:column: message. Exit 0 if valid, 2 if not.")
-
-    @Argument(help: ArgumentHelp("The pipeline spec (YAML).", valueName: "spec"))
-    var spec: String
-
-    @Option(
-        name: .customLong("as-of"), help: ArgumentHelp("Resolve relative dates as of this date.", valueName: "date"))
-    var asOf: String?
-
-    mutating func run() async throws {
-        let loaded = try CLI.loadSpec(spec)
-        let s = loaded.spec
-        let plan: RunPlan
-        do {
-            plan = try Planner.plan(
-                spec: s, asOf: try CLI.asOfDate(asOf, calendar: s.data.calendar),
-                calendar: TradingCalendars.make(s.data.calendar))
-        } catch {
-            throw CLIFailure("\(loaded.displayPath): \(error)", .usage)
-        }
-        print("\(loaded.displayPath): valid")
-        print(
-            "  \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest"))"
-        )
-        print(
-            "  period \(plan.start.iso) … \(plan.end.iso), provider \(s.data.provider.rawValue), batch size \(s.batch.size)"
-        )
-        if !plan.skipped.isEmpty {
-            print("  \(plan.skipped.count) grid combinations skipped:")
-            for line in plan.skipped.prefix(10) { print("    \(line)") }
-            if plan.skipped.count > 10 { print("    … and \(plan.skipped.count - 10) more") }
-        }
-    }
-}
-
 struct ListStrategies: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strategies", abstract: "List the strategies, their parameters, defaults and warm-up.")
@@ -218,40 +210,37 @@ struct ListStrategies: ParsableCommand {
     var json = false
 
     func run() throws {
+        let descriptors = StrategyRegistry.all.map { $0.descriptor }
         if json {
-            var arr: [[String: Any]] = []
-            for t in StrategyRegistry.all {
-                let d = t.descriptor
-                arr.append([
-                    "id": d.id, "summary": d.summary, "warmup": d.warmup,
-                    "constraints": d.constraints.map(\.summary),
-                    "params": d.params.map {
-                        [
-                            "name": $0.name, "type": $0.kind.rawValue, "default": $0.defaultValue.description,
-                            "min": $0.minimum, "max": $0.maximum, "summary": $0.summary,
-                        ] as [String: Any]
-                    },
-                ])
-            }
-            let data = try JSONSerialization.data(withJSONObject: arr, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(RunJSON.encode(descriptors.map(StrategyView.init)))
             return
         }
-        for t in StrategyRegistry.all {
-            let d = t.descriptor
-            print("\(d.id)\n  \(d.summary)")
+        // One table for every strategy's parameters, so the columns line up across strategies too.
+        var rows: [[String]] = []
+        for d in descriptors {
             for p in d.params {
-                let name = p.name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                let kind = p.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
-                print("  \(name)\(kind)default \(p.defaultValue)  — \(p.summary)")
+                rows.append([
+                    "  " + p.name, p.kind.rawValue, "default \(p.defaultValue)",
+                    "\(SpecBoundsText.format(p.minimum))–\(SpecBoundsText.format(p.maximum))", p.summary,
+                ])
             }
+        }
+        var lines = Table.render(rows).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for d in descriptors {
+            print("\(d.id)\n  \(d.summary)")
+            for _ in d.params { print(lines.removeFirst()) }
             if !d.constraints.isEmpty {
                 print("  constraints: \(d.constraints.map(\.summary).joined(separator: ", "))")
             }
             print("  warm-up: \(d.warmup)\n")
         }
         print(
-            "Use them in a spec as `- sma_crossover: {fast: [10, 20], slow: 50}` (a list makes a grid) or `- buy_and_hold`."
+            "Use them in a spec as `- sma_crossover: {fast: [10, 20], slow: 50}` (a list makes a grid), `- buy_and_hold`, or `strategies: all`."
         )
     }
+}
+
+/// Bounds as a person writes them: `10000`, `0.5`.
+enum SpecBoundsText {
+    static func format(_ v: Double) -> String { v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : String(v) }
 }

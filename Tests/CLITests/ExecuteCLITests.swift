@@ -28,7 +28,8 @@ import Testing
         let lines = orders.split(separator: "\r\n").map(String.init)
         #expect(
             lines.first
-                == "symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error")
+                == "symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error,params"
+        )
         #expect(lines.count == 4)
         #expect(lines[1].hasPrefix("AAPL,buy_and_hold,buy,") && lines[1].contains(",submitted,paper-"))
         #expect(lines[2].hasPrefix("MSFT,buy_and_hold,buy,") && lines[2].contains(",blocked,,"))

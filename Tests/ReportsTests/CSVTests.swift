@@ -49,7 +49,11 @@ import Testing
         let best = Fixture.file(files, "best.csv").components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(best.count == 4)
         #expect(best[0] == Fixture.file(files, "results.csv").components(separatedBy: "\r\n")[0])
-        for line in best.dropFirst() { #expect(line.hasSuffix(",1")) }
+        // rank by name: the p_ parameter columns follow it.
+        let rank = best[0].split(separator: ",").firstIndex(of: "rank")!
+        for line in best.dropFirst() {
+            #expect(line.split(separator: ",", omittingEmptySubsequences: false)[rank] == "1")
+        }
     }
 
     @Test func equityCSVCoversEveryBacktestAndDate() {
@@ -82,11 +86,20 @@ import Testing
         let csv = ReportRenderer.ordersCSV(exec).text
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0] == ReportSchema.orderColumns.joined(separator: ","))
-        #expect(lines[1] == "AAPL,sma_crossover,buy,10,101.5,1015,submitted,paper-1,nightly-AAPL-1,,")
+        // The last column is params (empty: these fixture labels carry none).
+        #expect(lines[1] == "AAPL,sma_crossover,buy,10,101.5,1015,submitted,paper-1,nightly-AAPL-1,,,")
         #expect(
             lines[2]
-                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\","
+                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\",,"
         )
-        #expect(lines[3].hasSuffix(",failed,,nightly-SPY-1,,broker paper: insufficient cash"))
+        #expect(lines[3].hasSuffix(",failed,,nightly-SPY-1,,broker paper: insufficient cash,"))
+    }
+
+    @Test func ordersCSVSplitsTheStrategyLabelSoItJoinsResultsCSV() {
+        var exec = Fixture.execution()
+        exec[0].strategy = "sma_crossover(fast=10;slow=30)"
+        let lines = ReportRenderer.ordersCSV(exec).text.components(separatedBy: "\r\n")
+        #expect(lines[1].hasPrefix("AAPL,sma_crossover,buy,"))
+        #expect(lines[1].hasSuffix(",fast=10;slow=30"))
     }
 }

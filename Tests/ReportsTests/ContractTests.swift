@@ -32,8 +32,32 @@ import Testing
         let documented = try Self.blocks(kind: "csv-header")
         let files = ReportRenderer.render(Fixture.report(symbols: 1, execution: Fixture.execution()))
         for f in files where f.name.hasSuffix(".csv") {
-            let header = String(decoding: f.contents, as: UTF8.self).components(separatedBy: "\r\n")[0]
+            var header = String(decoding: f.contents, as: UTF8.self).components(separatedBy: "\r\n")[0]
+            if f.name == "results.csv" || f.name == "best.csv" {
+                // The documented columns, then one p_<name> column per parameter, names sorted.
+                let columns = header.split(separator: ",").map(String.init)
+                let parameters = columns.filter { $0.hasPrefix("p_") }
+                #expect(!parameters.isEmpty && parameters == parameters.sorted(), "\(f.name): \(parameters)")
+                #expect(columns.suffix(parameters.count) == parameters[...], "\(f.name): p_ columns come last")
+                header = columns.dropLast(parameters.count).joined(separator: ",")
+            }
             #expect(documented[f.name] == header, "\(f.name)")
+        }
+    }
+
+    @Test func parameterColumnsHoldEachRowsValuesAndStayEmptyForOthers() {
+        let files = ReportRenderer.render(Fixture.report(symbols: 1))
+        let csv = String(decoding: files.first { $0.name == "results.csv" }!.contents, as: UTF8.self)
+        let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = lines[0]
+        let params = header.firstIndex(of: "params")!
+        for row in lines.dropFirst() {
+            let given = ReportSchema.parameterValues(row[params])
+            for (i, column) in header.enumerated() where column.hasPrefix("p_") {
+                #expect(row[i] == given[String(column.dropFirst(2))] ?? "", "\(column) of \(row[params])")
+            }
         }
     }
 
@@ -64,6 +88,17 @@ import Testing
         trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,shares,pnl,return_pct
         equity.csv: date,symbol,strategy,params,equity,drawdown_pct
         orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error
+        results.json: results and metrics only
+        """,
+        3: """
+        results.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        best.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,shares,pnl,return_pct
+        equity.csv: date,symbol,strategy,params,equity,drawdown_pct
+        orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error,\
+        params
         results.json: results and metrics only
         """,
     ]

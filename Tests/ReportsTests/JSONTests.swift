@@ -12,7 +12,7 @@ import Testing
     @Test func parsesWithSchemaVersionAndRows() throws {
         let report = Fixture.report(symbols: 2, perSymbol: 6, tradesPerRow: 3)
         let obj = try Self.parse(report)
-        #expect(obj["schema_version"] as? Int == 2)
+        #expect(obj["schema_version"] as? Int == 3)
         let results = try #require(obj["results"] as? [[String: Any]])
         #expect(results.count == 12)
         // Schema 2: results and metrics only; trades are in trades.csv.
