@@ -82,7 +82,7 @@ struct RunView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case runId, specName, specPath, specSha256, status, stage, done, total, startedAt, finishedAt, duration
-        case asOf, symbols, backtests, failedSymbols, exitCode, reportPath, pid, options
+        case asOf, symbols, backtests, failedSymbols, exitCode, reportPath, pid, options, writtenFiles
     }
 }
 
