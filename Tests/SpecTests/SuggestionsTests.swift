@@ -1,5 +1,7 @@
 import Testing
 
+import Strategies
+
 @testable import Spec
 
 @Suite struct SuggestionsTests {

@@ -1,10 +1,11 @@
-/// "Did you mean" suggestions for misspelt keys, ids and values.
-enum Suggestions {
+/// "Did you mean" suggestions for misspelt keys, ids, values and expression names: the one home of the rule,
+/// shared by the spec reader and the rule-expression checker.
+public enum Suggestions {
     /// The candidate closest to `word` (optimal string alignment distance, case-insensitive), when it is
     /// close enough to be a plausible typo: at most 2 edits, or a third of the longer word's length;
     /// failing that, a candidate that starts with the word or that the word starts with (at least 4 letters:
     /// `sma_cross` → `sma_crossover`). Ties go to the earlier candidate.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
         guard !w.isEmpty, w.count <= 64 else { return nil }
         var best: (candidate: String, distance: Int)?
@@ -24,12 +25,12 @@ enum Suggestions {
     }
 
     /// `; did you mean "x"?` or an empty string.
-    static func hint(for word: String, in candidates: [String]) -> String {
+    public static func hint(for word: String, in candidates: [String]) -> String {
         closest(to: word, in: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
     }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev2 = [Int](repeating: 0, count: b.count + 1)
