@@ -68,7 +68,8 @@ public enum UserStrategies {
     {
         let records = try CSVReader.parse(bytes, source: source)
         guard let header = records.first else {
-            throw CSVError(source: source, line: nil, message: "the file is empty; expected a header such as date,entry,exit")
+            throw CSVError(
+                source: source, line: nil, message: "the file is empty; expected a header such as date,entry,exit")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         func column(_ name: String) throws(CSVError) -> Int {
@@ -85,7 +86,8 @@ public enum UserStrategies {
         let entryColumn = try files.columnEntry.map { (c) throws(CSVError) in try column(c) }
         let exitColumn = try files.columnExit.map { (c) throws(CSVError) in try column(c) }
         guard records.count - 1 <= maxRows else {
-            throw CSVError(source: source, line: nil, message: "\(records.count - 1) rows is over the limit of \(maxRows)")
+            throw CSVError(
+                source: source, line: nil, message: "\(records.count - 1) rows is over the limit of \(maxRows)")
         }
         var table = SignalTable(dates: [], entry: [], exit: [], lines: [])
         for r in records.dropFirst() {
@@ -126,7 +128,8 @@ public enum UserStrategies {
 
     /// Per symbol of `series`, why its signals cannot be aligned to its bars: rows dated inside the bars'
     /// range on a day without a bar (a signal can only act on the bar it was decided on).
-    public static func alignmentProblems(_ catalog: StrategyCatalog, series: [String: BarSeries]) -> [String: [String]] {
+    public static func alignmentProblems(_ catalog: StrategyCatalog, series: [String: BarSeries]) -> [String: [String]]
+    {
         var out: [String: [String]] = [:]
         for id in catalog.signals.keys.sorted() {
             let set = catalog.signals[id]!

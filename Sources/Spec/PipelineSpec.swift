@@ -391,7 +391,8 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var columnExit: String?
         /// Column name of a `date,position` file (targets 0/1); nil for an entry/exit file.
         public var columnPosition: String?
-        public init(path: String, columnEntry: String? = nil, columnExit: String? = nil, columnPosition: String? = nil) {
+        public init(path: String, columnEntry: String? = nil, columnExit: String? = nil, columnPosition: String? = nil)
+        {
             self.path = path
             self.columnEntry = columnEntry
             self.columnExit = columnExit

@@ -19,7 +19,8 @@ extension SpecReader {
 
     func readRule(_ field: Field) -> PipelineSpec.StrategyEntry? {
         let example = "e.g. {id: my_rule, entry: \"close > sma(close, 50)\", exit: \"close < sma(close, 50)\"}"
-        guard let f = fields(of: field, allowed: ["id", "entry", "exit", "params"], expectation: "a mapping \(example)")
+        guard
+            let f = fields(of: field, allowed: ["id", "entry", "exit", "params"], expectation: "a mapping \(example)")
         else { return nil }
         let before = diagnostics.count
         for key in ["id", "entry", "exit"] where f[key] == nil {
@@ -43,7 +44,9 @@ extension SpecReader {
                     }
                     guard !SpecReader.reservedRuleNames.contains(name) else {
                         report(
-                            key.mark, path, "\(path): \"\(name)\" is a name of the expression language; call the parameter something else")
+                            key.mark, path,
+                            "\(path): \"\(name)\" is a name of the expression language; call the parameter something else"
+                        )
                         continue
                     }
                     paramKeys[name] = key
@@ -93,7 +96,8 @@ extension SpecReader {
             s.unicodeScalars.first.map({ ("a"..."z").contains($0) }) == true
         else {
             if case .scalar = field.value, !field.value.isEmptyValue {
-                expected(field, "an id of lowercase letters, digits and _ starting with a letter, such as trend_pullback")
+                expected(
+                    field, "an id of lowercase letters, digits and _ starting with a letter, such as trend_pullback")
             }
             return nil
         }

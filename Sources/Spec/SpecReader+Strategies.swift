@@ -39,13 +39,15 @@ extension SpecReader {
                 if total <= Double(SpecLimits.maxCombinations) {
                     register(entry, entry.expand().combinations, path: path, at: item.mark)
                 }
-            case .mapping(let mapping) where mapping.count == 1 && ["rule", "signals"].contains(mapping.keys.first?.string):
+            case .mapping(let mapping)
+            where mapping.count == 1 && ["rule", "signals"].contains(mapping.keys.first?.string):
                 let (key, value) = mapping[mapping.startIndex]
                 let entryField = Field(key: key, value: value, path: "\(path).\(key.string ?? "")")
                 let read = key.string == "rule" ? readRule(entryField) : readSignals(entryField)
                 guard let entry = read else { continue }
                 if StrategyRegistry.descriptor(for: entry.id) != nil || entries.contains(where: { $0.id == entry.id }) {
-                    let what = StrategyRegistry.descriptor(for: entry.id) != nil ? "a built-in strategy" : "an earlier entry"
+                    let what =
+                        StrategyRegistry.descriptor(for: entry.id) != nil ? "a built-in strategy" : "an earlier entry"
                     report(
                         value.mark, "\(entryField.path).id",
                         "\(entryField.path).id: \"\(entry.id)\" is already the id of \(what); give this one its own id")

@@ -67,7 +67,10 @@ import Testing
         ("(close > fast", 13, "expected \")\" to close the \"(\" at character 1, found the end of the expression"),
         ("close = fast", 6, "\"=\" is not a comparison; write == to compare"),
         ("close > 1 && close < slow", 10, "\"&&\" is not an operator here; write and"),
-        ("close > fast close < slow", 13, "unexpected \"close\" after a complete expression; join conditions with and / or"),
+        (
+            "close > fast close < slow", 13,
+            "unexpected \"close\" after a complete expression; join conditions with and / or"
+        ),
         ("bars_held > fast", 0, "bars_held is only defined in the exit rule (a flat position has held nothing)"),
         (
             "close $ fast", 6,
@@ -82,7 +85,10 @@ import Testing
         ("close(1) > fast", 0, "close is not a function; write close without parentheses"),
         ("sma > slow", 0, "sma is a function; call it with its arguments, e.g. sma(x, n)"),
         ("not close or fast > slow", 0, "not needs a condition, got a number series; compare it first"),
-        ("close > sma(close, fast - 10) and slow > 0", 19, "sma's window is 0 for fast=10;slow=50; it must be a whole number of bars from 1 to 100000"),
+        (
+            "close > sma(close, fast - 10) and slow > 0", 19,
+            "sma's window is 0 for fast=10;slow=50; it must be a whole number of bars from 1 to 100000"
+        ),
     ]
 
     @Test func malformedExpressionsAreLocatedInsideTheExpression() {
@@ -97,7 +103,9 @@ import Testing
         // `      exit: "` is 13 characters: the expression starts at column 14 of line 8.
         #expect(
             problems(Self.spec(entry: "\"close > fast\"", exit: "\"bars_held + 1 > slow\""))
-                == ["p.yaml:8:14: strategies[0].rule.exit: bars_held can only be compared with a number, e.g. bars_held >= 20"])
+                == [
+                    "p.yaml:8:14: strategies[0].rule.exit: bars_held can only be compared with a number, e.g. bars_held >= 20"
+                ])
         #expect(
             problems(Self.spec(entry: "\"close > fast\"", exit: "\"close < slow or bars_held >= clsoe\""))
                 == ["p.yaml:8:43: strategies[0].rule.exit: unknown name \"clsoe\"; did you mean \"close\"?"])
@@ -107,18 +115,22 @@ import Testing
         #expect(
             problems(Self.spec(entry: "'sma(clsoe, fast) > slow'"))
                 == ["p.yaml:7:19: strategies[0].rule.entry: unknown name \"clsoe\"; did you mean \"close\"?"])
-        let folded = header + [
-            "strategies:",
-            "  - rule:",
-            "      id: r",
-            "      entry: >",
-            "        close > slow and",
-            "        sma(clsoe, fast) > 0",
-            "      exit: \"close < 0\"",
-            "      params: {fast: [10, 20], slow: 50}",
-        ]
+        let folded =
+            header + [
+                "strategies:",
+                "  - rule:",
+                "      id: r",
+                "      entry: >",
+                "        close > slow and",
+                "        sma(clsoe, fast) > 0",
+                "      exit: \"close < 0\"",
+                "      params: {fast: [10, 20], slow: 50}",
+            ]
         // Line 9 is `        sma(clsoe…`: 8 spaces and `sma(` before it.
-        #expect(problems(folded) == ["p.yaml:9:13: strategies[0].rule.entry: unknown name \"clsoe\"; did you mean \"close\"?"])
+        #expect(
+            problems(folded) == [
+                "p.yaml:9:13: strategies[0].rule.entry: unknown name \"clsoe\"; did you mean \"close\"?"
+            ])
     }
 
     @Test func entryLevelProblems() {
@@ -129,14 +141,17 @@ import Testing
                         + "remove it (a grid over it would repeat the same backtests)"
                 ])
         #expect(
-            problems(Self.spec(entry: "\"close > fast\"", exit: "\"close < slow\"", params: "{fast: 10, slow: 50, close: 3}"))
+            problems(
+                Self.spec(entry: "\"close > fast\"", exit: "\"close < slow\"", params: "{fast: 10, slow: 50, close: 3}")
+            )
                 == [
                     "p.yaml:9:36: strategies[0].rule.params.close: \"close\" is a name of the expression language; "
                         + "call the parameter something else"
                 ])
-        let builtInId = header + [
-            "strategies:", "  - rule: {id: sma_crossover, entry: \"close > 1\", exit: \"close < 1\"}",
-        ]
+        let builtInId =
+            header + [
+                "strategies:", "  - rule: {id: sma_crossover, entry: \"close > 1\", exit: \"close < 1\"}",
+            ]
         #expect(
             problems(builtInId)
                 == [
@@ -173,6 +188,8 @@ import Testing
                 == PipelineSpec.SignalsFiles(path: "signals/", columnEntry: "buy", columnExit: "sell"))
         #expect(
             problems(header + ["strategies:", "  - signals: {path: s/, column_entry: buy}"])
-                == ["p.yaml:5:14: strategies[0].signals: column_entry and column_exit go together; give both (or column_position)"])
+                == [
+                    "p.yaml:5:14: strategies[0].signals: column_entry and column_exit go together; give both (or column_position)"
+                ])
     }
 }

@@ -1,6 +1,5 @@
-import Testing
-
 import Strategies
+import Testing
 
 @testable import Spec
 

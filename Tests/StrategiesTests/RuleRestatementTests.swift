@@ -25,7 +25,9 @@ import Testing
             grid: [("fast", [.int(5), .int(12)]), ("slow", [.int(26), .int(40)])]),
         Restatement(
             id: "rsi_reversion", entry: "rsi(close, period) < lower", exit: "rsi(close, period) > upper",
-            grid: [("period", [.int(5), .int(14)]), ("lower", [.int(30), .int(45)]), ("upper", [.int(55), .int(70)])]),
+            grid: [
+                ("period", [.int(5), .int(14)]), ("lower", [.int(30), .int(45)]), ("upper", [.int(55), .int(70)]),
+            ]),
         Restatement(
             id: "macd_crossover",
             entry: "crosses_above(macd(close, fast, slow, signal), macd_signal(close, fast, slow, signal))",
@@ -40,7 +42,10 @@ import Testing
             grid: [("entry", [.int(5), .int(20)]), ("exit", [.int(3), .int(10)])]),
         Restatement(
             id: "momentum", entry: "roc(close, period) > threshold", exit: "roc(close, period) < exit_threshold",
-            grid: [("period", [.int(5), .int(20)]), ("threshold", [.int(0), .int(2)]), ("exit_threshold", [.int(-1), .int(0)])]),
+            grid: [
+                ("period", [.int(5), .int(20)]), ("threshold", [.int(0), .int(2)]),
+                ("exit_threshold", [.int(-1), .int(0)]),
+            ]),
         Restatement(id: "buy_and_hold", entry: "true", exit: "false", grid: []),
     ]
 
@@ -55,7 +60,8 @@ import Testing
     func ruleMatchesBuiltIn(_ r: Restatement) async throws {
         #expect(StrategyRegistry.ids.contains(r.id))
         let names = r.grid.map(\.0)
-        let program = try RuleProgram(RuleDefinition(id: "restated_\(r.id)", entry: r.entry, exit: r.exit), parameters: names)
+        let program = try RuleProgram(
+            RuleDefinition(id: "restated_\(r.id)", entry: r.entry, exit: r.exit), parameters: names)
         #expect(program.unused(names).isEmpty)
         let builtIns = try #require(GridRunner.strategies(id: r.id, axes: r.grid))
         #expect(!builtIns.isEmpty)
@@ -105,7 +111,8 @@ import Testing
     static func ramp(_ n: Int) -> BarSeries {
         let c = (0..<n).map { Double($0 + 1) }
         return BarSeries(
-            symbol: "R", dates: (0..<n).map { SessionDate(daysSinceEpoch: 20_000 + $0) }, open: c, high: c.map { $0 + 0.5 },
+            symbol: "R", dates: (0..<n).map { SessionDate(daysSinceEpoch: 20_000 + $0) }, open: c,
+            high: c.map { $0 + 0.5 },
             low: c.map { $0 - 0.5 }, close: c, volume: [Double](repeating: 100, count: n))
     }
 
@@ -131,6 +138,14 @@ import Testing
         // sma(close, 10) first defined at 9; shift by 2 → 11; rsi(close, 14) at 14.
         #expect(try signals("shift(sma(close, 10), 2) > 0", "false").warmup == 11)
         #expect(try signals("close > 0", "rsi(close, n) > 50", ["n": .int(14)]).warmup == 14)
+    }
+
+    @Test func indicatorsOfDerivedSeriesStartAtTheSourcesFirstValue() throws {
+        // sma(close, 5) on closes t + 1 is t − 1 from bar 4; its ema(·, 3) is seeded at bar 4 + 2 = 6 with the
+        // mean of bars 4…6 (3, 4, 5 → 4) and, on a straight line, stays at t − 2: 6 − 2 = 4 ✓.
+        let s = try signals("ema(sma(close, 5), 3) == close - 3", "false")
+        #expect(s.warmup == 6)
+        #expect(s.entry == (0..<30).map { $0 >= 6 })
     }
 
     @Test func barsHeldExitsAfterTheHoldingPeriod() throws {

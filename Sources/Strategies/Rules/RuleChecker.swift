@@ -96,20 +96,49 @@ public enum RuleChecker {
 
     /// Every function, in the order documented.
     public static let functions: [Function] = [
-        Function(name: "sma", signature: "sma(x, n)", summary: "simple moving average of x over n bars (pandas rolling mean)", warmup: "n − 1"),
-        Function(name: "ema", signature: "ema(x, n)", summary: "exponential moving average, k = 2/(n+1), seeded with the SMA of the first n values (TA-Lib)", warmup: "n − 1"),
-        Function(name: "rsi", signature: "rsi(x, n)", summary: "Wilder's relative strength index, 0…100 (TA-Lib)", warmup: "n"),
-        Function(name: "roc", signature: "roc(x, n)", summary: "rate of change in percent, (x[t] / x[t−n] − 1) × 100", warmup: "n"),
-        Function(name: "highest", signature: "highest(x, n)", summary: "largest x of the last n bars, bar t included", warmup: "n − 1"),
-        Function(name: "lowest", signature: "lowest(x, n)", summary: "smallest x of the last n bars, bar t included", warmup: "n − 1"),
-        Function(name: "atr", signature: "atr(n)", summary: "Wilder's average true range of the bars (TA-Lib)", warmup: "n"),
-        Function(name: "macd", signature: "macd(x, fast, slow, signal)", summary: "MACD line, EMA(fast) − EMA(slow) with TA-Lib's seeding", warmup: "max(fast, slow) + signal − 2"),
-        Function(name: "macd_signal", signature: "macd_signal(x, fast, slow, signal)", summary: "EMA(signal) of the MACD line", warmup: "max(fast, slow) + signal − 2"),
-        Function(name: "bb_upper", signature: "bb_upper(x, n, k)", summary: "SMA(x, n) + k × population standard deviation of the same n values", warmup: "n − 1"),
-        Function(name: "bb_lower", signature: "bb_lower(x, n, k)", summary: "SMA(x, n) − k × population standard deviation of the same n values", warmup: "n − 1"),
-        Function(name: "crosses_above", signature: "crosses_above(a, b)", summary: "a[t−1] < b[t−1] and a[t] > b[t] (strict; NaN never crosses)", warmup: "that of a and b"),
-        Function(name: "crosses_below", signature: "crosses_below(a, b)", summary: "a[t−1] > b[t−1] and a[t] < b[t] (strict; NaN never crosses)", warmup: "that of a and b"),
-        Function(name: "shift", signature: "shift(x, n)", summary: "x as it was n ≥ 0 bars ago (a number or a condition); never a future bar", warmup: "that of x + n"),
+        Function(
+            name: "sma", signature: "sma(x, n)",
+            summary: "simple moving average of x over n bars (pandas rolling mean)", warmup: "n − 1"),
+        Function(
+            name: "ema", signature: "ema(x, n)",
+            summary: "exponential moving average, k = 2/(n+1), seeded with the SMA of the first n values (TA-Lib)",
+            warmup: "n − 1"),
+        Function(
+            name: "rsi", signature: "rsi(x, n)", summary: "Wilder's relative strength index, 0…100 (TA-Lib)",
+            warmup: "n"),
+        Function(
+            name: "roc", signature: "roc(x, n)", summary: "rate of change in percent, (x[t] / x[t−n] − 1) × 100",
+            warmup: "n"),
+        Function(
+            name: "highest", signature: "highest(x, n)", summary: "largest x of the last n bars, bar t included",
+            warmup: "n − 1"),
+        Function(
+            name: "lowest", signature: "lowest(x, n)", summary: "smallest x of the last n bars, bar t included",
+            warmup: "n − 1"),
+        Function(
+            name: "atr", signature: "atr(n)", summary: "Wilder's average true range of the bars (TA-Lib)", warmup: "n"),
+        Function(
+            name: "macd", signature: "macd(x, fast, slow, signal)",
+            summary: "MACD line, EMA(fast) − EMA(slow) with TA-Lib's seeding", warmup: "max(fast, slow) + signal − 2"),
+        Function(
+            name: "macd_signal", signature: "macd_signal(x, fast, slow, signal)",
+            summary: "EMA(signal) of the MACD line", warmup: "max(fast, slow) + signal − 2"),
+        Function(
+            name: "bb_upper", signature: "bb_upper(x, n, k)",
+            summary: "SMA(x, n) + k × population standard deviation of the same n values", warmup: "n − 1"),
+        Function(
+            name: "bb_lower", signature: "bb_lower(x, n, k)",
+            summary: "SMA(x, n) − k × population standard deviation of the same n values", warmup: "n − 1"),
+        Function(
+            name: "crosses_above", signature: "crosses_above(a, b)",
+            summary: "a[t−1] < b[t−1] and a[t] > b[t] (strict; NaN never crosses)", warmup: "that of a and b"),
+        Function(
+            name: "crosses_below", signature: "crosses_below(a, b)",
+            summary: "a[t−1] > b[t−1] and a[t] < b[t] (strict; NaN never crosses)", warmup: "that of a and b"),
+        Function(
+            name: "shift", signature: "shift(x, n)",
+            summary: "x as it was n ≥ 0 bars ago (a number or a condition); never a future bar", warmup: "that of x + n"
+        ),
     ]
 
     static let functionNames = functions.map(\.name)
@@ -122,12 +151,15 @@ public enum RuleChecker {
         guard type == .bool else {
             throw RuleError(
                 offset: node.offset,
-                message: "the \(role.rawValue) rule is a number, not a condition; compare it, e.g. close > sma(close, 20)")
+                message:
+                    "the \(role.rawValue) rule is a number, not a condition; compare it, e.g. close > sma(close, 20)")
         }
         if c.holdComparisons > RuleLimits.maxHoldComparisons {
             throw RuleError(
                 offset: node.offset,
-                message: "the exit rule compares bars_held \(c.holdComparisons) times; the limit is \(RuleLimits.maxHoldComparisons)")
+                message:
+                    "the exit rule compares bars_held \(c.holdComparisons) times; the limit is \(RuleLimits.maxHoldComparisons)"
+            )
         }
         return CheckedRule(term: term, parameters: c.used, holdComparisons: c.holdComparisons)
     }
@@ -175,7 +207,9 @@ public enum RuleChecker {
                     return (.constant(.parameter(n)), .constant)
                 }
                 if RuleChecker.functionNames.contains(n) {
-                    throw RuleError(offset: at, message: "\(n) is a function; call it with its arguments, e.g. \(RuleChecker.signature(n))")
+                    throw RuleError(
+                        offset: at,
+                        message: "\(n) is a function; call it with its arguments, e.g. \(RuleChecker.signature(n))")
                 }
                 let candidates = RuleChecker.words + parameters + RuleChecker.functionNames
                 if let near = Suggestions.closest(to: n, in: candidates) {
@@ -266,7 +300,9 @@ public enum RuleChecker {
                 guard args.count == n else {
                     throw RuleError(
                         offset: at,
-                        message: "\(name) takes \(n) argument\(n == 1 ? "" : "s"), got \(args.count): \(RuleChecker.signature(name))")
+                        message:
+                            "\(name) takes \(n) argument\(n == 1 ? "" : "s"), got \(args.count): \(RuleChecker.signature(name))"
+                    )
                 }
             }
             func series(_ i: Int) throws(RuleError) -> RuleTerm {
@@ -274,7 +310,8 @@ public enum RuleChecker {
                 guard k == .number else {
                     throw RuleError(
                         offset: args[i].offset,
-                        message: "\(name) reads a number series (such as close) as argument \(i + 1), got \(k.described)")
+                        message:
+                            "\(name) reads a number series (such as close) as argument \(i + 1), got \(k.described)")
                 }
                 return t
             }
@@ -297,13 +334,15 @@ public enum RuleChecker {
                 try arity(2)
                 let (t, k) = try check(args[0])
                 guard k == .number || k == .bool else {
-                    throw RuleError(offset: args[0].offset, message: "shift reads a series or a condition, got \(k.described)")
+                    throw RuleError(
+                        offset: args[0].offset, message: "shift reads a series or a condition, got \(k.described)")
                 }
                 let n = try constant(1, "bar count")
                 if let v = n.literal, !(v >= 0 && v.rounded() == v) {
                     throw RuleError(
                         offset: args[1].offset,
-                        message: "shift looks back a whole number of bars ≥ 0 (no look-ahead), got \(RuleToken.format(v))")
+                        message:
+                            "shift looks back a whole number of bars ≥ 0 (no look-ahead), got \(RuleToken.format(v))")
                 }
                 return (.shift(t, n, at: args[1].offset), k)
             case "atr":
@@ -313,9 +352,12 @@ public enum RuleChecker {
             default:
                 guard let ind = RuleIndicator(rawValue: name) else {
                     if RuleSeries(rawValue: name) != nil || name == "bars_held" {
-                        throw RuleError(offset: at, message: "\(name) is not a function; write \(name) without parentheses")
+                        throw RuleError(
+                            offset: at, message: "\(name) is not a function; write \(name) without parentheses")
                     }
-                    let hint = Suggestions.closest(to: name, in: RuleChecker.functionNames).map { "; did you mean \"\($0)\"?" }
+                    let hint = Suggestions.closest(to: name, in: RuleChecker.functionNames).map {
+                        "; did you mean \"\($0)\"?"
+                    }
                     throw RuleError(
                         offset: at,
                         message: "unknown function \"\(name)\""

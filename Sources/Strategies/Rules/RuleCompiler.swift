@@ -26,7 +26,8 @@ public indirect enum ColumnPlan: Sendable, Equatable {
         case .flag(let b): return b ? "true" : "false"
         case .series(let s): return s.rawValue
         case .indicator(let i, let s, let w, let k):
-            let args = ([s?.key].compactMap { $0 } + w.map(String.init)) + (i == .bbUpper || i == .bbLower ? ["\(k)"] : [])
+            let args =
+                ([s?.key].compactMap { $0 } + w.map(String.init)) + (i == .bbUpper || i == .bbLower ? ["\(k)"] : [])
             return "\(i.rawValue)(\(args.joined(separator: ",")))"
         case .shift(let x, let n): return "shift(\(x.key),\(n))"
         case .negate(let x): return "(-\(x.key))"
@@ -75,7 +76,8 @@ public enum RuleCompiler {
                 let v = c.value(p)
                 if (ind == .bbUpper || ind == .bbLower) && i == 1 {
                     guard v.isFinite else {
-                        throw RuleError(offset: at[i], message: "\(ind.rawValue)'s width k is \(v), not a finite number")
+                        throw RuleError(
+                            offset: at[i], message: "\(ind.rawValue)'s width k is \(v), not a finite number")
                     }
                     k = v
                     continue
@@ -102,7 +104,8 @@ public enum RuleCompiler {
         case .negate(let x): return .negate(try lower(x, p, &held))
         case .arithmetic(let op, let a, let b): return .arithmetic(op, try lower(a, p, &held), try lower(b, p, &held))
         case .compare(let op, let a, let b): return .compare(op, try lower(a, p, &held), try lower(b, p, &held))
-        case .cross(let above, let a, let b): return .cross(above: above, try lower(a, p, &held), try lower(b, p, &held))
+        case .cross(let above, let a, let b):
+            return .cross(above: above, try lower(a, p, &held), try lower(b, p, &held))
         case .logic(let and, let a, let b): return .logic(and: and, try lower(a, p, &held), try lower(b, p, &held))
         case .not(let x): return .not(try lower(x, p, &held))
         case .held(let op, let threshold):
@@ -213,10 +216,7 @@ struct ColumnEvaluator {
         }
         if ind == .highest && source == .series(.high) { return cache.donchian(w[0]).upper }
         if ind == .lowest && source == .series(.low) { return cache.donchian(w[0]).lower }
-        let key = ColumnPlan.indicator(ind, source: source, windows: w, k: k).key
-        // The source is computed before entering the cache slot: a computation must not ask the cache again.
-        let x = numbers(evaluate(source).0)
-        return cache.values(key) { _ in
+        func compute(_ x: [Double]) -> [Double] {
             switch ind {
             case .sma: return Indicators.sma(x, w[0])
             case .ema: return Indicators.ema(x, w[0])
@@ -230,6 +230,18 @@ struct ColumnEvaluator {
             case .bbLower: return Indicators.bollinger(x, w[0], k: k).lower
             case .atr: return []
             }
+        }
+        let key = ColumnPlan.indicator(ind, source: source, windows: w, k: k).key
+        // The source is computed before entering the cache slot: a computation must not ask the cache again.
+        let full = numbers(evaluate(source).0)
+        return cache.values(key) { _ in
+            // A derived source (sma(rsi(close, 14), 5)) is undefined during its own warm-up: the indicator
+            // starts at the source's first value, as it would on a series that began there.
+            let start = Indicators.firstValid(full)
+            guard start < full.count else { return full }
+            let x = start == 0 ? full : Array(full[start...])
+            let values = compute(x)
+            return start == 0 ? values : [Double](repeating: .nan, count: start) + values
         }
     }
 

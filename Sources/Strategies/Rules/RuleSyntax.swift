@@ -130,7 +130,8 @@ public enum RuleParser {
         }
         var p = Parser(tokens: tokens)
         if case .end = p.peek.kind {
-            throw RuleError(offset: 0, message: "the expression is empty; write a condition such as close > sma(close, 20)")
+            throw RuleError(
+                offset: 0, message: "the expression is empty; write a condition such as close > sma(close, 20)")
         }
         let node = try p.expression(depth: 0)
         guard case .end = p.peek.kind else {
@@ -344,7 +345,8 @@ public enum RuleParser {
                 guard isSymbol(")") else {
                     throw RuleError(
                         offset: peek.offset,
-                        message: "expected \")\" to close the \"(\" at character \(t.offset + 1), found \(peek.described)"
+                        message:
+                            "expected \")\" to close the \"(\" at character \(t.offset + 1), found \(peek.described)"
                     )
                 }
                 _ = advance()
