@@ -17,15 +17,9 @@ public enum UserStrategies {
     /// The catalog of `spec`'s rules and signals; `problems` holds, per signals id and symbol, why the
     /// symbol's file cannot be used (the symbol is then left out of the run, not the whole run).
     public static func catalog(for spec: PipelineSpec) -> (catalog: StrategyCatalog, problems: [String: [String]]) {
-        var catalog = StrategyCatalog()
+        var catalog = StrategyCatalog(rules: rules(of: spec))
         var problems: [String: [String]] = [:]
         for entry in spec.strategies {
-            if let rule = entry.rule {
-                // Validated when the spec was read: checking again cannot fail.
-                if let program = try? RuleProgram(rule, parameters: entry.grid.keys.sorted()) {
-                    catalog.rules[entry.id] = program
-                }
-            }
             if let files = entry.signals {
                 let (set, bad) = readSignals(id: entry.id, files: files, symbols: spec.universe.tickers)
                 catalog.signals[entry.id] = set
@@ -33,6 +27,18 @@ public enum UserStrategies {
             }
         }
         return (catalog, problems)
+    }
+
+    /// The spec's rules, checked (they were validated when the spec was read: checking again cannot fail).
+    public static func rules(of spec: PipelineSpec) -> [String: RuleProgram] {
+        var out: [String: RuleProgram] = [:]
+        for entry in spec.strategies {
+            guard let rule = entry.rule, let p = try? RuleProgram(rule, parameters: entry.grid.keys.sorted()) else {
+                continue
+            }
+            out[entry.id] = p
+        }
+        return out
     }
 
     /// Every symbol's `<path>/<SYMBOL>.csv`. A symbol without a file never signals; a file that cannot be

@@ -128,3 +128,25 @@ import Testing
         #expect(try Self.trades(dir, strategy: "sma_rule") == builtIn)
     }
 }
+
+extension UserStrategyPipelineTests {
+    /// Planning outside a run (`stratopt validate`) loads warm-up history for a rule like for the built-in it
+    /// restates: SMA(50) needs the same sessions either way.
+    @Test func planningSeesARulesWarmup() throws {
+        var rule = Self.spec(
+            [
+                .init(
+                    id: "r", grid: ["slow": [.int(50)]],
+                    rule: RuleDefinition(id: "r", entry: "close > sma(close, slow)", exit: "close < sma(close, slow)"))
+            ], dir: "unused")
+        var builtIn = Self.spec(
+            [.init(id: "sma_crossover", grid: ["fast": [.int(10)], "slow": [.int(50)]])], dir: "unused")
+        rule.conventions = .stratopt
+        builtIn.conventions = .stratopt
+        let asOf = SessionDate(iso: "2024-01-02")!
+        let a = try Planner.plan(spec: rule, asOf: asOf, calendar: WeekdayCalendar())
+        let b = try Planner.plan(spec: builtIn, asOf: asOf, calendar: WeekdayCalendar())
+        #expect(a.historyStart < a.start)
+        #expect(a.historyStart == b.historyStart)
+    }
+}

@@ -39,6 +39,37 @@ import Testing
         #expect(entry.expand().combinations.count == 8)
     }
 
+    /// The five worked examples of docs/strategies.md validate as written.
+    @Test func theDocumentedExamplesValidate() throws {
+        let examples: [(String, String, String)] = [
+            (
+                "crosses_above(sma(close, fast), sma(close, slow))",
+                "crosses_below(sma(close, fast), sma(close, slow))",
+                "{fast: [10, 20], slow: [50, 100]}"
+            ),
+            (
+                "close > shift(highest(high, entry), 1)", "close < shift(lowest(low, exit), 1)",
+                "{entry: [20, 55], exit: [10, 20]}"
+            ),
+            (
+                "sma(close, fast) > sma(close, slow) and rsi(close, 14) < lower",
+                "close < sma(close, slow) or bars_held >= max_hold",
+                "{fast: [10, 20], slow: [50, 100], lower: [30, 40], max_hold: 20}"
+            ),
+            (
+                "close - shift(close, 1) > k * shift(atr(14), 1)", "close < shift(close, 1) or bars_held >= 10",
+                "{k: [1, 1.5, 2]}"
+            ),
+            (
+                "close > bb_upper(close, n, 2) and volume > 2 * sma(volume, 20)",
+                "close < sma(close, n) and bars_held >= 3", "{n: [20, 40]}"
+            ),
+        ]
+        for (entry, exit, params) in examples {
+            #expect(problems(Self.spec(entry: "\"\(entry)\"", exit: "\"\(exit)\"", params: params)) == [], "\(entry)")
+        }
+    }
+
     /// (expression, 0-based character offset of the problem, exact message). The entry expression starts at
     /// line 7, column 15 (`      entry: "` is 14 characters).
     static let malformed: [(String, Int, String)] = [

@@ -173,3 +173,44 @@ import Testing
         #expect(t == s)
     }
 }
+
+/// The look-ahead guarantee for rules: rewriting every bar after t changes no entry, exit or hold-exit
+/// decision on bars 0…t, for rules using every function, shift, bars_held and derived series.
+@Suite struct RuleNoLookAheadTests {
+    static let rules: [(String, String, [String: ParamValue])] = [
+        (
+            "crosses_above(ema(close, 5), sma(close, 20))",
+            "crosses_below(macd(close, 5, 13, 4), macd_signal(close, 5, 13, 4))", [:]
+        ),
+        (
+            "close > shift(highest(high, n), 1) and roc(close, n) > 0",
+            "close < shift(lowest(low, n), 2) or bars_held >= 7", ["n": .int(10)]
+        ),
+        (
+            "close < bb_lower(close, 20, k) and rsi(close, 14) < 40",
+            "close > bb_upper(close, 20, k) or bars_held > 3 and atr(14) > 0", ["k": .double(1.5)]
+        ),
+        ("ema(rsi(close, 14), 5) < 45 and volume > 0", "shift(close > open, 2) and bars_held >= 2", [:]),
+    ]
+
+    @Test func rewritingTheFutureChangesNoPastDecision() throws {
+        for (entry, exit, p) in Self.rules {
+            let program = try RuleProgram(
+                RuleDefinition(id: "t", entry: entry, exit: exit), parameters: p.keys.sorted())
+            let rule = try program.compile(Parameters(p))
+            let base = RandomSeries.make(count: 300, seed: 11)
+            let s0 = rule.signals(on: base, indicators: IndicatorCache(series: base))
+            for t in [40, 120, 250] {
+                let other = RandomSeries.rewritingAfter(t, of: base, seed: 99)
+                let s1 = rule.signals(on: other, indicators: IndicatorCache(series: other))
+                #expect(Array(s1.entry[...t]) == Array(s0.entry[...t]), "\(entry) t=\(t)")
+                for u in 0...t {
+                    for held in 0..<10 {
+                        #expect(s1.exits(at: u, held: held) == s0.exits(at: u, held: held), "\(exit) t=\(t)")
+                    }
+                }
+                if s0.warmup <= t { #expect(s1.warmup == s0.warmup) }
+            }
+        }
+    }
+}
