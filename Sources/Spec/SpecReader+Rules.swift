@@ -126,10 +126,15 @@ extension SpecReader {
         else { return (node.mark?.line ?? 1, node.mark?.column ?? 1) }
         var line = mark.line - 1
         var col = mark.column - 1  // 0-based, in Unicode scalars
+        // One line's scalars at a time, so a very long line is converted once, not once per step.
+        var cachedLine = -1
+        var scalars: [Unicode.Scalar] = []
         func char(_ l: Int, _ c: Int) -> Unicode.Scalar? {
-            let scalars = sourceLines[l].unicodeScalars
-            guard c < scalars.count else { return nil }
-            return scalars[scalars.index(scalars.startIndex, offsetBy: c)]
+            if l != cachedLine {
+                scalars = Array(sourceLines[l].unicodeScalars)
+                cachedLine = l
+            }
+            return c < scalars.count ? scalars[c] : nil
         }
         switch s.style {
         case .singleQuoted, .doubleQuoted: col += 1
@@ -139,7 +144,8 @@ extension SpecReader {
         default: break
         }
         let value = Array(s.string.unicodeScalars)
-        let target = min(offset, value.count)
+        // The error counts Characters; the source is matched in Unicode scalars (as YAML marks count).
+        let target = min(s.string.prefix(offset).unicodeScalars.count, value.count)
         var i = 0
         var steps = 0
         while line < sourceLines.count && steps < 4 * RuleLimits.maxLength + 1_000 {
