@@ -211,6 +211,14 @@ public struct PipelineRunner: Sendable {
         }
         // A symbol whose signals file is unreadable or off its bars leaves the run; the others go on.
         let catalog = StrategyCatalog.current
+        for id in catalog.signals.keys.sorted() {
+            let without = plan.symbols.filter { catalog.signals[id]!.tables[$0] == nil && signalProblems[$0] == nil }
+            if !without.isEmpty {
+                env.log(
+                    "signals \(id): no file for \(without.prefix(5).joined(separator: ", "))"
+                        + (without.count > 5 ? " and \(without.count - 5) more" : "") + "; they never signal")
+            }
+        }
         let misaligned = UserStrategies.alignmentProblems(catalog, series: series)
         for symbol in plan.symbols where series[symbol] != nil {
             let reasons = (signalProblems[symbol] ?? []) + (misaligned[symbol] ?? [])

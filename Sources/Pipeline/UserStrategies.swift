@@ -49,6 +49,12 @@ public enum UserStrategies {
         var tables: [String: SignalTable] = [:]
         var bad: [(String, String)] = []
         var digestText = ""
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: files.path, isDirectory: &isFolder), isFolder.boolValue else {
+            // A wrong path would otherwise give every symbol a strategy that never trades.
+            let why = "signals \(id): no folder \(files.path); check path (relative to the working directory)"
+            return (SignalsSet(id: id, tables: [:], digest: SHA256Hex.of([])), symbols.map { ($0, why) })
+        }
         for symbol in symbols {
             let path = (files.path as NSString).appendingPathComponent("\(symbol).csv")
             guard FileManager.default.fileExists(atPath: path) else { continue }

@@ -150,3 +150,26 @@ extension UserStrategyPipelineTests {
         #expect(a.historyStart == b.historyStart)
     }
 }
+
+extension UserStrategyPipelineTests {
+    /// A mistyped signals folder fails the symbols with advice instead of giving them a strategy that never trades.
+    @Test func aMissingSignalsFolderFailsTheSymbols() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/out"
+        let spec = Self.spec(
+            [
+                .init(id: "buy_and_hold"),
+                .init(id: "signals", signals: .init(path: root + "/nope", columnEntry: "entry", columnExit: "exit")),
+            ], dir: dir)
+        let outcome = try? await PipelineRunnerTests.runner(root).run(SpecInput(spec: spec, path: "t.yaml", text: ""))
+        #expect(outcome?.status != .succeeded)
+        let manifest = try Manifest.read(from: dir + "/manifest.json")
+        #expect(
+            manifest.symbols.map(\.reason)
+                == Array(
+                    repeating:
+                        "signals signals: no folder \(root)/nope; check path (relative to the working directory)",
+                    count: 2))
+    }
+}
