@@ -168,10 +168,7 @@ struct ColumnEvaluator {
         case .cross(let above, let a, let b):
             let (ca, wa) = evaluate(a)
             let (cb, wb) = evaluate(b)
-            let xa = numbers(ca)
-            let xb = numbers(cb)
-            let (up, down) = Indicators.crossoverSignals(xa, xb)
-            return (.flags(above ? up : down), max(wa, wb))
+            return (.flags(crosses(numbers(ca), numbers(cb), above: above)), max(wa, wb))
         case .logic(let and, let a, let b):
             let (ca, wa) = evaluate(a)
             let (cb, wb) = evaluate(b)
@@ -243,6 +240,29 @@ struct ColumnEvaluator {
             let values = compute(x)
             return start == 0 ? values : [Double](repeating: .nan, count: start) + values
         }
+    }
+
+    /// `crosses_above(a, b)` (or `crosses_below`) for every bar in one pass: backtesting.lib's strict rule,
+    /// the same comparisons as `Indicators.crossoverSignals` (whose exit is `crosses_below`).
+    func crosses(_ a: [Double], _ b: [Double], above: Bool) -> [Bool] {
+        var out = [Bool](repeating: false, count: n)
+        guard n >= 2 else { return out }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { o in
+                    var pa = a[0]
+                    var pb = b[0]
+                    for t in 1..<n {
+                        let ca = a[t]
+                        let cb = b[t]
+                        o[t] = above ? (pa < pb && ca > cb) : (pb < pa && cb > ca)
+                        pa = ca
+                        pb = cb
+                    }
+                }
+            }
+        }
+        return out
     }
 
     func numbers(_ c: Column) -> [Double] {
