@@ -123,6 +123,8 @@ public enum Backtester {
             entryCommission = 0
         }
 
+        // A rule reading bars_held decides exits from its precomputed truth table (nil for the built-ins).
+        let hold = signals.holdExit
         signals.entry.withUnsafeBufferPointer { entry in
             signals.exit.withUnsafeBufferPointer { exit in
                 close.withUnsafeBufferPointer { c in
@@ -144,7 +146,7 @@ public enum Backtester {
                                         pending = 1
                                         decisionBar = i
                                     }
-                                } else if exit[i] {
+                                } else if hold == nil ? exit[i] : hold!.fires(at: i, held: i - entryBar) {
                                     pending = -1
                                 }
                             }

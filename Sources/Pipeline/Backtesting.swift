@@ -104,7 +104,8 @@ public enum BacktestStage {
                 guard var fp = ctx.fingerprints[job.symbol] else { continue }
                 if let from = ctx.tradingStart[job.symbol], from > 0 { fp += "@from=\(from)" }
                 keys[p] = ResultCache.key(
-                    strategy: job.strategy, params: job.parameters.description, barsFingerprint: fp,
+                    strategy: StrategyRegistry.identity(of: job.strategy), params: job.parameters.description,
+                    barsFingerprint: fp,
                     config: configText, engineVersion: EngineVersion.current)
             }
             var found: [String: [UInt8]] = [:]

@@ -103,11 +103,13 @@ public enum ExecuteStage {
     /// (SEMANTICS.md §2), replayed from the first decision bar.
     static func wantsLong(_ s: Signals, firstDecisionBar: Int) -> Bool {
         var long = false
+        var entryBar = 0
         var t = firstDecisionBar
         while t < s.entry.count {
             if !long && s.entry[t] {
                 long = true
-            } else if long && s.exit[t] {
+                entryBar = t + 1  // filled at the next bar's open
+            } else if long && s.exits(at: t, held: t - entryBar) {
                 long = false
             }
             t += 1

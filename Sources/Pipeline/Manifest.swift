@@ -21,6 +21,14 @@ public struct Manifest: Codable, Sendable {
         public var sourceSHA256: String?
     }
 
+    /// The files of one `- signals:` strategy: its id, folder and the SHA-256 over every `<SYMBOL>.csv` read
+    /// (each file's SHA-256 with its symbol, in universe order), so a changed file is visible like changed bars.
+    public struct SignalsEntry: Codable, Sendable, Equatable {
+        public var id: String
+        public var path: String
+        public var sha256: String
+    }
+
     public var manifestVersion = 1
     public var runId: String
     public var toolVersion: String
@@ -42,6 +50,8 @@ public struct Manifest: Codable, Sendable {
     public var symbols: [SymbolEntry]
     public var skippedCombinations: [String]
     public var backtests: Int
+    /// Present when the spec has `- signals:` strategies.
+    public var signals: [SignalsEntry]? = nil
 
     enum CodingKeys: String, CodingKey {
         case manifestVersion = "manifest_version"
@@ -62,6 +72,7 @@ public struct Manifest: Codable, Sendable {
         case symbols
         case skippedCombinations = "skipped_combinations"
         case backtests
+        case signals
     }
 
     public func write(to path: String) throws {

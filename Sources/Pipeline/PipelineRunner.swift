@@ -147,7 +147,11 @@ public struct PipelineRunner: Sendable {
         let dir = reportDirectory(input.spec)
         let announcer = RunAnnouncer(spec: input.spec, reportDirectory: dir, log: environment.log)
         do {
-            let outcome = try await stages(input, context: ctx)
+            // The spec's rules and signals, visible to every stage (and its child tasks) of this run only.
+            let (catalog, signalProblems) = UserStrategies.catalog(for: input.spec)
+            let outcome = try await StrategyCatalog.$current.withValue(catalog) {
+                try await stages(input, context: ctx, signalProblems: signalProblems)
+            }
             await announcer.completed(
                 outcome, runId: environment.runId, timestamp: Manifest.timestamp(ctx.clock.now()))
             return outcome
@@ -162,7 +166,9 @@ public struct PipelineRunner: Sendable {
     }
 
     /// The stages themselves; `run` adds the announcement of how the run ended.
-    func stages(_ input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
+    func stages(_ input: SpecInput, context ctx: RunContext, signalProblems: [String: [String]] = [:]) async throws
+        -> RunOutcome
+    {
         let env = environment
         let spec = input.spec
         let started = ctx.clock.now()
@@ -194,7 +200,7 @@ public struct PipelineRunner: Sendable {
         // 2. load bars
         try record(.fetch, 0, plan.symbols.count)
         progress.start(.fetch, total: plan.symbols.count, done: 0)
-        let (series, issues): ([String: BarSeries], [SymbolIssue])
+        var (series, issues): ([String: BarSeries], [SymbolIssue])
         var sources: [String: String] = [:]
         if let pinned = ctx.pinnedBars {
             (series, issues) = try await loadPinned(pinned, plan: plan)
@@ -202,6 +208,23 @@ public struct PipelineRunner: Sendable {
             (series, issues) = try await source.load(plan)
         } else {
             (series, issues, sources) = await loadAndCheck(plan: plan)
+        }
+        // A symbol whose signals file is unreadable or off its bars leaves the run; the others go on.
+        let catalog = StrategyCatalog.current
+        for id in catalog.signals.keys.sorted() {
+            let without = plan.symbols.filter { catalog.signals[id]!.tables[$0] == nil && signalProblems[$0] == nil }
+            if !without.isEmpty {
+                env.log(
+                    "signals \(id): no file for \(without.prefix(5).joined(separator: ", "))"
+                        + (without.count > 5 ? " and \(without.count - 5) more" : "") + "; they never signal")
+            }
+        }
+        let misaligned = UserStrategies.alignmentProblems(catalog, series: series)
+        for symbol in plan.symbols where series[symbol] != nil {
+            let reasons = (signalProblems[symbol] ?? []) + (misaligned[symbol] ?? [])
+            guard !reasons.isEmpty else { continue }
+            series[symbol] = nil
+            issues.append(SymbolIssue(symbol: symbol, kind: .failed, reasons: reasons))
         }
         progress.update(done: plan.symbols.count)
         progress.finish(detail: "\(series.count) loaded, \(issues.count) failed")
@@ -218,7 +241,12 @@ public struct PipelineRunner: Sendable {
         let manifest = ManifestDraft(
             runId: env.runId, toolVersion: env.toolVersion, input: input, asOf: env.asOf, plan: plan,
             provider: provider, conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
-            series: series, fingerprints: fingerprints, issues: issues, sources: sources)
+            series: series, fingerprints: fingerprints, issues: issues, sources: sources,
+            signals: catalog.signals.keys.sorted().map { id in
+                Manifest.SignalsEntry(
+                    id: id, path: spec.strategies.first { $0.id == id }?.signals?.path ?? "",
+                    sha256: catalog.signals[id]!.digest)
+            })
         // A report.dir may name any folder: never a system folder, and not one holding others' files.
         try ReportFolder.checkWritable(
             dir, allowForeignFiles: ctx.allowExistingReportDir, home: env.variables["HOME"])
@@ -516,6 +544,8 @@ struct ManifestDraft: Sendable {
     var fingerprints: [String: String]
     var issues: [SymbolIssue]
     var sources: [String: String] = [:]
+    /// Fingerprints of the signals files of `- signals:` strategies.
+    var signals: [Manifest.SignalsEntry] = []
 
     /// The resolved spec as the manifest may show it: webhook URLs carry tokens (user:password, query
     /// strings, Slack-style paths), so they are written as scheme and host only.
@@ -546,7 +576,7 @@ struct ManifestDraft: Sendable {
                     symbol: sym, status: issue?.kind.rawValue ?? "failed", bars: 0, firstDate: nil, lastDate: nil,
                     barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
             },
-            skippedCombinations: plan.skipped, backtests: backtests)
+            skippedCombinations: plan.skipped, backtests: backtests, signals: signals.isEmpty ? nil : signals)
     }
 }
 

@@ -77,7 +77,12 @@ public enum Planner {
         if spec.conventions == .stratopt {
             // Enough sessions before `start` for the slowest indicator of any combination, plus one so a
             // crossover can compare the first period bar with the one before it.
-            let warmup = combos.map { warmupBars(strategy: $0.0, parameters: $0.1) }.max() ?? 0
+            // The spec's rules are visible here too when planning outside a run (`stratopt validate`).
+            var catalog = StrategyCatalog.current
+            if catalog.rules.isEmpty { catalog.rules = UserStrategies.rules(of: spec) }
+            let warmup = StrategyCatalog.$current.withValue(catalog) {
+                combos.map { warmupBars(strategy: $0.0, parameters: $0.1) }.max() ?? 0
+            }
             historyStart = calendar.tradingDay(warmup + 1, sessionsBefore: start)
         }
         return RunPlan(

@@ -372,9 +372,35 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         public var id: String
         /// Parameter name → candidate values, in the order written. Names not given take defaults.
         public var grid: [String: [ParamValue]]
-        public init(id: String, grid: [String: [ParamValue]] = [:]) {
+        /// A `- rule:` entry's expressions (nil for a built-in); its grid holds every parameter they name.
+        public var rule: RuleDefinition?
+        /// A `- signals:` entry's files (nil otherwise).
+        public var signals: SignalsFiles?
+        public init(
+            id: String, grid: [String: [ParamValue]] = [:], rule: RuleDefinition? = nil, signals: SignalsFiles? = nil
+        ) {
             self.id = id
             self.grid = grid
+            self.rule = rule
+            self.signals = signals
+        }
+    }
+
+    /// `- signals: {path, column_entry, column_exit}` (or `column_position`): a folder of `<SYMBOL>.csv`.
+    public struct SignalsFiles: Sendable, Equatable, Codable {
+        /// The folder, relative to the working directory, as written.
+        public var path: String
+        /// Column names of a `date,entry,exit` file; nil when the file gives a target `position`.
+        public var columnEntry: String?
+        public var columnExit: String?
+        /// Column name of a `date,position` file (targets 0/1); nil for an entry/exit file.
+        public var columnPosition: String?
+        public init(path: String, columnEntry: String? = nil, columnExit: String? = nil, columnPosition: String? = nil)
+        {
+            self.path = path
+            self.columnEntry = columnEntry
+            self.columnExit = columnExit
+            self.columnPosition = columnPosition
         }
     }
 

@@ -116,7 +116,7 @@ public enum SpecLoader {
                         + "(see pipelines/example.yaml)")
             ])
         }
-        let reader = SpecReader(file: displayPath)
+        let reader = SpecReader(file: displayPath, source: yaml)
         let spec = reader.readSpec(root)
         if let spec, reader.diagnostics.isEmpty {
             return LoadedSpec(spec: spec, sourceText: source, displayPath: displayPath)

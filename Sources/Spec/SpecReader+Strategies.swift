@@ -43,6 +43,25 @@ extension SpecReader {
                 if total <= Double(SpecLimits.maxCombinations) {
                     register(entry, entry.expand().combinations, path: path, at: item.mark)
                 }
+            case .mapping(let mapping)
+            where mapping.count == 1 && ["rule", "signals"].contains(mapping.keys.first?.string):
+                let (key, value) = mapping[mapping.startIndex]
+                let entryField = Field(key: key, value: value, path: "\(path).\(key.string ?? "")")
+                let read = key.string == "rule" ? readRule(entryField) : readSignals(entryField)
+                guard let entry = read else { continue }
+                if StrategyRegistry.descriptor(for: entry.id) != nil || entries.contains(where: { $0.id == entry.id }) {
+                    let what =
+                        StrategyRegistry.descriptor(for: entry.id) != nil ? "a built-in strategy" : "an earlier entry"
+                    report(
+                        value.mark, "\(entryField.path).id",
+                        "\(entryField.path).id: \"\(entry.id)\" is already the id of \(what); give this one its own id")
+                    continue
+                }
+                let combinations = entry.expand().combinations
+                total += Double(combinations.count)
+                if total <= Double(SpecLimits.maxCombinations) {
+                    register(entry, combinations, path: entryField.path, at: key.mark)
+                }
             case .mapping(let mapping) where mapping.count == 1:
                 let (key, value) = mapping[mapping.startIndex]
                 guard case .scalar(let k) = key, let d = strategy(k.string, at: key, path: path) else { continue }

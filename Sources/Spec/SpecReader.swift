@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import Strategies
 import Yams
 
 /// One `key: value` pair of a mapping, with the key path of the value.
@@ -19,13 +20,24 @@ final class SpecReader {
     let file: String
     private(set) var diagnostics: [SpecDiagnostic] = []
 
-    init(file: String) { self.file = file }
+    /// The spec's text by line, to point inside rule expressions (`locate`).
+    let sourceLines: [Substring]
+
+    init(file: String, source: String = "") {
+        self.file = file
+        sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    }
 
     func report(_ mark: Mark?, _ keyPath: String, _ message: String, suggestion: String? = nil) {
         diagnostics.append(
             SpecDiagnostic(
                 file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message,
                 suggestion: suggestion))
+    }
+
+    /// A problem at an exact place (inside a scalar, such as a rule expression).
+    func reportAt(line: Int, column: Int, keyPath: String, message: String) {
+        diagnostics.append(SpecDiagnostic(file: file, line: line, column: column, keyPath: keyPath, message: message))
     }
 
     /// `path: expected …, got …`.

@@ -9,11 +9,62 @@ public struct Signals: Sendable, Equatable {
     public var warmup: Int
     public var entry: [Bool]
     public var exit: [Bool]
+    /// Set when the exit depends on how long the position has been held (`bars_held` in a rule); then it
+    /// decides exits instead of `exit`.
+    public var holdExit: HoldExit?
 
-    public init(warmup: Int, entry: [Bool], exit: [Bool]) {
+    public init(warmup: Int, entry: [Bool], exit: [Bool], holdExit: HoldExit? = nil) {
         self.warmup = warmup
         self.entry = entry
         self.exit = exit
+        self.holdExit = holdExit
+    }
+
+    /// Whether a position held `held` bars (bar t minus its fill bar) is closed on bar t's close.
+    @inline(__always)
+    public func exits(at t: Int, held: Int) -> Bool {
+        if let holdExit { return holdExit.fires(at: t, held: held) }
+        return exit[t]
+    }
+}
+
+/// An exit that reads `bars_held`, precomputed as columns: the rule's K comparisons `bars_held <op> c[t]`
+/// and, per bar, the rule's value for each of the 2^K combinations of their truth (bit i of `table[t]` is
+/// the exit when comparison k is true exactly for the set bits k of i). The bar loop only compares K
+/// numbers and reads one bit.
+public struct HoldExit: Sendable, Equatable {
+    public enum Comparison: Sendable, Equatable {
+        case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual
+    }
+    public var comparisons: [Comparison]
+    /// One threshold column per comparison.
+    public var thresholds: [[Double]]
+    public var table: [UInt16]
+
+    public init(comparisons: [Comparison], thresholds: [[Double]], table: [UInt16]) {
+        self.comparisons = comparisons
+        self.thresholds = thresholds
+        self.table = table
+    }
+
+    @inline(__always)
+    public func fires(at t: Int, held: Int) -> Bool {
+        let h = Double(held)
+        var index = 0
+        for k in 0..<comparisons.count {
+            let c = thresholds[k][t]
+            let holds: Bool
+            switch comparisons[k] {
+            case .less: holds = h < c
+            case .lessOrEqual: holds = h <= c
+            case .greater: holds = h > c
+            case .greaterOrEqual: holds = h >= c
+            case .equal: holds = h == c
+            case .notEqual: holds = h != c
+            }
+            if holds { index |= 1 << k }
+        }
+        return (table[t] >> UInt16(index)) & 1 == 1
     }
 }
 
@@ -48,9 +99,17 @@ public enum StrategyRegistry {
 
     public static func descriptor(for id: String) -> StrategyDescriptor? { type(for: id)?.descriptor }
 
-    /// Builds a strategy, filling defaults. Returns nil for an unknown id.
+    /// Builds a strategy, filling defaults: a built-in, else a rule or signals strategy of the current
+    /// `StrategyCatalog`. Returns nil for an unknown id.
     public static func make(id: String, parameters: Parameters) -> (any Strategy)? {
-        guard let t = type(for: id) else { return nil }
-        return t.init(parameters: t.descriptor.withDefaults(parameters))
+        if let t = type(for: id) { return t.init(parameters: t.descriptor.withDefaults(parameters)) }
+        return StrategyCatalog.current.make(id: id, parameters: parameters)
+    }
+
+    /// What identifies strategy `id`'s logic in result-cache keys: the id of a built-in (whose logic is the
+    /// engine version's), the id with the expressions of a rule, the id with the files' digest of signals.
+    public static func identity(of id: String) -> String {
+        if type(for: id) != nil { return id }
+        return StrategyCatalog.current.identity(of: id) ?? id
     }
 }

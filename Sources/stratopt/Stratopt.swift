@@ -237,6 +237,21 @@ struct ListStrategies: ParsableCommand {
         print(
             "Use them in a spec as `- sma_crossover: {fast: [10, 20], slow: 50}` (a list makes a grid), `- buy_and_hold`, or `strategies: all`."
         )
+        print(RuleLanguageListing.text)
+    }
+}
+
+/// The functions of `- rule:` expressions, after the built-in strategies (docs/strategies.md has the grammar).
+enum RuleLanguageListing {
+    static var text: String {
+        var out = "\nRules: write your own with `- rule: {id, entry, exit, params}`; expressions read the series "
+        out += RuleSeries.allCases.map(\.rawValue).joined(separator: " ")
+        out += ", numbers, parameters, bars_held (exit only), true/false, + - * /, < <= > >= == !=, and or not, and:\n"
+        for f in RuleChecker.functions {
+            out +=
+                "  \(f.signature.padding(toLength: 36, withPad: " ", startingAt: 0))\(f.summary); warm-up \(f.warmup)\n"
+        }
+        return out
     }
 }
 

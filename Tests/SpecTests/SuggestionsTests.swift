@@ -1,3 +1,4 @@
+import Strategies
 import Testing
 
 @testable import Spec

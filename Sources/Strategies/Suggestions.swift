@@ -1,4 +1,5 @@
-/// "Did you mean" suggestions for misspelt keys, ids, values and command names.
+/// "Did you mean" suggestions for misspelt keys, ids, values and expression and command names: the one home of the rule,
+/// shared by the spec reader and the rule-expression checker.
 public enum Suggestions {
     /// The candidate closest to `word` (optimal string alignment distance, case-insensitive), when it is
     /// close enough to be a plausible typo: at most 2 edits, or a third of the longer word's length;
@@ -24,12 +25,12 @@ public enum Suggestions {
     }
 
     /// `; did you mean "x"?` or an empty string.
-    static func hint(for word: String, in candidates: [String]) -> String {
+    public static func hint(for word: String, in candidates: [String]) -> String {
         closest(to: word, in: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
     }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev2 = [Int](repeating: 0, count: b.count + 1)
