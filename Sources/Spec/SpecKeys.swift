@@ -62,12 +62,18 @@ public indirect enum SpecValue: Sendable {
     case strategyEntry([StrategyEntryForm])
     /// Nothing (`key:` left empty).
     case nothing
+    /// A rule's `params`: any parameter names, each a number, a list of numbers or `{from, to, step}`.
+    case ruleParameters
 }
 
 /// A form a `strategies:` list item may take.
 public enum StrategyEntryForm: Sendable {
     /// `- buy_and_hold` or `- sma_crossover: {fast: [10, 20], slow: 50}`, any registered strategy.
     case builtin
+    /// `- rule: {id, entry, exit, params}`: a strategy written in the rule language (docs/strategies.md).
+    case rule
+    /// `- signals: {path, column_entry, column_exit}` or `{path, column_position}`: signals from files.
+    case signals
 }
 
 /// One key of the pipeline spec: the single definition that the validator (``SpecReader``), the JSON
@@ -187,7 +193,7 @@ public enum SpecKeys {
             "Simulation rules preset (docs/conventions.md)."),
         SpecKey(
             "strategies",
-            .oneOf([.word("all"), .list(.strategyEntry([.builtin]), minItems: 1)]), required: true,
+            .oneOf([.word("all"), .list(.strategyEntry([.builtin, .rule, .signals]), minItems: 1)]), required: true,
             "Strategies and parameter grids; `all` runs every built-in strategy with its default parameters."),
         SpecKey("scoring", .mapping(scoring), "Weights of the composite score (docs/metrics.md)."),
         SpecKey(
@@ -375,6 +381,35 @@ public enum SpecKeys {
 
     /// The bounds of a risk rule's limit.
     static func riskLimitBounds(_ type: PipelineSpec.RiskRuleType) -> SpecBounds { bounds(of: riskLimit(type)) ?? .any }
+
+    /// The keys of `- rule:` (the expressions' grammar is checked by the rule parser, not the schema).
+    public static let rule: [SpecKey] = [
+        SpecKey(
+            "id", .text(pattern: "^[a-z][a-z0-9_]*$", maxLength: 64), required: true,
+            "The rule's id in results, like a built-in strategy's (lowercase letters, digits and _)."),
+        SpecKey(
+            "entry", .text(maxLength: RuleLimits.maxLength), required: true,
+            "Buy when this expression is true on a bar's close (filled at the next open)."),
+        SpecKey(
+            "exit", .text(maxLength: RuleLimits.maxLength), required: true,
+            "Sell when this expression is true on a bar's close (filled at the next open)."),
+        SpecKey(
+            "params", .ruleParameters,
+            "Grid parameters the expressions name: a number, a list of numbers or {from, to, step} each."),
+    ]
+
+    /// The keys of `- signals:`.
+    public static let signals: [SpecKey] = [
+        SpecKey(
+            "id", .text(pattern: "^[a-z][a-z0-9_]*$", maxLength: 64), default: .text("signals"),
+            "The id the signals show under in results."),
+        SpecKey(
+            "path", .text(), required: true,
+            "A folder of <SYMBOL>.csv files (relative paths resolve against the spec's folder)."),
+        SpecKey("column_entry", .text(), default: .text("entry"), "The boolean entry column."),
+        SpecKey("column_exit", .text(), default: .text("exit"), "The boolean exit column."),
+        SpecKey("column_position", .text(), "A target-position column (0 or 1), instead of entry and exit."),
+    ]
 
     static let webhook: [SpecKey] = [
         SpecKey("url", .text(pattern: "^[hH][tT][tT][pP][sS]?://"), required: true, "The webhook's http(s) URL."),

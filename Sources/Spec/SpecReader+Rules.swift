@@ -20,7 +20,7 @@ extension SpecReader {
     func readRule(_ field: Field) -> PipelineSpec.StrategyEntry? {
         let example = "e.g. {id: my_rule, entry: \"close > sma(close, 50)\", exit: \"close < sma(close, 50)\"}"
         guard
-            let f = fields(of: field, allowed: ["id", "entry", "exit", "params"], expectation: "a mapping \(example)")
+            let f = fields(of: field, allowed: SpecKeys.rule.map(\.name), expectation: "a mapping \(example)")
         else { return nil }
         let before = diagnostics.count
         for key in ["id", "entry", "exit"] where f[key] == nil {
@@ -172,7 +172,7 @@ extension SpecReader {
         let example = "e.g. {path: signals/, column_entry: entry, column_exit: exit}"
         guard
             let f = fields(
-                of: field, allowed: ["id", "path", "column_entry", "column_exit", "column_position"],
+                of: field, allowed: SpecKeys.signals.map(\.name),
                 expectation: "a mapping \(example)")
         else { return nil }
         let before = diagnostics.count

@@ -84,6 +84,27 @@ public enum SpecSchema {
             return .object(o)
         case .oneOf(let alternatives): return .object(["anyOf": .array(alternatives.map(schema(for:)))])
         case .strategyEntry(let forms): return .object(["anyOf": .array(forms.flatMap(strategyEntries))])
+        case .ruleParameters:
+            let number = JSONValue.object(["type": .string("number")])
+            let value = JSONValue.object([
+                "anyOf": .array([
+                    number,
+                    .object([
+                        "type": .string("array"), "items": number, "minItems": .integer(1),
+                        "uniqueItems": .bool(true), "maxItems": .integer(SpecLimits.maxGridAxisValues),
+                    ]),
+                    .object([
+                        "type": .string("object"),
+                        "properties": .object(["from": number, "to": number, "step": number]),
+                        "required": .array([.string("from"), .string("to"), .string("step")]),
+                        "additionalProperties": .bool(false),
+                    ]),
+                ])
+            ])
+            return .object([
+                "type": .string("object"), "propertyNames": .object(["pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")]),
+                "additionalProperties": value,
+            ])
         }
     }
 
@@ -121,7 +142,19 @@ public enum SpecSchema {
                 "description": .string("A strategy with its default parameters (stratopt strategies lists them)."),
             ])
             return [ids] + StrategyRegistry.all.map { strategy($0.descriptor) }
+        case .rule: return [entryForm("rule", SpecKeys.rule, "A strategy written in the rule language.")]
+        case .signals: return [entryForm("signals", SpecKeys.signals, "Entry and exit signals read from files.")]
         }
+    }
+
+    /// `{name: {keys…}}`: a strategy entry form other than a built-in.
+    static func entryForm(_ name: String, _ keys: [SpecKey], _ summary: String) -> JSONValue {
+        guard case .object(var body) = schema(for: .mapping(keys)) else { return .null }
+        body["description"] = .string(summary)
+        return .object([
+            "type": .string("object"), "properties": .object([name: .object(body)]),
+            "required": .array([.string(name)]), "additionalProperties": .bool(false),
+        ])
     }
 
     /// `{id: {param: value | [values] | {from, to, step}}}`; the parameters may be left empty.
