@@ -35,6 +35,7 @@ public enum ProviderFactory {
                     baseURL: baseURL, environment: environment,
                     options: HTTPClientOptions(
                         timeout: data.timeoutSeconds ?? HTTPClientOptions().timeout,
+                        fetchBudget: data.fetchBudgetSeconds ?? HTTPClientOptions().fetchBudget,
                         warningHandler: { log("fetch: " + $0) }))
             } catch {
                 throw RunError("\(specPath): \(error)")

@@ -57,6 +57,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         /// `data.timeout_seconds`: an HTTP provider's per-request deadline (connect and whole body), nil =
         /// the provider's 30 s.
         public var timeoutSeconds: Double?
+        /// `data.fetch_budget_seconds`: the most one symbol's fetch may take, retries and waits included, nil =
+        /// 300 s.
+        public var fetchBudgetSeconds: Double?
         /// Corporate-action adjustment requested from Alpaca (nil = the provider's default).
         public var adjustment: Adjustment?
         /// Alpaca data feed (nil = the provider's default).
@@ -83,7 +86,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case provider, path, seed, baseURL, adjustment, feed, quality, calendar, timeoutSeconds
+            case provider, path, seed, baseURL, adjustment, feed, quality, calendar, timeoutSeconds, fetchBudgetSeconds
         }
 
         /// `calendar` may be absent (specs resolved before it existed): `nyse`.
@@ -98,6 +101,7 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
             quality = try c.decodeIfPresent(DataQuality.self, forKey: .quality) ?? DataQuality()
             calendar = try c.decodeIfPresent(CalendarKind.self, forKey: .calendar) ?? .nyse
             timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
+            fetchBudgetSeconds = try c.decodeIfPresent(Double.self, forKey: .fetchBudgetSeconds)
         }
     }
 

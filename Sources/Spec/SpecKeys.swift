@@ -225,6 +225,9 @@ public enum SpecKeys {
             "timeout_seconds", .number(.closed(0.1, 600)), default: .number(30),
             "Deadline of one HTTP request, connect and the whole answer together (alpaca, yahoo, stooq)."),
         SpecKey(
+            "fetch_budget_seconds", .number(.closed(1, 3600)), default: .number(300),
+            "The most one symbol's fetch may take, retries and Retry-After waits included (alpaca, yahoo, stooq)."),
+        SpecKey(
             "adjustment", choices(PipelineSpec.Adjustment.self),
             "Corporate-action adjustment: alpaca takes any, yahoo raw or all (default: the provider's raw)."),
         SpecKey("feed", choices(PipelineSpec.Feed.self), "Alpaca data feed (default: the provider's)."),

@@ -128,6 +128,11 @@ extension SpecReader {
                 v, "seconds from 0.1 to 600 for one request (connect and the whole answer)",
                 where: { $0 >= 0.1 && $0 <= 600 })
         }
+        if let v = f["fetch_budget_seconds"], onlyFor(v, provider.isHTTP, "an HTTP provider (alpaca, yahoo, stooq)") {
+            data.fetchBudgetSeconds = number(
+                v, "seconds from 1 to 3600 for one symbol's fetch, retries included",
+                where: { $0 >= 1 && $0 <= 3600 })
+        }
         if let v = f["adjustment"], onlyFor(v, provider == .alpaca || provider == .yahoo, "provider alpaca or yahoo") {
             data.adjustment = choice(v, PipelineSpec.Adjustment.self)
             // Yahoo sends split-adjusted prices and an adjusted close: raw as sent, or all (dividends too).

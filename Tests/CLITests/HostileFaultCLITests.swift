@@ -332,6 +332,42 @@ final class FirstOrderSignal: @unchecked Sendable {
         #expect(bad.stderr.contains("true or false"), "\(bad.stderr)")
     }
 
+    /// A webhook that answers with a redirect to another host is not followed (the other host receives
+    /// nothing) and a 3xx is not a delivery: the run says so and goes on.
+    @Test(.timeLimit(.minutes(5))) func aWebhookRedirectIsNotFollowedNorCountedAsDelivered() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let other = try LoopbackHTTPServer { _ in .respond(status: 204, body: "") }
+        defer { other.stop() }
+        let redirecting = try LoopbackHTTPServer { _ in
+            .respond(status: 307, body: "", headers: ["Location": "http://127.0.0.1:\(other.port)/collect"])
+        }
+        defer { redirecting.stop() }
+        let choosing = try LoopbackHTTPServer { _ in .respond(status: 300, body: "choose") }
+        defer { choosing.stop() }
+        let spec = tmp.path + "/hooks.yaml"
+        try """
+        version: 1
+        name: redirecting-hooks
+        universe: {tickers: [AAPL]}
+        period: {start: 2024-01-02, end: 2025-06-30}
+        strategies: [buy_and_hold]
+        notify:
+          - {url: "\(redirecting.baseURL.absoluteString)/hook", min_priority: low}
+          - {url: "\(choosing.baseURL.absoluteString)/hook", min_priority: low}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let r = try await CLI.run([
+            "run", spec, "--as-of", "2025-06-30", "--data-dir", tmp.path + "/data", "--reports-dir",
+            tmp.path + "/reports",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!redirecting.requests.isEmpty)
+        #expect(!choosing.requests.isEmpty)
+        #expect(other.requests.isEmpty)
+        #expect(r.stderr.contains("redirected to another host"), "\(r.stderr)")
+        #expect(r.stderr.contains("HTTP 300"), "\(r.stderr)")
+    }
+
     /// A file of the user's that carries one of stratopt's names (`orders.csv` in a folder a run without an
     /// execute stage writes into) is not the run's: `delete` removes exactly the files the run recorded
     /// writing and keeps that one, and the folder with it.

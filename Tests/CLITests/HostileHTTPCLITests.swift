@@ -188,6 +188,38 @@ import Testing
         #expect(server.requests.count == 12)
     }
 
+    /// A server that keeps answering 503 with `Retry-After` cannot keep a symbol's fetch going past its time
+    /// budget (`data.fetch_budget_seconds`): the symbol fails naming the budget and the last failure, and the
+    /// binary stops asking once the next wait would not fit.
+    @Test(.timeLimit(.minutes(5))) func aSymbolsFetchStopsAtItsTimeBudget() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let server = try HostileServer { _, c in
+            c.respond(503, [("Retry-After", "2")], body: Data("busy".utf8))
+        }
+        defer { server.stop() }
+        let spec = tmp.path + "/budget.yaml"
+        try """
+        version: 1
+        name: budget
+        data: {provider: stooq, base_url: "\(server.baseURL.absoluteString)", fetch_budget_seconds: 5}
+        universe: {tickers: [AAA]}
+        period: {start: 2024-01-02, end: 2024-01-31}
+        strategies: [buy_and_hold]
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let started = Date()
+        let r = try await CLI.run(["fetch", spec, "--as-of", "2024-02-01", "--data-dir", tmp.path + "/data"])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("gave up after the 5 s time budget of this fetch"), "\(r.stdout)")
+        #expect(r.stdout.contains("503"), "\(r.stdout)")
+        // Waits of 2 s each (with jitter) fit in 5 s at most twice, so at most three requests are sent; without
+        // the budget the default retry policy would keep going.
+        #expect((1...3).contains(server.requests.count), "\(server.requests.count) requests")
+        // A generous bound (a loaded machine): the budget, not a retry count or a hang, ended it.
+        #expect(seconds < 60)
+    }
+
     /// Alpaca data keys never follow a redirect to another host: the 302 is refused (naming both hosts), the
     /// other host receives nothing, and no output holds a key.
     @Test(.timeLimit(.minutes(5))) func alpacaKeysDoNotFollowACrossHostRedirect() async throws {
