@@ -219,7 +219,7 @@ public struct PipelineRunner: Sendable {
                         + (without.count > 5 ? " and \(without.count - 5) more" : "") + "; they never signal")
             }
         }
-        let misaligned = UserStrategies.alignmentProblems(catalog, series: series)
+        let misaligned = UserStrategies.alignmentProblems(catalog, series: series, calendar: spec.data.calendar)
         for symbol in plan.symbols where series[symbol] != nil {
             let reasons = (signalProblems[symbol] ?? []) + (misaligned[symbol] ?? [])
             guard !reasons.isEmpty else { continue }

@@ -108,8 +108,20 @@ public enum UserStrategies {
                     source: source, line: r.line, message: "\(r.fields.count) fields, the header has \(names.count)")
             }
             let text = r.fields[dateColumn].trimmingCharacters(in: .whitespaces)
-            guard let date = SessionDate(iso: text) else {
-                throw CSVError(source: source, line: r.line, message: "\"\(text)\" is not a date (YYYY-MM-DD)")
+            // A plain date is decided at that bar's close; a timestamp (RFC 3339, with its offset) says when
+            // the signal was known, and is checked against the close of the bar it falls on.
+            var decided: Int? = nil
+            let date: SessionDate
+            if let d = SessionDate(iso: text) {
+                date = d
+            } else if let t = NewYorkTime.unixSeconds(rfc3339: text) {
+                date = NewYorkTime.sessionDate(unixSeconds: t)
+                let local = t + Int64(NewYorkTime.utcOffset(atUnixSeconds: t))
+                decided = Int((local - Int64(date.daysSinceEpoch) * 86_400) / 60)
+            } else {
+                throw CSVError(
+                    source: source, line: r.line,
+                    message: "\"\(text)\" is not a date (YYYY-MM-DD) or a timestamp (2024-01-05T15:55:00-05:00)")
             }
             if let last = table.dates.last, date <= last {
                 throw CSVError(
@@ -134,19 +146,36 @@ public enum UserStrategies {
             }
             table.dates.append(date)
             table.lines.append(r.line)
+            table.decidedAt.append(decided)
         }
         return table
     }
 
     /// Per symbol of `series`, why its signals cannot be aligned to its bars: rows dated inside the bars'
     /// range on a day without a bar (a signal can only act on the bar it was decided on).
-    public static func alignmentProblems(_ catalog: StrategyCatalog, series: [String: BarSeries]) -> [String: [String]]
-    {
+    public static func alignmentProblems(
+        _ catalog: StrategyCatalog, series: [String: BarSeries], calendar: CalendarKind = .nyse
+    ) -> [String: [String]] {
+        let nyse = NYSECalendar()
+        let closeMinutes: (SessionDate) -> Int? = { date in
+            switch calendar {
+            case .nyse: return nyse.closeTime(date).map { $0.hour * 60 + $0.minute }
+            // No modelled close (FX, non-US sessions, crypto): the date alone places the signal.
+            case .weekdays, .allDays: return nil
+            }
+        }
         var out: [String: [String]] = [:]
         for id in catalog.signals.keys.sorted() {
             let set = catalog.signals[id]!
             for (symbol, table) in set.tables {
                 guard let bars = series[symbol] else { continue }
+                if let late = table.lateRows(bars.dates, closeMinutes: closeMinutes).first {
+                    func clock(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
+                    out[symbol, default: []].append(
+                        "signals \(id): \(symbol).csv:\(late.line): a signal known at \(clock(late.minutes)) New York time "
+                            + "is after the \(clock(late.close)) close of \(late.date.iso), the bar it would act on; "
+                            + "date it on the next bar (or give the time it was known at the close)")
+                }
                 let off = table.offBarRows(bars.dates)
                 guard let first = off.first else { continue }
                 let more = off.count > 1 ? " (and \(off.count - 1) more)" : ""

@@ -108,6 +108,33 @@ import Testing
         #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == "ok")
     }
 
+    @Test func aSignalTimedAfterTheCloseOfItsBarFailsOnlyItsSymbol() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/s", withIntermediateDirectories: true)
+        // 2022-01-07 (a Friday, a regular session closing at 16:00): 15:55 New York time is before the close,
+        // 16:30 (21:30 UTC in winter) is after it. BBB's times are all before the close.
+        try "date,entry,exit\n2022-01-06T15:55:00-05:00,true,false\n2022-01-07T21:30:00Z,false,true\n".write(
+            toFile: root + "/s/AAA.csv", atomically: true, encoding: .utf8)
+        try "date,entry,exit\n2022-01-06T20:55:00Z,true,false\n2022-01-07,false,true\n".write(
+            toFile: root + "/s/BBB.csv", atomically: true, encoding: .utf8)
+        let dir = root + "/out"
+        let spec = Self.spec(
+            [.init(id: "signals", signals: .init(path: root + "/s", columnEntry: "entry", columnExit: "exit"))],
+            dir: dir)
+        let outcome = try await PipelineRunnerTests.runner(root).run(SpecInput(spec: spec, path: "t.yaml", text: ""))
+        #expect(outcome.status == .partial)
+        let manifest = try Manifest.read(from: dir + "/manifest.json")
+        let aaa = try #require(manifest.symbols.first { $0.symbol == "AAA" })
+        #expect(aaa.status == "failed")
+        #expect(
+            aaa.reason
+                == "signals signals: AAA.csv:3: a signal known at 16:30 New York time is after the 16:00 close of "
+                + "2022-01-07, the bar it would act on; date it on the next bar (or give the time it was known at "
+                + "the close)")
+        #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == "ok")
+    }
+
     @Test func aRuleRestatingABuiltInGivesItsResultsThroughThePipeline() async throws {
         let root = PipelineRunnerTests.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -8,12 +8,32 @@ public struct SignalTable: Sendable, Equatable {
     public var exit: [Bool]
     /// The file's line of each row, for messages.
     public var lines: [Int]
+    /// When a row's date carried a time (`2024-01-05T15:55:00-05:00`): the New York local time it was
+    /// decided at, in minutes after midnight; nil for a plain date (decided at that bar's close).
+    public var decidedAt: [Int?]
 
-    public init(dates: [SessionDate], entry: [Bool], exit: [Bool], lines: [Int]) {
+    public init(dates: [SessionDate], entry: [Bool], exit: [Bool], lines: [Int], decidedAt: [Int?]? = nil) {
         self.dates = dates
         self.entry = entry
         self.exit = exit
         self.lines = lines
+        self.decidedAt = decidedAt ?? Array(repeating: nil, count: dates.count)
+    }
+
+    /// Rows on a bar whose time is after that bar's close (`closeMinutes`, New York minutes after midnight;
+    /// nil = the session has no close to check against): the signal was known only after the bar it would
+    /// act on, so trading it there would look ahead.
+    public func lateRows(_ barDates: [SessionDate], closeMinutes: (SessionDate) -> Int?) -> [(
+        line: Int, date: SessionDate, minutes: Int, close: Int
+    )] {
+        guard decidedAt.contains(where: { $0 != nil }) else { return [] }
+        let onBars = Set(barDates)
+        var out: [(line: Int, date: SessionDate, minutes: Int, close: Int)] = []
+        for (i, d) in dates.enumerated() where onBars.contains(d) {
+            guard let m = decidedAt[i], let close = closeMinutes(d), m > close else { continue }
+            out.append((lines[i], d, m, close))
+        }
+        return out
     }
 
     /// Rows dated inside the bars' range but on no bar (a holiday, a missing session): the signal would act on
