@@ -27,14 +27,18 @@ public struct HTTPClientOptions: Sendable {
     public var jitterSeed: UInt64
     /// Receives non-fatal notices (e.g. Yahoo rows dropped for null values). Never receives secrets.
     public var warningHandler: (@Sendable (String) -> Void)?
+    /// Receives one line per HTTP exchange (`--verbose`): method, redacted URL, status or failure, size and
+    /// time. Never receives secrets (the URL is redacted, headers are not shown).
+    public var traceHandler: (@Sendable (String) -> Void)?
 
     public init(
         timeout: Double = 30, retry: RetryPolicy = RetryPolicy(), requestsPerMinute: Int? = nil,
         maxResponseBytes: Int = HTTPLimits.defaultMaxResponseBytes, fetchBudget: Double = 300,
         circuitBreakerThreshold: Int = 12,
         clock: any HTTPClock = SystemHTTPClock(), jitterSeed: UInt64 = 0x5EED_0F_B0FF,
-        warningHandler: (@Sendable (String) -> Void)? = nil
+        warningHandler: (@Sendable (String) -> Void)? = nil, traceHandler: (@Sendable (String) -> Void)? = nil
     ) {
+        self.traceHandler = traceHandler
         self.timeout = timeout
         self.retry = retry
         self.requestsPerMinute = requestsPerMinute
@@ -304,10 +308,19 @@ public actor HTTPClient {
                 throw fail(error)
             }
             let response: HTTPResponse
+            let sentAt = ContinuousClock.now
+            func traced(_ outcome: String) {
+                guard let trace = options.traceHandler else { return }
+                let c = (ContinuousClock.now - sentAt).components
+                let seconds = Double(c.seconds) + Double(c.attoseconds) / 1e18
+                trace("GET \(shownURL) → \(outcome) in \(String(format: "%.2f", seconds)) s (attempt \(attempt))")
+            }
             do {
                 response = try await transport.send(request)
+                traced("HTTP \(response.status), \(response.body.count) bytes")
             } catch {
                 let failure = classify(error)
+                traced(redactor.scrub(failure.text))
                 var retryable = true
                 switch error {
                 case .cancelled, .responseTooLarge, .crossHostRedirect: retryable = false

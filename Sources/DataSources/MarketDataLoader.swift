@@ -23,6 +23,8 @@ public struct MarketDataLoader: Sendable {
     public let settledThrough: SessionDate?
     /// Receives warnings (cached bars altered and fetched again). Never receives secrets.
     public let warn: @Sendable (String) -> Void
+    /// `--verbose` detail: one line per bar-cache decision (covered, or which ranges are fetched).
+    public let trace: (@Sendable (String) -> Void)?
 
     public init(provider: any BarProvider, calendar: any TradingCalendar) {
         self.init(provider: provider, calendar: calendar, cache: nil)
@@ -30,8 +32,10 @@ public struct MarketDataLoader: Sendable {
 
     public init(
         provider: any BarProvider, calendar: any TradingCalendar, cache: BarCache?, offline: Bool = false,
-        concurrency: Int = 4, settledThrough: SessionDate? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
+        concurrency: Int = 4, settledThrough: SessionDate? = nil, warn: @escaping @Sendable (String) -> Void = { _ in },
+        trace: (@Sendable (String) -> Void)? = nil
     ) {
+        self.trace = trace
         self.settledThrough = settledThrough
         self.warn = warn
         self.provider = provider
@@ -129,6 +133,15 @@ public struct MarketDataLoader: Sendable {
         guard from <= to else { return [] }
         let missing = try cache.missingRanges(
             provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
+        if let trace {
+            let asked = "\(symbol) (\(provider.id)) \(from.iso)…\(to.iso)"
+            if missing.isEmpty {
+                trace("cache: \(asked): covered, read from the cache")
+            } else {
+                let list = missing.map { "\($0.lowerBound.iso)…\($0.upperBound.iso)" }.joined(separator: ", ")
+                trace("cache: \(asked): missing \(list)\(offline ? " (offline: not fetched)" : ", fetching")")
+            }
+        }
         var notCached: [ClosedRange<SessionDate>] = []
         for part in missing {
             let days = calendar.tradingDays(in: part)

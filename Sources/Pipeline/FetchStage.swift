@@ -11,7 +11,7 @@ extension PipelineRunner {
         }
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf,
-            warn: environment.log)
+            warn: environment.log, trace: environment.trace)
         return (plan, await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end))
     }
 }

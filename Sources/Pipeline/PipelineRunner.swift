@@ -38,11 +38,15 @@ public struct RunEnvironment: Sendable {
     public var variables: [String: String]
     /// Diagnostics; the CLI sends them to stderr.
     public var log: @Sendable (String) -> Void
+    /// Detail for `--verbose` (each HTTP request, each bar-cache decision); nil = not asked for.
+    public var trace: (@Sendable (String) -> Void)?
 
     public init(
         dataDirectory: String, reportsDirectory: String, asOf: SessionDate, runId: String, toolVersion: String,
-        variables: [String: String] = [:], log: @escaping @Sendable (String) -> Void = { _ in }
+        variables: [String: String] = [:], log: @escaping @Sendable (String) -> Void = { _ in },
+        trace: (@Sendable (String) -> Void)? = nil
     ) {
+        self.trace = trace
         self.dataDirectory = dataDirectory
         self.reportsDirectory = reportsDirectory
         self.asOf = asOf
@@ -438,7 +442,7 @@ public struct PipelineRunner: Sendable {
         // Never fetch past the as-of session: a session still trading must not be cached as final.
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf,
-            warn: environment.log)
+            warn: environment.log, trace: environment.trace)
         let loaded = await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []
@@ -482,7 +486,7 @@ public struct PipelineRunner: Sendable {
         guard let cache else { throw RunError("reproducing recorded bars needs the bar cache") }
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: true, settledThrough: environment.asOf,
-            warn: environment.log)
+            warn: environment.log, trace: environment.trace)
         let wanted = pinned.compactMap { p -> String? in
             if case .bars = p.state { return p.symbol }
             return nil

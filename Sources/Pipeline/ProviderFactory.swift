@@ -11,7 +11,8 @@ public enum ProviderFactory {
     ///   - environment: where API keys come from (never logged).
     public static func make(
         _ data: PipelineSpec.DataSpec, specPath: String, calendar: any TradingCalendar,
-        environment: [String: String], log: @escaping @Sendable (String) -> Void
+        environment: [String: String], log: @escaping @Sendable (String) -> Void,
+        trace: (@Sendable (String) -> Void)? = nil
     ) throws(RunError) -> any BarProvider {
         switch data.provider {
         case .synthetic:
@@ -22,6 +23,8 @@ public enum ProviderFactory {
             }
             return CSVFolderProvider(folder: resolve(path, against: specPath))
         case .alpaca, .yahoo, .stooq:
+            let httpTrace: (@Sendable (String) -> Void)? =
+                if let trace { { @Sendable line in trace("fetch: " + line) } } else { nil }
             var baseURL: URL?
             if let b = data.baseURL {
                 guard let u = URL(string: b), u.scheme == "http" || u.scheme == "https" else {
@@ -36,7 +39,8 @@ public enum ProviderFactory {
                     options: HTTPClientOptions(
                         timeout: data.timeoutSeconds ?? HTTPClientOptions().timeout,
                         fetchBudget: data.fetchBudgetSeconds ?? HTTPClientOptions().fetchBudget,
-                        warningHandler: { log("fetch: " + $0) }))
+                        warningHandler: { log("fetch: " + $0) },
+                        traceHandler: httpTrace))
             } catch {
                 throw RunError("\(specPath): \(error)")
             }
@@ -63,7 +67,7 @@ extension PipelineRunner {
             makeProvider
             ? try ProviderFactory.make(
                 spec.data, specPath: specPath, calendar: calendar, environment: processEnvironment,
-                log: environment.log)
+                log: environment.log, trace: environment.trace)
             : RecordedProvider(id: spec.data.provider.rawValue, cacheVariant: "", isSynthetic: false)
         let cache: BarCache
         do { cache = try BarCache(dataDir: environment.dataDirectory) } catch {

@@ -34,7 +34,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(
         name: .shortAndLong,
         help:
-            "Progress as lines even on a terminal: each stage's start, every 10 %, its end with its time, and the result-cache decisions (computed, hits, misses, restored)."
+            "Progress as lines even on a terminal: each stage's start, every 10 %, its end with its time, the result-cache decisions (computed, hits, misses, restored), each bar-cache decision (covered, or which ranges are fetched) and each HTTP request (redacted URL, status, size, time)."
     )
     var verbose = false
 
@@ -127,7 +127,8 @@ enum RunDriver {
         let log: @Sendable (String) -> Void = { progress.message("stratopt: " + $0) }
         let env = RunEnvironment(
             dataDirectory: req.dataDir, reportsDirectory: req.options.reportsDir, asOf: req.asOf, runId: runId,
-            toolVersion: ToolVersion.current, variables: ProcessInfo.processInfo.environment, log: log)
+            toolVersion: ToolVersion.current, variables: ProcessInfo.processInfo.environment, log: log,
+            trace: req.output.verbose ? log : nil)
         let runner: PipelineRunner
         do { runner = try req.makeRunner(env) } catch { throw CLIFailure.failed(error.description) }
         let reportDir = runner.reportDirectory(spec)

@@ -188,6 +188,46 @@ import Testing
         #expect(server.requests.count == 12)
     }
 
+    /// `--verbose` shows every HTTP exchange (redacted URL, status, size, time) and each bar-cache decision:
+    /// the first run fetches the missing range, the second reads it from the cache and sends nothing.
+    @Test(.timeLimit(.minutes(5))) func verboseShowsHTTPRequestsAndBarCacheDecisions() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let server = try HostileServer { _, c in c.respond(200, body: Self.goodCSV) }
+        defer { server.stop() }
+        let spec = tmp.path + "/verbose.yaml"
+        try """
+        version: 1
+        name: verbose
+        data: {provider: stooq, base_url: "\(server.baseURL.absoluteString)"}
+        universe: {tickers: [AAA]}
+        period: {start: 2024-01-02, end: 2024-01-31}
+        strategies: [buy_and_hold]
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let args = [
+            "run", spec, "--as-of", "2024-02-01", "--data-dir", tmp.path + "/data", "--reports-dir",
+            tmp.path + "/reports",
+        ]
+        let first = try await CLI.run(args + ["-v"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(
+            first.stderr.contains("cache: AAA (stooq) 2024-01-02…2024-01-31: missing 2024-01-02…2024-01-31, fetching"))
+        #expect(first.stderr.contains("fetch: GET http://127.0.0.1:\(server.port)/"), "\(first.stderr)")
+        #expect(first.stderr.contains("→ HTTP 200, \(Self.goodCSV.count) bytes in "), "\(first.stderr)")
+        let requests = server.requests.count
+        #expect(requests >= 1)
+
+        let second = try await CLI.run(args + ["--verbose"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("cache: AAA (stooq) 2024-01-02…2024-01-31: covered, read from the cache"))
+        #expect(!second.stderr.contains("fetch: GET"))
+        #expect(server.requests.count == requests)
+
+        let quiet = try await CLI.run(args)
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(!quiet.stderr.contains("cache: AAA"))
+    }
+
     /// A server that keeps answering 503 with `Retry-After` cannot keep a symbol's fetch going past its time
     /// budget (`data.fetch_budget_seconds`): the symbol fails naming the budget and the last failure, and the
     /// binary stops asking once the next wait would not fit.
