@@ -241,7 +241,7 @@ public enum BacktestStage {
         }
         let out = GridRunner.runChunk(
             series: bars, strategies: strategies, config: config, cache: state.cache, timeline: state.timeline,
-            keepCurves: false)
+            keepCurves: true)
         return zip(unit.positions, out).map { ($0, JobResult($1)) }
     }
 
@@ -298,7 +298,7 @@ public enum BacktestStage {
 /// The byte form of a checkpoint: finished backtests with the identity of each job (plan index, symbol,
 /// strategy, params), so a resumed run can check every entry belongs to its plan.
 enum CheckpointCodec {
-    static let magic: [UInt8] = Array("stratopt-checkpoint-2\n".utf8)
+    static let magic: [UInt8] = Array("stratopt-checkpoint-3\n".utf8)
 
     static func encode(_ entries: [(BacktestJob, JobResult)]) -> [UInt8] {
         var w = ByteWriter()

@@ -181,6 +181,7 @@ public struct PipelineRunner: Sendable {
         env.log(
             "plan: \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest")), \(plan.start.iso) … \(plan.end.iso)"
         )
+        for w in plan.warnings { env.log("plan: warning: \(w)") }
         if !plan.skipped.isEmpty {
             env.log(
                 "plan: skipped \(plan.skipped.count) grid combinations: \(plan.skipped.prefix(3).joined(separator: "; "))"
@@ -251,7 +252,8 @@ public struct PipelineRunner: Sendable {
         // 4. rank
         try record(.score, 0, outcomes.count)
         progress.start(.score, total: outcomes.count, done: 0)
-        let rows = Self.rank(outcomes, weights: SpecMapping.weights(spec))
+        var rows = Self.rank(outcomes, rules: SpecMapping.scoringRules(spec))
+        await Self.addOverfitting(to: &rows, outcomes: outcomes)
         progress.update(done: outcomes.count)
         progress.finish(detail: nil)
 
@@ -276,7 +278,8 @@ public struct PipelineRunner: Sendable {
                 SymbolReport(
                     symbol: sym, dates: Array(bars.dates[from...]), close: Array(bars.close[from...]),
                     rowIndices: idx, equity: curves))
-            if let best = idx.first(where: { rows[$0].rank == 1 }) {
+            // A symbol whose every row `scoring.min_trades` excludes has no winner to trade.
+            if let best = idx.first(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) {
                 candidates.append(
                     ExecuteStage.candidate(
                         row: rows[best], series: bars, indicators: indicators,
@@ -290,7 +293,9 @@ public struct PipelineRunner: Sendable {
             costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
             skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
-        var report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
+        var runInfo = info
+        runInfo.warnings = plan.warnings
+        var report = RunReport(info: runInfo, rows: rows, symbols: symbolReports, issues: issues)
         report.equityOfEveryBacktest = everyCurve
         var allCurves: (@Sendable (SymbolReport) -> [[Double]])?
         if everyCurve {
@@ -359,13 +364,18 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Scores and per-symbol ranks, one row per outcome in plan order.
-    static func rank(_ outcomes: [BacktestStage.Outcome], weights: ScoreWeights) -> [ResultRow] {
-        let scores = outcomes.map { CompositeScore.score($0.result.metrics, weights: weights) }
+    static func rank(_ outcomes: [BacktestStage.Outcome], rules: ScoringRules) -> [ResultRow] {
+        let scores = outcomes.map {
+            CompositeScore.score($0.result.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
+        }
+        let excluded = outcomes.map { rules.exclusion($0.result.metrics) }
         let ranks = Ranking.ranks(
-            zip(outcomes, scores).map { o, s in
-                RankCandidate(
+            outcomes.indices.map { i in
+                let o = outcomes[i]
+                return RankCandidate(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
-                    score: s.total, totalReturnPct: o.result.metrics.totalReturnPct)
+                    score: scores[i].total, totalReturnPct: o.result.metrics.totalReturnPct,
+                    trades: o.result.metrics.trades, ranked: excluded[i] == nil)
             })
         var rows: [ResultRow] = []
         rows.reserveCapacity(outcomes.count)
@@ -373,9 +383,46 @@ public struct PipelineRunner: Sendable {
             rows.append(
                 ResultRow(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
-                    metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades))
+                    metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades,
+                    excludedReason: excluded[i]))
         }
         return rows
+    }
+
+    /// Each symbol's Deflated Sharpe Ratio (of its ranked rank-1 row) and PBO (of its grid), on that row;
+    /// symbols computed concurrently, each written to its own row, so timing cannot change a byte.
+    static func addOverfitting(to rows: inout [ResultRow], outcomes: [BacktestStage.Outcome]) async {
+        var rowsOf: [String: [Int]] = [:]
+        var order: [String] = []
+        for i in rows.indices {
+            if rowsOf[rows[i].symbol] == nil { order.append(rows[i].symbol) }
+            rowsOf[rows[i].symbol, default: []].append(i)
+        }
+        let groups = order.compactMap { sym -> (best: Int, moments: [ReturnMoments], bestAt: Int)? in
+            let idx = rowsOf[sym] ?? []
+            guard let k = idx.firstIndex(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) else {
+                return nil
+            }
+            let moments = idx.compactMap { outcomes[$0].result.moments }
+            guard moments.count == idx.count else { return nil }
+            return (idx[k], moments, k)
+        }
+        let stats = await withTaskGroup(of: (Int, OverfittingStats).self) { group in
+            for g in groups {
+                group.addTask {
+                    (
+                        g.best,
+                        OverfittingStats(
+                            dsr: Overfitting.deflatedSharpe(best: g.bestAt, of: g.moments),
+                            pbo: Overfitting.probabilityOfOverfitting(g.moments))
+                    )
+                }
+            }
+            var out: [(Int, OverfittingStats)] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        for (i, st) in stats { rows[i].overfitting = st }
     }
 
     /// The execute stage on a run's candidates: the broker, the risk gate, exactly-once orders, orders.csv and

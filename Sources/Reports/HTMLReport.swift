@@ -121,6 +121,9 @@ struct ColumnView {
 struct RankRow {
     var best: Bool
     var rank: String
+    /// Kept out of the ranking by `scoring.min_trades` (listed after every ranked row).
+    var excluded: Bool
+    var excludedReason: String
     var strategy: String
     var params: String
     var cells: [Cell]
@@ -176,6 +179,12 @@ struct SymbolView {
     var bestReturnCls: String
     var bhReturn: String
     var bhReturnCls: String
+    /// Every metric of the best row that the ranking table does not show, as one line (a line, not a
+    /// table: the page's size budget is per symbol).
+    var bestStats: String
+    /// The symbol's Deflated Sharpe Ratio and PBO with a one-line reading; empty when undefined.
+    var hasOverfitting: Bool
+    var overfittingNote: String
     var rows: [RankRow]
     var rowsTruncated: Bool
     var rowsNote: String
@@ -238,6 +247,9 @@ struct PageView {
     var kpis: [KPI]
     var hasIssues: Bool
     var issues: [IssueView]
+    /// Plan warnings (a period shorter than a strategy's warm-up).
+    var hasWarnings: Bool
+    var warnings: [String]
     var hasSkipped: Bool
     var skippedCount: String
     var skipped: [String]
@@ -285,6 +297,8 @@ extension PageView {
         hasIssues = !issues.isEmpty
         let skips = info.skippedCombinations
         hasSkipped = !skips.isEmpty
+        warnings = info.warnings
+        hasWarnings = !warnings.isEmpty
         skippedCount = String(skips.count)
         skipped = Array(skips.prefix(HTMLReport.maxSkippedShown))
         skippedTruncated = skips.count > HTMLReport.maxSkippedShown
@@ -414,6 +428,33 @@ extension PageView {
     }
 }
 
+extension HTMLReport {
+    /// "DSR 0.97 · PBO 0.10: …" with a one-line reading of each (thresholds in docs/metrics.md).
+    static func overfittingNote(_ o: OverfittingStats?) -> String {
+        guard let o else { return "" }
+        var parts: [String] = []
+        if let d = o.dsr {
+            let reading =
+                d >= 0.95
+                ? "the winner's Sharpe ratio stands out from what this many trials gives by luck"
+                : d >= 0.5
+                    ? "the winner's Sharpe ratio is not clearly above what this many trials gives by luck"
+                    : "the winner's Sharpe ratio is what this many trials gives by luck"
+            parts.append("DSR \(Format.fixed(d, 2)): \(reading)")
+        }
+        if let p = o.pbo {
+            let reading =
+                p <= 0.1
+                ? "the in-sample best usually stays in the better half out of sample"
+                : p < 0.5
+                    ? "the in-sample best falls to the worse half out of sample in \(Format.fixed(p * 100, 0)) % of splits"
+                    : "the in-sample best is more likely than not below the median out of sample: likely overfit"
+            parts.append("PBO \(Format.fixed(p, 2)): \(reading)")
+        }
+        return parts.joined(separator: " · ")
+    }
+}
+
 extension SymbolView {
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
@@ -433,12 +474,23 @@ extension SymbolView {
         bestReturnCls = HTMLReport.signClass(best?.metrics.totalReturnPct)
         bhReturn = Format.percent(bhReturnPct)
         bhReturnCls = HTMLReport.signClass(bhReturnPct)
+        // Buy & hold is left out: the page shows one buy & hold figure per symbol, the one above.
+        bestStats =
+            best.map { b in
+                ResultColumn.moreMetrics.filter { $0.key != "buy_and_hold_return_pct" }.map {
+                    "\($0.title) \($0.displayText(b.metrics))"
+                }.joined(separator: " · ")
+            } ?? ""
+        let overfitting = best?.overfitting
+        hasOverfitting = overfitting?.dsr != nil || overfitting?.pbo != nil
+        overfittingNote = HTMLReport.overfittingNote(overfitting)
 
         rowsTruncated = rows.count > maxRows
         rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."
         self.rows = rows.sorted { $0.rank < $1.rank }.prefix(maxRows).map { r in
             RankRow(
-                best: r.rank == 1, rank: String(r.rank), strategy: r.strategy, params: r.params,
+                best: r.rank == 1 && r.excludedReason == nil, rank: String(r.rank), excluded: r.excludedReason != nil,
+                excludedReason: r.excludedReason ?? "", strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in
                     Cell(
                         text: c.displayText(r.metrics),
@@ -461,7 +513,7 @@ extension SymbolView {
             if bh.count >= n {
                 series.append(
                     SVGChart.Series(
-                        label: "Buy & hold · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
+                        label: "Buy & hold (period) · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
                         values: Array(bh.prefix(n))))
             }
             equitySVG = SVGChart(

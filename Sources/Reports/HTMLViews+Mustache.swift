@@ -79,6 +79,8 @@ extension RankRow: MustacheParent {
         switch name {
         case "best": return best
         case "rank": return rank
+        case "excluded": return excluded
+        case "excludedReason": return excludedReason
         case "strategy": return strategy
         case "params": return params
         case "cells": return cells
@@ -159,6 +161,9 @@ extension SymbolView: MustacheParent {
         case "bestReturnCls": return bestReturnCls
         case "bhReturn": return bhReturn
         case "bhReturnCls": return bhReturnCls
+        case "bestStats": return bestStats
+        case "hasOverfitting": return hasOverfitting
+        case "overfittingNote": return overfittingNote
         case "rows": return rows
         case "rowsTruncated": return rowsTruncated
         case "rowsNote": return rowsNote
@@ -241,6 +246,8 @@ extension PageView: MustacheParent {
         case "kpis": return kpis
         case "hasIssues": return hasIssues
         case "issues": return issues
+        case "hasWarnings": return hasWarnings
+        case "warnings": return warnings
         case "hasSkipped": return hasSkipped
         case "skippedCount": return skippedCount
         case "skipped": return skipped

@@ -65,6 +65,9 @@ public enum ReportRenderer {
     static func resultFields(_ r: ResultRow) -> [String] {
         [r.symbol, r.strategy, r.params] + ResultColumn.metrics.map { $0.fileText(r.metrics) } + [
             Format.number(r.score.total), String(r.rank),
+        ] + ResultColumn.moreMetrics.map { $0.fileText(r.metrics) } + [
+            r.excludedReason == nil ? "true" : "false", r.excludedReason ?? "", Format.number(r.overfitting?.dsr),
+            Format.number(r.overfitting?.pbo),
         ]
     }
 
@@ -223,7 +226,7 @@ public enum ReportRenderer {
         return w
     }
 
-    /// results.json: `{"schema_version":2,"results":[{<results.csv columns>}]}`; one result per line, keys in
+    /// results.json: `{"schema_version":3,"results":[{<results.csv columns>}]}`; one result per line, keys in
     /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {
@@ -234,14 +237,20 @@ public enum ReportRenderer {
         j.raw(",\n")
         j.key("results")
         j.raw("[")
-        let textColumns: Set<String> = ["symbol", "strategy", "params"]
+        let textColumns: Set<String> = ["symbol", "strategy", "params", "excluded_reason"]
         for (i, r) in rows.enumerated() {
             j.raw(i == 0 ? "\n" : ",\n")
             j.raw("{")
             for (c, (name, value)) in zip(ReportSchema.resultColumns, resultFields(r)).enumerated() {
                 if c > 0 { j.raw(",") }
                 j.key(name)
-                if textColumns.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
+                if name == "excluded_reason" && value.isEmpty {
+                    j.raw("null")
+                } else if textColumns.contains(name) {
+                    j.string(value)
+                } else {
+                    j.raw(value.isEmpty ? "null" : value)
+                }
             }
             j.raw("}")
         }

@@ -8,12 +8,17 @@ import Scoring
 /// any file is a schema change: bump `version` and update `docs/reports.md` (a test compares the two).
 public enum ReportSchema {
     /// Written as `"schema_version"` in results.json and documented for every CSV.
-    public static let version = 2
+    public static let version = 3
 
-    /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order).
+    /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order). Columns
+    /// added after schema 2 come after `rank`, so the positions of the older ones never move.
     public static var resultColumns: [String] {
         ["symbol", "strategy", "params"] + ResultColumn.metrics.map(\.key) + ["score", "rank"]
+            + ResultColumn.moreMetrics.map(\.key) + rankingColumns
     }
+    /// After the metrics: whether the row is ranked, why not, and the symbol's overfitting statistics
+    /// (on its rank-1 row only).
+    public static let rankingColumns = ["ranked", "excluded_reason", "dsr", "pbo"]
     public static let tradeColumns = [
         "symbol", "strategy", "params", "entry_date", "entry_price", "exit_date", "exit_price", "shares", "pnl",
         "return_pct",
@@ -51,6 +56,8 @@ public struct ResultColumn: Sendable {
         case count
         /// Money, 2 decimals with thousands separators.
         case money
+        /// Calendar days, 1 decimal.
+        case days
     }
 
     public let key: String
@@ -88,6 +95,36 @@ public struct ResultColumn: Sendable {
         .init("final_equity", "Final equity", .money, "Equity at the last bar") { $0.finalEquity },
     ]
 
+    /// Metric columns added in schema 3, in file order (after `rank`); the report shows them for each
+    /// symbol's best row.
+    public static let moreMetrics: [ResultColumn] = [
+        .init("sortino", "Sortino", .ratio, "Annualised Sortino ratio (downside deviation)") { $0.sortino },
+        .init("calmar", "Calmar", .ratio, "Annual return / max drawdown of the day-end curve") { $0.calmar },
+        .init("sqn", "SQN", .ratio, "System Quality Number: √trades · mean P&L / std P&L") { $0.sqn },
+        .init("expectancy_pct", "Expectancy", .signedPercent, "Mean closed-trade return, %") { $0.expectancyPct },
+        .init("max_consecutive_losses", "Max losing streak", .count, "Longest run of losing trades") {
+            Double($0.maxConsecutiveLosses)
+        },
+        .init("max_drawdown_bars", "Longest DD (bars)", .count, "Longest drawdown episode, bars") {
+            $0.maxDrawdownDurationBars.map(Double.init)
+        },
+        .init("max_drawdown_days", "Longest DD (days)", .days, "Longest drawdown episode, calendar days") {
+            $0.maxDrawdownDurationDays
+        },
+        .init("avg_trade_days", "Avg trade", .days, "Mean closed-trade duration, calendar days") {
+            $0.avgTradeDurationDays
+        },
+        .init("best_trade_pct", "Best trade", .signedPercent, "Best closed-trade return, %") { $0.bestTradePct },
+        .init("worst_trade_pct", "Worst trade", .signedPercent, "Worst closed-trade return, %") { $0.worstTradePct },
+        .init("buy_and_hold_return_pct", "Buy & hold", .signedPercent, "Buy & hold from the warm-up bar's close, %") {
+            $0.buyAndHoldReturnPct
+        },
+        .init("information_ratio", "Information ratio", .ratio, "Annualised mean / std of returns over buy & hold") {
+            $0.informationRatio
+        },
+        .init("beta", "Beta", .ratio, "Beta of daily returns against buy & hold") { $0.beta },
+    ]
+
     /// Text for CSV/JSON: integers for `.count`, otherwise the shortest round-trip number.
     func fileText(_ m: Metrics) -> String {
         let v = value(m)
@@ -103,6 +140,7 @@ public struct ResultColumn: Sendable {
         case .ratio: return Format.fixed(v, 2)
         case .count: return Format.fixed(v, 0)
         case .money: return Format.grouped(v, 2)
+        case .days: return Format.fixed(v, 1)
         }
     }
 }

@@ -53,6 +53,8 @@ public struct RunInfo: Sendable {
     public var startedAt: String
     /// The weights the composite score used; shown in the summary, and their sum is the top of the heatmap scale.
     public var scoreWeights: ScoreWeights
+    /// Plan warnings shown in the summary (a period shorter than a strategy's warm-up).
+    public var warnings: [String] = []
 
     public init(
         specName: String, specPath: String, provider: String, isSynthetic: Bool, periodStart: SessionDate,
@@ -89,10 +91,15 @@ public struct ResultRow: Sendable {
     /// 1 = best for the symbol.
     public var rank: Int
     public var trades: [Trade]
+    /// Why `scoring.min_trades` keeps this row out of the ranking (it then ranks after every ranked row,
+    /// and is never traded); nil for a ranked row.
+    public var excludedReason: String?
+    /// The row's symbol-level overfitting statistics, on its rank-1 row only.
+    public var overfitting: OverfittingStats?
 
     public init(
         symbol: String, strategy: String, params: String, metrics: Metrics, score: ScoreBreakdown, rank: Int,
-        trades: [Trade]
+        trades: [Trade], excludedReason: String? = nil, overfitting: OverfittingStats? = nil
     ) {
         self.symbol = symbol
         self.strategy = strategy
@@ -101,6 +108,18 @@ public struct ResultRow: Sendable {
         self.score = score
         self.rank = rank
         self.trades = trades
+        self.excludedReason = excludedReason
+        self.overfitting = overfitting
+    }
+}
+
+/// A symbol's Deflated Sharpe Ratio (of its rank-1 row) and Probability of Backtest Overfitting (of its grid).
+public struct OverfittingStats: Sendable, Equatable {
+    public var dsr: Double?
+    public var pbo: Double?
+    public init(dsr: Double?, pbo: Double?) {
+        self.dsr = dsr
+        self.pbo = pbo
     }
 }
 

@@ -376,7 +376,29 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
 
     public struct Scoring: Sendable, Equatable, Codable {
         public var weights: Weights = Weights()
-        public init(weights: Weights = Weights()) { self.weights = weights }
+        /// Rows with fewer closed trades are listed but not ranked (0 ranks every row).
+        public var minTrades: Int = 1
+        /// What the return component caps at +100 %: total return (default) or CAGR.
+        public var returnBasis: ReturnBasis = .totalReturn
+        public init(weights: Weights = Weights(), minTrades: Int = 1, returnBasis: ReturnBasis = .totalReturn) {
+            self.weights = weights
+            self.minTrades = minTrades
+            self.returnBasis = returnBasis
+        }
+
+        // A spec recorded before these keys existed decodes with their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            weights = try c.decodeIfPresent(Weights.self, forKey: .weights) ?? Weights()
+            minTrades = try c.decodeIfPresent(Int.self, forKey: .minTrades) ?? 1
+            returnBasis = try c.decodeIfPresent(ReturnBasis.self, forKey: .returnBasis) ?? .totalReturn
+        }
+    }
+
+    /// `scoring.return_basis`.
+    public enum ReturnBasis: String, Sendable, Equatable, Codable, CaseIterable {
+        case totalReturn = "total_return"
+        case cagr
     }
 
     /// Composite-score weights; the default sums to 100.

@@ -456,8 +456,20 @@ extension SpecReader {
         var scoring = PipelineSpec.Scoring()
         guard
             let f = fields(
-                of: field, allowed: ["weights"], expectation: "a mapping such as {weights: {return: 30, sharpe: 30}}")
+                of: field, allowed: ["weights", "min_trades", "return_basis"],
+                expectation: "a mapping such as {weights: {return: 30, sharpe: 30}, min_trades: 1}")
         else { return scoring }
+        if let v = f["min_trades"] {
+            scoring.minTrades =
+                integer(v, "a whole number of closed trades from 0 to 1000000 (0 ranks every row)") {
+                    (0...1_000_000).contains($0)
+                } ?? scoring.minTrades
+        }
+        if let v = f["return_basis"] {
+            scoring.returnBasis =
+                choice(v, PipelineSpec.ReturnBasis.self, "what the return part of the score caps at +100 %, ")
+                ?? .totalReturn
+        }
         guard let v = f["weights"] else { return scoring }
         let keys = ["return", "sharpe", "drawdown", "win_rate", "activity"]
         guard

@@ -12,7 +12,7 @@ import Testing
     @Test func parsesWithSchemaVersionAndRows() throws {
         let report = Fixture.report(symbols: 2, perSymbol: 6, tradesPerRow: 3)
         let obj = try Self.parse(report)
-        #expect(obj["schema_version"] as? Int == 2)
+        #expect(obj["schema_version"] as? Int == 3)
         let results = try #require(obj["results"] as? [[String: Any]])
         #expect(results.count == 12)
         // Schema 2: results and metrics only; trades are in trades.csv.
@@ -21,6 +21,9 @@ import Testing
         #expect(results[0]["params"] as? String == "fast=10;slow=30")
         #expect(results[0]["trades"] as? Int == 3)
         #expect(results[0]["volatility_pct"] as? Double == 15)
+        // Schema 3: `ranked` is a JSON boolean and an empty `excluded_reason` is null.
+        #expect(results[0]["ranked"] as? Bool == true)
+        #expect(results[0]["excluded_reason"] is NSNull)
     }
 
     @Test func keysInColumnOrder() {
