@@ -249,10 +249,20 @@ public struct PipelineRunner: Sendable {
         if counts.restored > 0 { detail += ", \(counts.restored) from checkpoints" }
         progress.finish(detail: detail)
 
-        // 4. rank
+        // 4. rank (by the out-of-sample score when the spec validates)
         try record(.score, 0, outcomes.count)
         progress.start(.score, total: outcomes.count, done: 0)
-        var rows = Self.rank(outcomes, rules: SpecMapping.scoringRules(spec))
+        let rules = SpecMapping.scoringRules(spec)
+        var validated: [String: [String: WalkForward.Outcome]]?
+        if !plan.folds.isEmpty {
+            let combinations = plan.combinations
+            let folds = plan.folds
+            validated = await Self.validate(
+                series: series, periodStart: tradingStart, combinations: combinations, config: config, rules: rules,
+                folds: folds)
+            env.log("validation: \(Plural.count(folds.count, "fold")), ranking by the out-of-sample score")
+        }
+        var rows = Self.rank(outcomes, rules: rules, validated: validated)
         await Self.addOverfitting(to: &rows, outcomes: outcomes)
         progress.update(done: outcomes.count)
         progress.finish(detail: nil)
@@ -296,6 +306,10 @@ public struct PipelineRunner: Sendable {
         var runInfo = info
         runInfo.warnings = plan.warnings
         var report = RunReport(info: runInfo, rows: rows, symbols: symbolReports, issues: issues)
+        if let v = spec.validation, !plan.folds.isEmpty {
+            report.validation = ValidationSummary(
+                method: v.method.rawValue, description: WalkForward.describe(v), folds: plan.folds)
+        }
         report.equityOfEveryBacktest = everyCurve
         var allCurves: (@Sendable (SymbolReport) -> [[Double]])?
         if everyCurve {
@@ -363,19 +377,69 @@ public struct PipelineRunner: Sendable {
         }
     }
 
-    /// Scores and per-symbol ranks, one row per outcome in plan order.
-    static func rank(_ outcomes: [BacktestStage.Outcome], rules: ScoringRules) -> [ResultRow] {
+    /// Every symbol's validation, symbols concurrently (at most one per core), each a pure function of its
+    /// bars: the result does not depend on timing.
+    static func validate(
+        series: [String: BarSeries], periodStart: [String: Int],
+        combinations: [(strategy: String, parameters: Parameters)], config: BacktestConfig, rules: ScoringRules,
+        folds: [FoldWindow]
+    ) async -> [String: [String: WalkForward.Outcome]] {
+        let symbols = series.keys.sorted()
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return await withTaskGroup(of: (String, [String: WalkForward.Outcome]).self) { group in
+            var next = 0
+            func add() {
+                let sym = symbols[next]
+                next += 1
+                let bars = series[sym]!
+                let from = periodStart[sym] ?? 0
+                group.addTask {
+                    (
+                        sym,
+                        WalkForward.run(
+                            series: bars, periodStart: from, combinations: combinations, config: config, rules: rules,
+                            folds: folds)
+                    )
+                }
+            }
+            while next < min(workers, symbols.count) { add() }
+            var out: [String: [String: WalkForward.Outcome]] = [:]
+            for await (sym, r) in group {
+                out[sym] = r
+                if next < symbols.count { add() }
+            }
+            return out
+        }
+    }
+
+    /// Scores and per-symbol ranks, one row per outcome in plan order. With `validated`, the ranked rows are
+    /// the ones whose params the latest training window chose, one per (symbol, strategy), ranked by their
+    /// out-of-sample score, trades and return (same rule); every other row is listed, not ranked.
+    static func rank(
+        _ outcomes: [BacktestStage.Outcome], rules: ScoringRules,
+        validated: [String: [String: WalkForward.Outcome]]? = nil
+    ) -> [ResultRow] {
         let scores = outcomes.map {
             CompositeScore.score($0.result.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
         }
-        let excluded = outcomes.map { rules.exclusion($0.result.metrics) }
+        let oos: [WalkForward.Outcome?] = outcomes.map { o in
+            guard let v = validated?[o.job.symbol]?[o.job.strategy], v.latestParams == o.job.parameters.description
+            else { return nil }
+            return v
+        }
+        let excluded = outcomes.indices.map { i -> String? in
+            guard validated != nil else { return rules.exclusion(outcomes[i].result.metrics) }
+            guard let v = oos[i] else { return "validation: not the parameters chosen on the latest training window" }
+            return rules.exclusion(v.outOfSample.metrics).map { "out of sample: " + $0 }
+        }
         let ranks = Ranking.ranks(
             outcomes.indices.map { i in
                 let o = outcomes[i]
+                let m = oos[i]?.outOfSample.metrics ?? o.result.metrics
                 return RankCandidate(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
-                    score: scores[i].total, totalReturnPct: o.result.metrics.totalReturnPct,
-                    trades: o.result.metrics.trades, ranked: excluded[i] == nil)
+                    score: oos[i]?.outOfSample.score.total ?? scores[i].total, totalReturnPct: m.totalReturnPct,
+                    trades: m.trades, ranked: excluded[i] == nil)
             })
         var rows: [ResultRow] = []
         rows.reserveCapacity(outcomes.count)
@@ -384,7 +448,7 @@ public struct PipelineRunner: Sendable {
                 ResultRow(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
                     metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades,
-                    excludedReason: excluded[i]))
+                    excludedReason: excluded[i], outOfSample: oos[i]?.outOfSample))
         }
         return rows
     }

@@ -1,5 +1,6 @@
 import Engine
 import Market
+import Reports
 import Spec
 import Strategies
 
@@ -33,6 +34,8 @@ public struct RunPlan: Sendable {
     public var skipped: [String]
     /// Advice that does not stop the run: combinations whose warm-up leaves them no decision in the period.
     public var warnings: [String] = []
+    /// The validation folds (empty without `validation:`).
+    public var folds: [FoldWindow] = []
 
     /// Jobs in plan order: symbol-major (universe order), then `combinations` order.
     public var jobs: [BacktestJob] {
@@ -89,9 +92,19 @@ public enum Planner {
             let warmup = combos.map { warmupBars(strategy: $0.0, parameters: $0.1) }.max() ?? 0
             historyStart = calendar.tradingDay(warmup + 1, sessionsBefore: start)
         }
+        var folds: [FoldWindow] = []
+        if let v = spec.validation, v.method != .none {
+            folds = WalkForward.folds(v, start: start, end: end)
+            guard !folds.isEmpty else {
+                throw PlanError(
+                    description:
+                        "validation: the period \(start.iso) … \(end.iso) holds no \(WalkForward.describe(v)) fold (a training window and a test window after it); lengthen the period or shorten train/test"
+                )
+            }
+        }
         return RunPlan(
             start: start, end: end, historyStart: historyStart, symbols: spec.universe.tickers,
-            combinations: combos.map { ($0.0, $0.1) }, skipped: skipped, warnings: warnings)
+            combinations: combos.map { ($0.0, $0.1) }, skipped: skipped, warnings: warnings, folds: folds)
     }
 
     /// One warning per strategy with combinations that cannot decide inside the period: with warm-up W

@@ -131,6 +131,18 @@ struct RankRow {
     var scoreWidth: String
 }
 
+/// One validation fold of a symbol's best strategy.
+struct FoldRow {
+    var n: String
+    var train: String
+    var test: String
+    var params: String
+    var inSampleScore: String
+    var outOfSampleReturn: String
+    var outOfSampleReturnCls: String
+    var outOfSampleScore: String
+}
+
 struct GridRow {
     var value: String
     var cells: [HeatCell]
@@ -185,6 +197,10 @@ struct SymbolView {
     /// The symbol's Deflated Sharpe Ratio and PBO with a one-line reading; empty when undefined.
     var hasOverfitting: Bool
     var overfittingNote: String
+    /// With validation: the best row's stitched out-of-sample figures and its folds.
+    var hasFolds: Bool
+    var outOfSampleNote: String
+    var folds: [FoldRow]
     var rows: [RankRow]
     var rowsTruncated: Bool
     var rowsNote: String
@@ -250,6 +266,8 @@ struct PageView {
     /// Plan warnings (a period shorter than a strategy's warm-up).
     var hasWarnings: Bool
     var warnings: [String]
+    var hasValidation: Bool
+    var validationNote: String
     var hasSkipped: Bool
     var skippedCount: String
     var skipped: [String]
@@ -299,6 +317,11 @@ extension PageView {
         hasSkipped = !skips.isEmpty
         warnings = info.warnings
         hasWarnings = !warnings.isEmpty
+        hasValidation = report.validation != nil
+        validationNote =
+            report.validation.map {
+                "\($0.description); \($0.folds.count) fold(s); ranked and traded by the out-of-sample score"
+            } ?? ""
         skippedCount = String(skips.count)
         skipped = Array(skips.prefix(HTMLReport.maxSkippedShown))
         skippedTruncated = skips.count > HTMLReport.maxSkippedShown
@@ -364,7 +387,7 @@ extension PageView {
                     symbol: s, anchor: anchor, rows: rows, best: best,
                     bestEquity: bestK.flatMap { k in
                         k < s.equity.count ? s.equity[k] : nil
-                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
+                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax, folds: report.validation?.folds ?? [],
                     maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count),
                     maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count),
                     chartPoints: HTMLReport.chartMaxPoints(symbols: report.symbols.count)))
@@ -458,7 +481,8 @@ extension HTMLReport {
 extension SymbolView {
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
-        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int,
+        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, folds windows: [FoldWindow] = [],
+        maxTrades: Int,
         maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints
     ) {
         self.anchor = anchor
@@ -484,6 +508,23 @@ extension SymbolView {
         let overfitting = best?.overfitting
         hasOverfitting = overfitting?.dsr != nil || overfitting?.pbo != nil
         overfittingNote = HTMLReport.overfittingNote(overfitting)
+        let oos = best?.outOfSample
+        hasFolds = oos != nil
+        outOfSampleNote =
+            oos.map {
+                "Out of sample (stitched test windows): score \(Format.fixed($0.score.total, 1)) · return \(Format.percent($0.metrics.totalReturnPct)) · Sharpe \(Format.fixed($0.metrics.sharpe, 2)) · max DD \(Format.percent($0.metrics.maxDrawdownPct)) · \($0.metrics.trades) trades"
+            } ?? ""
+        folds = (oos?.folds ?? []).map { c in
+            let w = windows.indices.contains(c.fold) ? windows[c.fold] : nil
+            return FoldRow(
+                n: String(c.fold + 1),
+                train: w.map { "\($0.trainFrom.iso) – \($0.testFrom.adding(days: -1).iso)" } ?? "",
+                test: w.map { "\($0.testFrom.iso) – \($0.testTo.adding(days: -1).iso)" } ?? "", params: c.params,
+                inSampleScore: Format.fixed(c.inSampleScore, 1),
+                outOfSampleReturn: Format.percent(c.outOfSampleReturnPct),
+                outOfSampleReturnCls: HTMLReport.signClass(c.outOfSampleReturnPct),
+                outOfSampleScore: Format.fixed(c.outOfSampleScore, 1))
+        }
 
         rowsTruncated = rows.count > maxRows
         rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."

@@ -202,6 +202,7 @@ enum HTMLTemplates {
         <dt>Sizing</dt><dd>{{sizing}}</dd>
         <dt>Initial capital</dt><dd>{{initialCapital}}</dd>
         <dt>Score weights</dt><dd>{{scoreNote}}</dd>
+        {{#hasValidation}}<dt>Validation</dt><dd>{{validationNote}}</dd>{{/hasValidation}}
         <dt>Run id</dt><dd><code>{{runId}}</code></dd>
         <dt>Tool version</dt><dd>{{toolVersion}}</dd>
         {{#hasStartedAt}}<dt>Started</dt><dd>{{startedAt}}</dd>{{/hasStartedAt}}
@@ -232,6 +233,10 @@ enum HTMLTemplates {
         {{#hasBest}}<p class="bestline">Best: <strong>{{bestStrategy}}</strong> <code>{{bestParams}}</code> · score <strong>{{bestScore}}</strong> · return <span class="{{bestReturnCls}}">{{bestReturn}}</span> vs buy &amp; hold <span class="{{bhReturnCls}}">{{bhReturn}}</span> <span class="mut">(period's first to last close)</span></p>
         {{#hasOverfitting}}<p class="overfit">{{overfittingNote}}</p>{{/hasOverfitting}}
         <p class="mut">{{bestStats}}</p>{{/hasBest}}
+        {{#hasFolds}}<h4>Validation folds of the best strategy</h4><p>{{outOfSampleNote}}</p>
+        <div class="scroll"><table class="folds"><thead><tr><th>Fold</th><th class="t">Train</th><th class="t">Test</th><th class="t">Params chosen on train</th><th>In-sample score</th><th>Test return</th><th>Test score</th></tr></thead><tbody>
+        {{#folds}}<tr><td>{{n}}</td><td class="t">{{train}}</td><td class="t">{{test}}</td><td class="t p">{{params}}</td><td>{{inSampleScore}}</td><td class="{{outOfSampleReturnCls}}">{{outOfSampleReturn}}</td><td>{{outOfSampleScore}}</td></tr>
+        {{/folds}}</tbody></table></div>{{/hasFolds}}
         <h4>Ranking</h4>
         <div class="scroll"><table class="sortable rank"><thead><tr><th>Rank</th><th class="t">Strategy</th><th class="t">Params</th>{{#columns}}<th title="{{help}}">{{title}}</th>{{/columns}}<th class="t">Score</th></tr></thead><tbody>
         {{#rows}}<tr{{#best}} class="best"{{/best}}><td>{{#best}}<span class="star" title="best for this symbol">★</span> {{/best}}{{rank}}{{#excluded}} <span class="badge warn" title="{{excludedReason}}">not ranked</span>{{/excluded}}<td class="t">{{strategy}}<td class="t p">{{params}}{{#cells}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/cells}}<td class="t sc"><span class="bt"><span class="bar" style="width:{{scoreWidth}}%"></span></span>{{score}}</td></tr>

@@ -91,6 +91,22 @@ extension RankRow: MustacheParent {
     }
 }
 
+extension FoldRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "n": return n
+        case "train": return train
+        case "test": return test
+        case "params": return params
+        case "inSampleScore": return inSampleScore
+        case "outOfSampleReturn": return outOfSampleReturn
+        case "outOfSampleReturnCls": return outOfSampleReturnCls
+        case "outOfSampleScore": return outOfSampleScore
+        default: return nil
+        }
+    }
+}
+
 extension GridRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -164,6 +180,9 @@ extension SymbolView: MustacheParent {
         case "bestStats": return bestStats
         case "hasOverfitting": return hasOverfitting
         case "overfittingNote": return overfittingNote
+        case "hasFolds": return hasFolds
+        case "outOfSampleNote": return outOfSampleNote
+        case "folds": return folds
         case "rows": return rows
         case "rowsTruncated": return rowsTruncated
         case "rowsNote": return rowsNote
@@ -248,6 +267,8 @@ extension PageView: MustacheParent {
         case "issues": return issues
         case "hasWarnings": return hasWarnings
         case "warnings": return warnings
+        case "hasValidation": return hasValidation
+        case "validationNote": return validationNote
         case "hasSkipped": return hasSkipped
         case "skippedCount": return skippedCount
         case "skipped": return skipped

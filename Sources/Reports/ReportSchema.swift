@@ -14,8 +14,13 @@ public enum ReportSchema {
     /// added after schema 2 come after `rank`, so the positions of the older ones never move.
     public static var resultColumns: [String] {
         ["symbol", "strategy", "params"] + ResultColumn.metrics.map(\.key) + ["score", "rank"]
-            + ResultColumn.moreMetrics.map(\.key) + rankingColumns
+            + ResultColumn.moreMetrics.map(\.key) + rankingColumns + outOfSampleColumns
     }
+    /// With `validation:` on, the out-of-sample result on the row the latest training window chose; empty
+    /// otherwise.
+    public static let outOfSampleColumns = [
+        "oos_total_return_pct", "oos_sharpe", "oos_max_drawdown_pct", "oos_trades", "oos_score",
+    ]
     /// After the metrics: whether the row is ranked, why not, and the symbol's overfitting statistics
     /// (on its rank-1 row only).
     public static let rankingColumns = ["ranked", "excluded_reason", "dsr", "pbo"]

@@ -36,13 +36,15 @@ import Testing
             score: Fixture.score(61.5),
             rank: 2, trades: [])
         // cagr = ret / 2 and volatility = 15, exposure = 60 by the fixture's construction; the schema-3
-        // metrics are the fixture's defaults (undefined, 0 losses, 0 buy & hold), then ranked with no reason.
+        // metrics are the fixture's defaults (undefined, 0 losses, 0 buy & hold), then ranked with no reason,
+        // no overfitting statistics (not computed here) and empty out-of-sample columns (validation off).
         #expect(
             ReportRenderer.resultFields(row) == [
                 "AAPL", "sma_crossover", "fast=10;slow=30", "12.5", "6.25", "15", "", "7.25", "50", "4", "", "60",
                 "11250", "61.5", "2",
                 "", "", "", "", "0", "", "", "", "", "", "0", "", "",
                 "true", "", "", "",
+                "", "", "", "", "",
             ])
     }
 

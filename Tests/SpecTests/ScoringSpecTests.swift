@@ -39,3 +39,49 @@ import Testing
         #expect(s.minTrades == 1 && s.returnBasis == .totalReturn)
     }
 }
+
+/// `validation:`; messages, lines and columns written from the YAML.
+@Suite struct ValidationSpecTests {
+    @Test func walkForwardIsRead() throws {
+        let spec = try #require(
+            parsed(
+                header + [
+                    "strategies: [buy_and_hold]", "validation:", "  method: walk_forward", "  train: 3y", "  test: 6m",
+                    "  window: anchored",
+                ]))
+        #expect(
+            spec.validation
+                == PipelineSpec.Validation(
+                    method: .walkForward, train: .init(count: 3, unit: .years), test: .init(count: 6, unit: .months),
+                    window: .anchored))
+    }
+
+    @Test func noneAndAbsentMeanNoValidation() throws {
+        #expect(try #require(parsed(header + ["strategies: [buy_and_hold]"])).validation == nil)
+        #expect(
+            try #require(parsed(header + ["strategies: [buy_and_hold]", "validation: {method: none}"])).validation
+                == nil)
+    }
+
+    @Test func mistakesAreReportedWhereTheyAre() {
+        // Line 6 `  method: walk_froward` (value at column 11); line 7 `  train: 3 years` (column 10); line 5
+        // `validation: {method: holdout, train: 2y, …}`: `train` at column 31. Problems are listed by position.
+        let yaml = header + ["strategies: [buy_and_hold]", "validation:", "  method: walk_froward", "  train: 3 years"]
+        #expect(
+            problems(yaml) == [
+                #"p.yaml:6:11: validation.method: expected a validation method, one of none, holdout, walk_forward, got "walk_froward"; did you mean "walk_forward"?"#
+            ])
+        let missing =
+            header + ["strategies: [buy_and_hold]", "validation:", "  method: walk_forward", "  train: 3 years"]
+        #expect(
+            problems(missing) == [
+                #"p.yaml:5:1: missing key "test" in validation; add the length of each test window, e.g. test: 1y"#,
+                #"p.yaml:7:10: validation.train: expected a length such as 3y, 6m or 90d (years, months or calendar days, 1 to 9999), got "3 years""#,
+            ])
+        let holdout = header + ["strategies: [buy_and_hold]", "validation: {method: holdout, train: 2y, test: 1y}"]
+        #expect(
+            problems(holdout) == [
+                "p.yaml:5:31: validation.train: holdout trains on every bar before its test window, so it takes no train length; remove it"
+            ])
+    }
+}
