@@ -141,6 +141,15 @@ import Testing
                 #expect(best.outOfSample?.score.total == top)
                 for r in rows where r.outOfSample == nil { #expect(r.rank > ranked.count) }
             }
+            // The execute stage's candidates are the out-of-sample winners, with the latest window's params
+            // and their out-of-sample score (the one execute.min_score gates).
+            let candidates = try ExecuteStage.readCandidates(from: dir)
+            #expect(candidates.count == 3)
+            for c in candidates {
+                let best = try #require(report.rows.first { $0.symbol == c.symbol && $0.rank == 1 })
+                #expect(c.strategy == best.strategy && c.params == best.params)
+                #expect(c.score == best.outOfSample?.score.total)
+            }
         }
         #expect(files[0] == files[1])
         let json = try JSONSerialization.jsonObject(with: files[0][2]) as? [String: Any]
