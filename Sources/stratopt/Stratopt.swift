@@ -34,7 +34,7 @@ struct Stratopt: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
-            Validate.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self, Paper.self,
+            Validate.self, Check.self, ListStrategies.self, Fetch.self, Cache.self, Execute.self, Paper.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
