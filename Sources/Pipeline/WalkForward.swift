@@ -172,12 +172,27 @@ enum WalkForward {
             low: Array(s.low[..<n]), close: Array(s.close[..<n]), volume: Array(s.volume[..<n]))
     }
 
-    /// One backtest on the cache's bars from bar `from` on (earlier bars are warm-up only).
+    /// One backtest on the cache's bars from bar `from` on (earlier bars are warm-up only): the same result as
+    /// `BacktestStage.runOne`, with metrics computed once, on the window only (a fold's prefix is years of
+    /// bars; computing them on it first doubled the cost of validation).
     static func runWindow(
         _ strategy: String, _ parameters: Parameters, cache: IndicatorCache, config: BacktestConfig, from: Int
     ) -> BacktestResult {
-        BacktestStage.runOne(
-            job: BacktestJob(index: 0, symbol: cache.series.symbol, strategy: strategy, parameters: parameters),
-            cache: cache, config: config, tradingStart: from)
+        let s = min(max(0, from), max(0, cache.series.count - 1))
+        let job = BacktestJob(index: 0, symbol: cache.series.symbol, strategy: strategy, parameters: parameters)
+        guard s > 0, let made = StrategyRegistry.make(id: strategy, parameters: parameters) else {
+            return BacktestStage.runOne(job: job, cache: cache, config: config, tradingStart: s)
+        }
+        var signals = made.signals(on: cache.series, indicators: cache)
+        signals.warmup = max(signals.warmup, s - config.conventions.firstDecisionOffset)
+        let sim = Backtester.simulate(
+            series: cache.series, signals: signals, config: config, atr: config.sizing.atrPeriod.map { cache.atr($0) })
+        let unsliced = BacktestResult(
+            trades: sim.trades, openPosition: sim.openPosition, equity: sim.equity, position: sim.position,
+            firstDecisionBar: sim.firstDecisionBar,
+            metrics: Metrics(
+                totalReturnPct: 0, cagrPct: 0, volatilityPct: 0, sharpe: nil, maxDrawdownPct: 0, winRatePct: 0,
+                trades: 0, profitFactor: nil, exposurePct: 0, finalEquity: 0))
+        return BacktestStage.slice(unsliced, from: s, series: cache.series, warmup: signals.warmup, config: config)
     }
 }

@@ -178,3 +178,20 @@ import Testing
         #expect((json as? [String: Any])?["validation"] is NSNull)
     }
 }
+
+@Suite struct WalkForwardWindowTests {
+    /// The window run computes its metrics once, on the window; it must equal the stage's `runOne`.
+    @Test func aWindowRunEqualsTheStagesRunOne() async throws {
+        let series = try await WalkForwardTests.bars("2021-01-04", "2022-12-30")
+        let cache = IndicatorCache(series: series)
+        let config = BacktestConfig(commission: .fraction(0.001), slippageBps: 2)
+        for (id, p) in WalkForwardTests.combinations {
+            let job = BacktestJob(index: 0, symbol: "AAA", strategy: id, parameters: p)
+            for from in [0, 1, 130, 400] {
+                let a = WalkForward.runWindow(id, p, cache: cache, config: config, from: from)
+                let b = BacktestStage.runOne(job: job, cache: cache, config: config, tradingStart: from)
+                #expect(a == b)
+            }
+        }
+    }
+}
