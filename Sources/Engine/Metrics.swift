@@ -215,10 +215,12 @@ public struct Metrics: Sendable, Equatable, Codable {
         // The buy & hold benchmark holds from the warm-up bar W: its returns are 0 up to W.
         let w = min(max(0, warmup), n - 1)
         let benchmarked = close.count == n
+        // The close's bar returns, prepared once per series when the timeline carries them.
+        let closeReturns = benchmarked ? (timeline.closeReturns(n) ?? BarReturns(close)) : BarReturns([])
         var crossSum = 0.0  // Σ r·b over the day returns (daily bars; intraday below)
         equity.withUnsafeBufferPointer { e in
             times.withUnsafeBufferPointer { tm in
-                close.withUnsafeBufferPointer { c in
+                closeReturns.returns.withUnsafeBufferPointer { c in
                     let zeroReturnsCount = acc.rfp != 0
                     for t in 0..<n {
                         let v = e[t]
@@ -234,7 +236,7 @@ public struct Metrics: Sendable, Equatable, Codable {
                             if daily {
                                 let r = v / prev - 1
                                 acc.add(r)
-                                if benchmarked && t > w && c[t - 1] > 0 { crossSum += r * (c[t] / c[t - 1] - 1) }
+                                if benchmarked && t > w { crossSum += r * c[t] }
                             }
                         }
                         if v >= peak {
@@ -338,7 +340,8 @@ public struct Metrics: Sendable, Equatable, Codable {
 
             if benchmarked {
                 let bench = BenchmarkSums.of(
-                    close: close, from: w, dayEnds: timeline.dayEnds, dayEquity: daily ? nil : dayEquity)
+                    close: close, returns: closeReturns, from: w, dayEnds: timeline.dayEnds,
+                    dayEquity: daily ? nil : dayEquity)
                 if !daily { crossSum = bench.cross }
                 let mm = Double(m)
                 if m >= 2 {
@@ -496,7 +499,9 @@ struct BenchmarkSums {
     var sumSq = 0.0
     var cross = 0.0
 
-    static func of(close: [Double], from w: Int, dayEnds: [Int]?, dayEquity: [Double]?) -> BenchmarkSums {
+    static func of(
+        close: [Double], returns: BarReturns, from w: Int, dayEnds: [Int]?, dayEquity: [Double]?
+    ) -> BenchmarkSums {
         var s = BenchmarkSums()
         if let ends = dayEnds, let eq = dayEquity {
             for i in 1..<ends.count where ends[i - 1] >= w && close[ends[i - 1]] > 0 {
@@ -507,18 +512,40 @@ struct BenchmarkSums {
             }
             return s
         }
-        close.withUnsafeBufferPointer { c in
-            var t = w + 1
-            while t < c.count {
-                if c[t - 1] > 0 {
-                    let b = c[t] / c[t - 1] - 1
-                    s.sum += b
-                    s.sumSq += b * b
-                }
-                t += 1
-            }
+        // Σ over bars w+1 … n−1 from the prefix sums: O(1) per backtest instead of a division per bar.
+        let n = returns.returns.count
+        if w + 1 < n {
+            s.sum = returns.prefix[n - 1] - returns.prefix[w]
+            s.sumSq = returns.prefixSq[n - 1] - returns.prefixSq[w]
         }
         return s
+    }
+}
+
+/// A close series' bar returns `b[t] = C[t]/C[t−1] − 1` (0 for t = 0 or a non-positive previous close) and
+/// their running sums `prefix[t] = Σ b[1…t]`, `prefixSq[t] = Σ b²[1…t]`: computed once per series, shared
+/// by every backtest's information ratio and beta.
+public struct BarReturns: Sendable, Equatable {
+    public let returns: [Double]
+    let prefix: [Double]
+    let prefixSq: [Double]
+
+    public init(_ close: [Double]) {
+        var r = [Double](repeating: 0, count: close.count)
+        var p = [Double](repeating: 0, count: close.count)
+        var q = [Double](repeating: 0, count: close.count)
+        var s1 = 0.0
+        var s2 = 0.0
+        for t in close.indices.dropFirst() {
+            if close[t - 1] > 0 { r[t] = close[t] / close[t - 1] - 1 }
+            s1 += r[t]
+            s2 += r[t] * r[t]
+            p[t] = s1
+            q[t] = s2
+        }
+        returns = r
+        prefix = p
+        prefixSq = q
     }
 }
 
@@ -553,10 +580,16 @@ public struct MetricsTimeline: Sendable, Equatable {
     /// The largest of day, hour, minute, second dividing the median spacing of the last 100 bars
     /// (backtesting.py rounds durations up to it).
     public let resolution: Int64
+    /// The series' close returns, when the timeline was made with its closes (`init(dates:close:)`).
+    let bars: BarReturns?
+
+    /// The close returns for a series of `n` bars, if prepared.
+    func closeReturns(_ n: Int) -> BarReturns? { bars.flatMap { $0.returns.count == n ? $0 : nil } }
 
     /// `times` in seconds since the epoch, ascending.
-    public init(times: [Int64]) {
+    public init(times: [Int64], close: [Double]? = nil) {
         self.times = times
+        bars = close.map(BarReturns.init)
         var ends: [Int] = []
         var grouped = false
         for t in times.indices {
@@ -581,6 +614,12 @@ public struct MetricsTimeline: Sendable, Equatable {
 
     /// Session dates (midnight timestamps).
     public init(dates: [SessionDate]) { self.init(times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }) }
+
+    /// Session dates and the series' closes (prepared once for the information ratio and beta of every
+    /// backtest on it; `compute` must then be given the same closes).
+    public init(dates: [SessionDate], close: [Double]) {
+        self.init(times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }, close: close)
+    }
 
     static func day(_ t: Int64) -> Int64 {
         let q = t / 86_400

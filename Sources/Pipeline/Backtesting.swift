@@ -64,7 +64,7 @@ public enum BacktestStage {
         let timeline: MetricsTimeline
         init(series: BarSeries) {
             cache = IndicatorCache(series: series)
-            timeline = MetricsTimeline(dates: series.dates)
+            timeline = MetricsTimeline(dates: series.dates, close: series.close)
         }
     }
 
