@@ -28,6 +28,12 @@ let package = Package(
         // End to end: the release `stratopt` binary as a child process on 500 synthetic symbols × 66
         // combinations × 10 years (cold / warm / result cache), against the engine's rate in the same process.
         // Run: cd Benchmarks && swift run -c release e2e-bench --binary ../.build/release/stratopt
+        // Walk-forward cost: the pipeline run with validation: walk_forward against the same run without it.
+        // Run: cd Benchmarks && swift run -c release walkforward-bench [symbols=100] [years=10] [train=7y] [test=1y]
+        .executableTarget(
+            name: "walkforward-bench",
+            dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/walkforward-bench"),
         .executableTarget(
             name: "e2e-bench",
             dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],

@@ -19,7 +19,7 @@ public enum GridRunner {
         maxConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, keepCurves: Bool = true
     ) async -> [BacktestResult] {
         let cache = cache ?? IndicatorCache(series: series)
-        let timeline = MetricsTimeline(dates: series.dates)
+        let timeline = MetricsTimeline(dates: series.dates, close: series.close)
         let n = strategies.count
         let workers = max(1, min(maxConcurrency, n))
         if workers == 1 {
@@ -54,7 +54,7 @@ public enum GridRunner {
     ) -> [BacktestResult] {
         runChunk(
             series: series, strategies: strategies, config: config, cache: cache ?? IndicatorCache(series: series),
-            timeline: MetricsTimeline(dates: series.dates), keepCurves: keepCurves)
+            timeline: MetricsTimeline(dates: series.dates, close: series.close), keepCurves: keepCurves)
     }
 
     /// The grid on the calling thread with a timeline prepared once per series: the pipeline's path, which

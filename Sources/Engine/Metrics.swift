@@ -94,6 +94,14 @@ public struct Metrics: Sendable, Equatable, Codable {
     public var durationDays: Double
     /// backtesting.py's geometric annual return, volatility, Sharpe, Sortino, Calmar.
     public var backtestingPy: GeometricRatios
+    /// Longest drawdown episode in bars (from its last bar at the peak to the bar that regains it, or to
+    /// the last bar); nil without a drawdown.
+    public var maxDrawdownDurationBars: Int?
+    /// Against the symbol's buy & hold day returns `b` (0 before the warm-up bar, then close to close):
+    /// `mean(r − b) / std(r − b, ddof 1) · √A`; nil when the difference is constant.
+    public var informationRatio: Double?
+    /// `cov(r, b) / var(b)` on the same day returns; nil when buy & hold is flat.
+    public var beta: Double?
 
     public init(
         totalReturnPct: Double, cagrPct: Double, volatilityPct: Double, sharpe: Double?, maxDrawdownPct: Double,
@@ -104,7 +112,8 @@ public struct Metrics: Sendable, Equatable, Codable {
         kellyCriterion: Double? = nil, maxConsecutiveLosses: Int = 0, maxTradeDurationDays: Double? = nil,
         avgTradeDurationDays: Double? = nil, buyAndHoldReturnPct: Double = 0, excessReturnPct: Double = 0,
         peakEquity: Double = 0, commissions: Double = 0, durationDays: Double = 0,
-        backtestingPy: GeometricRatios = .zero
+        backtestingPy: GeometricRatios = .zero, maxDrawdownDurationBars: Int? = nil, informationRatio: Double? = nil,
+        beta: Double? = nil
     ) {
         self.totalReturnPct = totalReturnPct
         self.cagrPct = cagrPct
@@ -137,6 +146,9 @@ public struct Metrics: Sendable, Equatable, Codable {
         self.commissions = commissions
         self.durationDays = durationDays
         self.backtestingPy = backtestingPy
+        self.maxDrawdownDurationBars = maxDrawdownDurationBars
+        self.informationRatio = informationRatio
+        self.beta = beta
     }
 
     /// Computes every metric for daily (or coarser) bars keyed by session date.
@@ -193,53 +205,68 @@ public struct Metrics: Sendable, Equatable, Codable {
         var episodes = 0
         var sumEpisodePeak = 0.0
         var maxEpisode: Int64 = 0
+        var maxEpisodeBars = 0
         var sumEpisode: Int64 = 0
         var prevZero = -1
         var low = Double.infinity  // lowest equity since the last peak
         // Daily or coarser bars: the day returns are the bar returns, accumulated in the same pass.
         let daily = timeline.dayEnds == nil
         var acc = ReturnAccumulator(rfp: rf / a)
+        // The buy & hold benchmark holds from the warm-up bar W: its returns are 0 up to W.
+        let w = min(max(0, warmup), n - 1)
+        let benchmarked = close.count == n
+        // The close's bar returns, prepared once per series when the timeline carries them.
+        let closeReturns = benchmarked ? (timeline.closeReturns(n) ?? BarReturns(close)) : BarReturns([])
+        var crossSum = 0.0  // Σ r·b over the day returns (daily bars; intraday below)
         equity.withUnsafeBufferPointer { e in
             times.withUnsafeBufferPointer { tm in
-                let zeroReturnsCount = acc.rfp != 0
-                for t in 0..<n {
-                    let v = e[t]
-                    if t > 0 {
-                        let prev = e[t - 1]
-                        if v == prev && t != n - 1 {
-                            // A flat bar (no position, or no price change): return 0, drawdown state unchanged
-                            // except that a run at the peak moves its last zero-drawdown bar forward.
-                            if daily && zeroReturnsCount { acc.add(0) }
-                            if prevZero == t - 1 { prevZero = t }
-                            continue
+                closeReturns.returns.withUnsafeBufferPointer { c in
+                    let zeroReturnsCount = acc.rfp != 0
+                    for t in 0..<n {
+                        let v = e[t]
+                        if t > 0 {
+                            let prev = e[t - 1]
+                            if v == prev && t != n - 1 {
+                                // A flat bar (no position, or no price change): return 0, drawdown state unchanged
+                                // except that a run at the peak moves its last zero-drawdown bar forward.
+                                if daily && zeroReturnsCount { acc.add(0) }
+                                if prevZero == t - 1 { prevZero = t }
+                                continue
+                            }
+                            if daily {
+                                let r = v / prev - 1
+                                acc.add(r)
+                                if benchmarked && t > w { crossSum += r * c[t] }
+                            }
                         }
-                        if daily { acc.add(v / prev - 1) }
-                    }
-                    if v >= peak {
-                        // dd == 0 (or a new peak)
-                        if prevZero >= 0 && t > prevZero + 1 {
-                            let dd = 1 - low / peak
-                            episodes += 1
-                            sumEpisodePeak += dd
-                            let d = tm[t] - tm[prevZero]
-                            maxEpisode = max(maxEpisode, d)
-                            sumEpisode += d
-                        }
-                        peak = v
-                        prevZero = t
-                        low = Double.infinity
-                    } else {
-                        if v < low {
-                            low = v
-                            let dd = 1 - v / peak
-                            if dd > maxDD { maxDD = dd }
-                        }
-                        if t == n - 1 && prevZero >= 0 && t > prevZero + 1 {
-                            episodes += 1
-                            sumEpisodePeak += 1 - low / peak
-                            let d = tm[t] - tm[prevZero]
-                            maxEpisode = max(maxEpisode, d)
-                            sumEpisode += d
+                        if v >= peak {
+                            // dd == 0 (or a new peak)
+                            if prevZero >= 0 && t > prevZero + 1 {
+                                let dd = 1 - low / peak
+                                episodes += 1
+                                sumEpisodePeak += dd
+                                let d = tm[t] - tm[prevZero]
+                                maxEpisode = max(maxEpisode, d)
+                                maxEpisodeBars = max(maxEpisodeBars, t - prevZero)
+                                sumEpisode += d
+                            }
+                            peak = v
+                            prevZero = t
+                            low = Double.infinity
+                        } else {
+                            if v < low {
+                                low = v
+                                let dd = 1 - v / peak
+                                if dd > maxDD { maxDD = dd }
+                            }
+                            if t == n - 1 && prevZero >= 0 && t > prevZero + 1 {
+                                episodes += 1
+                                sumEpisodePeak += 1 - low / peak
+                                let d = tm[t] - tm[prevZero]
+                                maxEpisode = max(maxEpisode, d)
+                                maxEpisodeBars = max(maxEpisodeBars, t - prevZero)
+                                sumEpisode += d
+                            }
                         }
                     }
                 }
@@ -268,6 +295,8 @@ public struct Metrics: Sendable, Equatable, Codable {
         var calmar: Double?
         var annualReturn = 0.0
         var bt = GeometricRatios.zero
+        var informationRatio: Double?
+        var beta: Double?
         if m >= 1 {
             let rfp = rf / a
             if !daily {
@@ -308,6 +337,25 @@ public struct Metrics: Sendable, Equatable, Codable {
                 sharpe: btVol != 0 ? (annual * 100 - rf * 100) / btVol : nil,
                 sortino: btSortinoDen > 0 ? (annual - rf) / btSortinoDen : nil,
                 calmar: maxDD > 0 ? annual / maxDD : nil)
+
+            if benchmarked {
+                let bench = BenchmarkSums.of(
+                    close: close, returns: closeReturns, from: w, dayEnds: timeline.dayEnds,
+                    dayEquity: daily ? nil : dayEquity)
+                if !daily { crossSum = bench.cross }
+                let mm = Double(m)
+                if m >= 2 {
+                    let covariance = crossSum - sum * bench.sum / mm
+                    let benchVariance = bench.sumSq - bench.sum * bench.sum / mm
+                    if benchVariance > 0 { beta = covariance / benchVariance }
+                    let diffSum = sum - bench.sum
+                    let diffSumSq = sumSq - 2 * crossSum + bench.sumSq
+                    let diffVariance = (diffSumSq - diffSum * diffSum / mm) / (mm - 1)
+                    if diffVariance > 0 {
+                        informationRatio = diffSum / mm / diffVariance.squareRoot() * a.squareRoot()
+                    }
+                }
+            }
         }
 
         // Trades.
@@ -383,7 +431,6 @@ public struct Metrics: Sendable, Equatable, Codable {
             if n - 1 >= lo { covered += n - lo }
         }
 
-        let w = min(max(0, warmup), n - 1)
         let buyAndHold = (close.isEmpty || close[w] == 0) ? 0 : (close[close.count - 1] - close[w]) / close[w] * 100
 
         func days(_ s: Int64) -> Double { Double(s) / 86_400 }
@@ -407,7 +454,9 @@ public struct Metrics: Sendable, Equatable, Codable {
             maxConsecutiveLosses: maxRun, maxTradeDurationDays: k > 0 ? days(ceilTo(maxDur, resolution)) : nil,
             avgTradeDurationDays: k > 0 ? ceilMean(sumDur, k) : nil, buyAndHoldReturnPct: buyAndHold,
             excessReturnPct: totalReturn - buyAndHold, peakEquity: peak, commissions: commissions,
-            durationDays: durationDays, backtestingPy: bt)
+            durationDays: durationDays, backtestingPy: bt,
+            maxDrawdownDurationBars: episodes > 0 ? maxEpisodeBars : nil, informationRatio: informationRatio,
+            beta: beta)
     }
 
 }
@@ -443,6 +492,63 @@ extension Metrics {
     }
 }
 
+/// Σb, Σb² of the buy & hold day returns `b` (0 through the day of bar `w`, then close to close), and
+/// for intraday bars also Σ r·b with the strategy's day-end equity returns.
+struct BenchmarkSums {
+    var sum = 0.0
+    var sumSq = 0.0
+    var cross = 0.0
+
+    static func of(
+        close: [Double], returns: BarReturns, from w: Int, dayEnds: [Int]?, dayEquity: [Double]?
+    ) -> BenchmarkSums {
+        var s = BenchmarkSums()
+        if let ends = dayEnds, let eq = dayEquity {
+            for i in 1..<ends.count where ends[i - 1] >= w && close[ends[i - 1]] > 0 {
+                let b = close[ends[i]] / close[ends[i - 1]] - 1
+                s.sum += b
+                s.sumSq += b * b
+                s.cross += (eq[i] / eq[i - 1] - 1) * b
+            }
+            return s
+        }
+        // Σ over bars w+1 … n−1 from the prefix sums: O(1) per backtest instead of a division per bar.
+        let n = returns.returns.count
+        if w + 1 < n {
+            s.sum = returns.prefix[n - 1] - returns.prefix[w]
+            s.sumSq = returns.prefixSq[n - 1] - returns.prefixSq[w]
+        }
+        return s
+    }
+}
+
+/// A close series' bar returns `b[t] = C[t]/C[t−1] − 1` (0 for t = 0 or a non-positive previous close) and
+/// their running sums `prefix[t] = Σ b[1…t]`, `prefixSq[t] = Σ b²[1…t]`: computed once per series, shared
+/// by every backtest's information ratio and beta.
+public struct BarReturns: Sendable, Equatable {
+    public let returns: [Double]
+    let prefix: [Double]
+    let prefixSq: [Double]
+
+    public init(_ close: [Double]) {
+        var r = [Double](repeating: 0, count: close.count)
+        var p = [Double](repeating: 0, count: close.count)
+        var q = [Double](repeating: 0, count: close.count)
+        var s1 = 0.0
+        var s2 = 0.0
+        for t in close.indices.dropFirst() {
+            if close[t - 1] > 0 { r[t] = close[t] / close[t - 1] - 1 }
+            s1 += r[t]
+            s2 += r[t] * r[t]
+            p[t] = s1
+            q[t] = s2
+        }
+        returns = r
+        prefix = p
+        prefixSq = q
+    }
+}
+
 /// Running sums of the day returns.
 struct ReturnAccumulator {
     let rfp: Double
@@ -474,10 +580,16 @@ public struct MetricsTimeline: Sendable, Equatable {
     /// The largest of day, hour, minute, second dividing the median spacing of the last 100 bars
     /// (backtesting.py rounds durations up to it).
     public let resolution: Int64
+    /// The series' close returns, when the timeline was made with its closes (`init(dates:close:)`).
+    let bars: BarReturns?
+
+    /// The close returns for a series of `n` bars, if prepared.
+    func closeReturns(_ n: Int) -> BarReturns? { bars.flatMap { $0.returns.count == n ? $0 : nil } }
 
     /// `times` in seconds since the epoch, ascending.
-    public init(times: [Int64]) {
+    public init(times: [Int64], close: [Double]? = nil) {
         self.times = times
+        bars = close.map(BarReturns.init)
         var ends: [Int] = []
         var grouped = false
         for t in times.indices {
@@ -502,6 +614,12 @@ public struct MetricsTimeline: Sendable, Equatable {
 
     /// Session dates (midnight timestamps).
     public init(dates: [SessionDate]) { self.init(times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }) }
+
+    /// Session dates and the series' closes (prepared once for the information ratio and beta of every
+    /// backtest on it; `compute` must then be given the same closes).
+    public init(dates: [SessionDate], close: [Double]) {
+        self.init(times: dates.map { Int64($0.daysSinceEpoch) * 86_400 }, close: close)
+    }
 
     static func day(_ t: Int64) -> Int64 {
         let q = t / 86_400

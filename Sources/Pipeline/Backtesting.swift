@@ -64,7 +64,7 @@ public enum BacktestStage {
         let timeline: MetricsTimeline
         init(series: BarSeries) {
             cache = IndicatorCache(series: series)
-            timeline = MetricsTimeline(dates: series.dates)
+            timeline = MetricsTimeline(dates: series.dates, close: series.close)
         }
     }
 
@@ -254,7 +254,7 @@ public enum BacktestStage {
         }
         let out = GridRunner.runChunk(
             series: bars, strategies: strategies, config: config, cache: state.cache, timeline: state.timeline,
-            keepCurves: false)
+            keepCurves: true)
         return zip(unit.positions, out).map { ($0, JobResult($1)) }
     }
 
@@ -311,7 +311,7 @@ public enum BacktestStage {
 /// The byte form of a checkpoint: finished backtests with the identity of each job (plan index, symbol,
 /// strategy, params), so a resumed run can check every entry belongs to its plan.
 enum CheckpointCodec {
-    static let magic: [UInt8] = Array("stratopt-checkpoint-2\n".utf8)
+    static let magic: [UInt8] = Array("stratopt-checkpoint-3\n".utf8)
 
     static func encode(_ entries: [(BacktestJob, JobResult)]) -> [UInt8] {
         var w = ByteWriter()

@@ -95,7 +95,9 @@ public enum ExecuteStage {
             long = wantsLong(signals, firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart))
         }
         return ExecutionCandidate(
-            symbol: row.symbol, strategy: row.strategy, params: row.params, score: row.score.total,
+            // With validation the out-of-sample score is the one `execute.min_score` gates.
+            symbol: row.symbol, strategy: row.strategy, params: row.params,
+            score: row.outOfSample?.score.total ?? row.score.total,
             longOnLastBar: long, lastDate: series.dates.last?.iso ?? "", lastClose: series.close.last ?? 0)
     }
 

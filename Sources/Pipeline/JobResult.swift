@@ -6,7 +6,7 @@ import Market
 /// `Engine` (fills, costs, sizing, metrics) or `Strategies` (signals, indicators) can change a backtest's
 /// output, or when `JobResult` or its byte form changes, so old cached results are never served.
 public enum EngineVersion {
-    public static let current = "engine-3"
+    public static let current = "engine-4"
 }
 
 /// One backtest's output in the form the pipeline keeps, checkpoints and caches: its metrics, trades and
@@ -20,17 +20,26 @@ public struct JobResult: Sendable, Equatable {
     public var trades: [Trade]
     public var openPosition: OpenPosition?
     public var firstDecisionBar: Int
+    /// Block moments of the bar returns (PBO and the Deflated Sharpe Ratio of the report); nil when the
+    /// result came without a curve.
+    public var moments: ReturnMoments?
 
-    public init(metrics: Metrics, trades: [Trade], openPosition: OpenPosition?, firstDecisionBar: Int) {
+    public init(
+        metrics: Metrics, trades: [Trade], openPosition: OpenPosition?, firstDecisionBar: Int,
+        moments: ReturnMoments? = nil
+    ) {
         self.metrics = metrics
         self.trades = trades
         self.openPosition = openPosition
         self.firstDecisionBar = firstDecisionBar
+        self.moments = moments
     }
 
+    /// The compact form of `r`; its curve, when it has one, becomes `moments`.
     public init(_ r: BacktestResult) {
         self.init(
-            metrics: r.metrics, trades: r.trades, openPosition: r.openPosition, firstDecisionBar: r.firstDecisionBar)
+            metrics: r.metrics, trades: r.trades, openPosition: r.openPosition, firstDecisionBar: r.firstDecisionBar,
+            moments: r.equity.isEmpty ? nil : ReturnMoments.of(equity: r.equity))
     }
 }
 
@@ -82,6 +91,19 @@ public enum ResultCodec {
         } else {
             w.byte(0)
         }
+        if let m = r.moments {
+            w.byte(1)
+            w.int(m.count.count)
+            for b in m.count.indices {
+                w.int(m.count[b])
+                w.double(m.sum[b])
+                w.double(m.sumSq[b])
+            }
+            w.double(m.sumCube)
+            w.double(m.sumQuad)
+        } else {
+            w.byte(0)
+        }
     }
 
     static func read(from r: inout ByteReader) throws(CodecError) -> JobResult {
@@ -106,7 +128,25 @@ public enum ResultCodec {
                 entryBar: try r.int(), entryDate: SessionDate(daysSinceEpoch: try r.int()), entryPrice: try r.double(),
                 shares: try r.double(), entryCommission: try r.double())
         }
-        return JobResult(metrics: metrics, trades: trades, openPosition: open, firstDecisionBar: firstDecisionBar)
+        var moments: ReturnMoments?
+        if try r.byte() == 1 {
+            let blocks = try r.int()
+            // 24 bytes a block: refuse a count the remaining bytes cannot hold before allocating.
+            guard blocks >= 0, blocks <= r.remaining / 24 else {
+                throw CodecError("block count \(blocks) out of range")
+            }
+            var m = ReturnMoments(count: [], sum: [], sumSq: [], sumCube: 0, sumQuad: 0)
+            for _ in 0..<blocks {
+                m.count.append(try r.int())
+                m.sum.append(try r.double())
+                m.sumSq.append(try r.double())
+            }
+            m.sumCube = try r.double()
+            m.sumQuad = try r.double()
+            moments = m
+        }
+        return JobResult(
+            metrics: metrics, trades: trades, openPosition: open, firstDecisionBar: firstDecisionBar, moments: moments)
     }
 
     static func write(_ m: Metrics, to w: inout ByteWriter) {
@@ -120,7 +160,8 @@ public enum ResultCodec {
         for v in [
             m.sharpe, m.profitFactor, m.sortino, m.calmar, m.avgDrawdownPct, m.maxDrawdownDurationDays,
             m.avgDrawdownDurationDays, m.bestTradePct, m.worstTradePct, m.avgTradePct, m.expectancyPct, m.sqn,
-            m.kellyCriterion, m.maxTradeDurationDays, m.avgTradeDurationDays,
+            m.kellyCriterion, m.maxTradeDurationDays, m.avgTradeDurationDays, m.informationRatio, m.beta,
+            m.maxDrawdownDurationBars.map(Double.init),
         ] {
             w.optionalDouble(v)
         }
@@ -138,7 +179,10 @@ public enum ResultCodec {
         var d: [Double] = []
         for _ in 0..<13 { d.append(try r.double()) }
         var o: [Double?] = []
-        for _ in 0..<15 { o.append(try r.optionalDouble()) }
+        for _ in 0..<18 { o.append(try r.optionalDouble()) }
+        guard o[17].map({ $0 >= 0 && $0 < 1e15 && $0.rounded() == $0 }) ?? true else {
+            throw CodecError("drawdown bars out of range")
+        }
         let trades = try r.int()
         let losses = try r.int()
         let g = GeometricRatios(
@@ -151,7 +195,8 @@ public enum ResultCodec {
             avgDrawdownDurationDays: o[6], bestTradePct: o[7], worstTradePct: o[8], avgTradePct: o[9],
             expectancyPct: o[10], sqn: o[11], kellyCriterion: o[12], maxConsecutiveLosses: losses,
             maxTradeDurationDays: o[13], avgTradeDurationDays: o[14], buyAndHoldReturnPct: d[8],
-            excessReturnPct: d[9], peakEquity: d[10], commissions: d[11], durationDays: d[12], backtestingPy: g)
+            excessReturnPct: d[9], peakEquity: d[10], commissions: d[11], durationDays: d[12], backtestingPy: g,
+            maxDrawdownDurationBars: o[17].map { Int($0) }, informationRatio: o[15], beta: o[16])
     }
 }
 

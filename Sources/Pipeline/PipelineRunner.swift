@@ -191,6 +191,7 @@ public struct PipelineRunner: Sendable {
         env.log(
             "plan: \(Plural.count(plan.symbols.count, "symbol")) × \(Plural.count(plan.combinations.count, "strategy combination")) = \(Plural.count(plan.jobs.count, "backtest")), \(plan.start.iso) … \(plan.end.iso)"
         )
+        for w in plan.warnings { env.log("plan: warning: \(w)") }
         if !plan.skipped.isEmpty {
             env.log(
                 "plan: skipped \(plan.skipped.count) grid combinations: \(plan.skipped.prefix(3).joined(separator: "; "))"
@@ -280,10 +281,21 @@ public struct PipelineRunner: Sendable {
         if counts.restored > 0 { detail += ", \(counts.restored) from checkpoints" }
         progress.finish(detail: detail)
 
-        // 4. rank
+        // 4. rank (by the out-of-sample score when the spec validates)
         try record(.score, 0, outcomes.count)
         progress.start(.score, total: outcomes.count, done: 0)
-        let rows = Self.rank(outcomes, weights: SpecMapping.weights(spec))
+        let rules = SpecMapping.scoringRules(spec)
+        var validated: [String: [String: WalkForward.Outcome]]?
+        if !plan.folds.isEmpty {
+            let combinations = plan.combinations
+            let folds = plan.folds
+            validated = await Self.validate(
+                series: series, periodStart: tradingStart, combinations: combinations, config: config, rules: rules,
+                folds: folds)
+            env.log("validation: \(Plural.count(folds.count, "fold")), ranking by the out-of-sample score")
+        }
+        var rows = Self.rank(outcomes, rules: rules, validated: validated)
+        await Self.addOverfitting(to: &rows, outcomes: outcomes)
         progress.update(done: outcomes.count)
         progress.finish(detail: nil)
 
@@ -308,7 +320,8 @@ public struct PipelineRunner: Sendable {
                 SymbolReport(
                     symbol: sym, dates: Array(bars.dates[from...]), close: Array(bars.close[from...]),
                     rowIndices: idx, equity: curves))
-            if let best = idx.first(where: { rows[$0].rank == 1 }) {
+            // A symbol whose every row `scoring.min_trades` excludes has no winner to trade.
+            if let best = idx.first(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) {
                 candidates.append(
                     ExecuteStage.candidate(
                         row: rows[best], series: bars, indicators: indicators,
@@ -322,7 +335,13 @@ public struct PipelineRunner: Sendable {
             costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
             initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
             skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
-        var report = RunReport(info: info, rows: rows, symbols: symbolReports, issues: issues)
+        var runInfo = info
+        runInfo.warnings = plan.warnings
+        var report = RunReport(info: runInfo, rows: rows, symbols: symbolReports, issues: issues)
+        if let v = spec.validation, !plan.folds.isEmpty {
+            report.validation = ValidationSummary(
+                method: v.method.rawValue, description: WalkForward.describe(v), folds: plan.folds)
+        }
         report.equityOfEveryBacktest = everyCurve
         var allCurves: (@Sendable (SymbolReport) -> [[Double]])?
         if everyCurve {
@@ -398,14 +417,69 @@ public struct PipelineRunner: Sendable {
         }
     }
 
-    /// Scores and per-symbol ranks, one row per outcome in plan order.
-    static func rank(_ outcomes: [BacktestStage.Outcome], weights: ScoreWeights) -> [ResultRow] {
-        let scores = outcomes.map { CompositeScore.score($0.result.metrics, weights: weights) }
+    /// Every symbol's validation, symbols concurrently (at most one per core), each a pure function of its
+    /// bars: the result does not depend on timing.
+    static func validate(
+        series: [String: BarSeries], periodStart: [String: Int],
+        combinations: [(strategy: String, parameters: Parameters)], config: BacktestConfig, rules: ScoringRules,
+        folds: [FoldWindow]
+    ) async -> [String: [String: WalkForward.Outcome]] {
+        let symbols = series.keys.sorted()
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return await withTaskGroup(of: (String, [String: WalkForward.Outcome]).self) { group in
+            var next = 0
+            func add() {
+                let sym = symbols[next]
+                next += 1
+                let bars = series[sym]!
+                let from = periodStart[sym] ?? 0
+                group.addTask {
+                    (
+                        sym,
+                        WalkForward.run(
+                            series: bars, periodStart: from, combinations: combinations, config: config, rules: rules,
+                            folds: folds)
+                    )
+                }
+            }
+            while next < min(workers, symbols.count) { add() }
+            var out: [String: [String: WalkForward.Outcome]] = [:]
+            for await (sym, r) in group {
+                out[sym] = r
+                if next < symbols.count { add() }
+            }
+            return out
+        }
+    }
+
+    /// Scores and per-symbol ranks, one row per outcome in plan order. With `validated`, the ranked rows are
+    /// the ones whose params the latest training window chose, one per (symbol, strategy), ranked by their
+    /// out-of-sample score, trades and return (same rule); every other row is listed, not ranked.
+    static func rank(
+        _ outcomes: [BacktestStage.Outcome], rules: ScoringRules,
+        validated: [String: [String: WalkForward.Outcome]]? = nil
+    ) -> [ResultRow] {
+        let scores = outcomes.map {
+            CompositeScore.score($0.result.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
+        }
+        let oos: [WalkForward.Outcome?] = outcomes.map { o in
+            guard let v = validated?[o.job.symbol]?[o.job.strategy], v.latestParams == o.job.parameters.description
+            else { return nil }
+            return v
+        }
+        let excluded = outcomes.indices.map { i -> String? in
+            guard validated != nil else { return rules.exclusion(outcomes[i].result.metrics) }
+            guard let v = oos[i] else { return "validation: not the parameters chosen on the latest training window" }
+            return rules.exclusion(v.outOfSample.metrics).map { "out of sample: " + $0 }
+        }
         let ranks = Ranking.ranks(
-            zip(outcomes, scores).map { o, s in
-                RankCandidate(
+            outcomes.indices.map { i in
+                let o = outcomes[i]
+                let m = oos[i]?.outOfSample.metrics ?? o.result.metrics
+                return RankCandidate(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
-                    score: s.total, totalReturnPct: o.result.metrics.totalReturnPct)
+                    score: oos[i]?.outOfSample.score.total ?? scores[i].total, totalReturnPct: m.totalReturnPct,
+                    trades: m.trades, ranked: excluded[i] == nil)
             })
         var rows: [ResultRow] = []
         rows.reserveCapacity(outcomes.count)
@@ -413,9 +487,46 @@ public struct PipelineRunner: Sendable {
             rows.append(
                 ResultRow(
                     symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
-                    metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades))
+                    metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades,
+                    excludedReason: excluded[i], outOfSample: oos[i]?.outOfSample))
         }
         return rows
+    }
+
+    /// Each symbol's Deflated Sharpe Ratio (of its ranked rank-1 row) and PBO (of its grid), on that row;
+    /// symbols computed concurrently, each written to its own row, so timing cannot change a byte.
+    static func addOverfitting(to rows: inout [ResultRow], outcomes: [BacktestStage.Outcome]) async {
+        var rowsOf: [String: [Int]] = [:]
+        var order: [String] = []
+        for i in rows.indices {
+            if rowsOf[rows[i].symbol] == nil { order.append(rows[i].symbol) }
+            rowsOf[rows[i].symbol, default: []].append(i)
+        }
+        let groups = order.compactMap { sym -> (best: Int, moments: [ReturnMoments], bestAt: Int)? in
+            let idx = rowsOf[sym] ?? []
+            guard let k = idx.firstIndex(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) else {
+                return nil
+            }
+            let moments = idx.compactMap { outcomes[$0].result.moments }
+            guard moments.count == idx.count else { return nil }
+            return (idx[k], moments, k)
+        }
+        let stats = await withTaskGroup(of: (Int, OverfittingStats).self) { group in
+            for g in groups {
+                group.addTask {
+                    (
+                        g.best,
+                        OverfittingStats(
+                            dsr: Overfitting.deflatedSharpe(best: g.bestAt, of: g.moments),
+                            pbo: Overfitting.probabilityOfOverfitting(g.moments))
+                    )
+                }
+            }
+            var out: [(Int, OverfittingStats)] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        for (i, st) in stats { rows[i].overfitting = st }
     }
 
     /// The execute stage on a run's candidates: the broker, the risk gate, exactly-once orders, orders.csv and

@@ -1,4 +1,6 @@
+import Engine
 import Market
+import Reports
 import Spec
 import Strategies
 
@@ -30,6 +32,10 @@ public struct RunPlan: Sendable {
     public var combinations: [(strategy: String, parameters: Parameters)]
     /// Grid points a constraint ruled out, e.g. `sma_crossover fast=50;slow=50: fast < slow`.
     public var skipped: [String]
+    /// Advice that does not stop the run: combinations whose warm-up leaves them no decision in the period.
+    public var warnings: [String] = []
+    /// The validation folds (empty without `validation:`).
+    public var folds: [FoldWindow] = []
 
     /// Jobs in plan order: symbol-major (universe order), then `combinations` order.
     public var jobs: [BacktestJob] {
@@ -74,6 +80,12 @@ public enum Planner {
             skipped += ruledOut.map { "\(entry.id) \($0.parameters): \($0.reason)" }
         }
         var historyStart = start
+        var warnings: [String] = []
+        if spec.conventions == .backtestingPy {
+            warnings = warmupWarnings(
+                combos, sessions: calendar.tradingDays(in: start...end).count,
+                firstDecisionOffset: Conventions.backtestingPy.firstDecisionOffset)
+        }
         if spec.conventions == .stratopt {
             // Enough sessions before `start` for the slowest indicator of any combination, plus one so a
             // crossover can compare the first period bar with the one before it.
@@ -85,9 +97,51 @@ public enum Planner {
             }
             historyStart = calendar.tradingDay(warmup + 1, sessionsBefore: start)
         }
+        var folds: [FoldWindow] = []
+        if let v = spec.validation, v.method != .none {
+            folds = WalkForward.folds(v, start: start, end: end)
+            guard !folds.isEmpty else {
+                throw PlanError(
+                    description:
+                        "validation: the period \(start.iso) … \(end.iso) holds no \(WalkForward.describe(v)) fold (a training window and a test window after it); lengthen the period or shorten train/test"
+                )
+            }
+        }
         return RunPlan(
             start: start, end: end, historyStart: historyStart, symbols: spec.universe.tickers,
-            combinations: combos.map { ($0.0, $0.1) }, skipped: skipped)
+            combinations: combos.map { ($0.0, $0.1) }, skipped: skipped, warnings: warnings, folds: folds)
+    }
+
+    /// One warning per strategy with combinations that cannot decide inside the period: with warm-up W
+    /// inside the data (`conventions: backtesting_py`), the first decision is on bar W + offset, so a
+    /// period of at most that many sessions leaves the combination without a single trade.
+    static func warmupWarnings(
+        _ combos: [(String, Parameters)], sessions: Int, firstDecisionOffset: Int
+    ) -> [String] {
+        var order: [String] = []
+        var affected: [String: (count: Int, total: Int, worst: Int, example: String)] = [:]
+        for (id, p) in combos {
+            if affected[id] == nil {
+                order.append(id)
+                affected[id] = (0, 0, 0, "")
+            }
+            affected[id]!.total += 1
+            let needed = warmupBars(strategy: id, parameters: p) + firstDecisionOffset + 1
+            guard needed > sessions else { continue }
+            affected[id]!.count += 1
+            if needed > affected[id]!.worst {
+                affected[id]!.worst = needed
+                affected[id]!.example = p.description
+            }
+        }
+        return order.compactMap { id in
+            guard let a = affected[id], a.count > 0 else { return nil }
+            let which = a.count == a.total ? "all \(a.total)" : "\(a.count) of \(a.total)"
+            return "\(id): \(which) combinations need more sessions than the period's \(sessions) to decide once "
+                + "(\(id) \(a.example.isEmpty ? "" : a.example + " ")needs \(a.worst)); their rows will have no "
+                + "trades; lengthen the period, use shorter windows, or use conventions: stratopt, which loads "
+                + "the warm-up before the period"
+        }
     }
 
     /// Bars a strategy needs before its indicators are valid (its `Signals.warmup`), measured on a neutral

@@ -42,6 +42,12 @@ enum SpecMapping {
             activity: w.activity)
     }
 
+    static func scoringRules(_ spec: PipelineSpec) -> ScoringRules {
+        ScoringRules(
+            weights: weights(spec), minTrades: spec.scoring.minTrades,
+            returnBasis: spec.scoring.returnBasis == .cagr ? .cagr : .totalReturn)
+    }
+
     static func qualityThresholds(_ spec: PipelineSpec) -> QualityThresholds {
         let q = spec.data.quality
         let d = QualityThresholds.standard

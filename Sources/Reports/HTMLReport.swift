@@ -121,11 +121,26 @@ struct ColumnView {
 struct RankRow {
     var best: Bool
     var rank: String
+    /// Kept out of the ranking by `scoring.min_trades` (listed after every ranked row).
+    var excluded: Bool
+    var excludedReason: String
     var strategy: String
     var params: String
     var cells: [Cell]
     var score: String
     var scoreWidth: String
+}
+
+/// One validation fold of a symbol's best strategy.
+struct FoldRow {
+    var n: String
+    var train: String
+    var test: String
+    var params: String
+    var inSampleScore: String
+    var outOfSampleReturn: String
+    var outOfSampleReturnCls: String
+    var outOfSampleScore: String
 }
 
 struct GridRow {
@@ -176,6 +191,16 @@ struct SymbolView {
     var bestReturnCls: String
     var bhReturn: String
     var bhReturnCls: String
+    /// Every metric of the best row that the ranking table does not show, as one line (a line, not a
+    /// table: the page's size budget is per symbol).
+    var bestStats: String
+    /// The symbol's Deflated Sharpe Ratio and PBO with a one-line reading; empty when undefined.
+    var hasOverfitting: Bool
+    var overfittingNote: String
+    /// With validation: the best row's stitched out-of-sample figures and its folds.
+    var hasFolds: Bool
+    var outOfSampleNote: String
+    var folds: [FoldRow]
     var rows: [RankRow]
     var rowsTruncated: Bool
     var rowsNote: String
@@ -238,6 +263,11 @@ struct PageView {
     var kpis: [KPI]
     var hasIssues: Bool
     var issues: [IssueView]
+    /// Plan warnings (a period shorter than a strategy's warm-up).
+    var hasWarnings: Bool
+    var warnings: [String]
+    var hasValidation: Bool
+    var validationNote: String
     var hasSkipped: Bool
     var skippedCount: String
     var skipped: [String]
@@ -285,6 +315,13 @@ extension PageView {
         hasIssues = !issues.isEmpty
         let skips = info.skippedCombinations
         hasSkipped = !skips.isEmpty
+        warnings = info.warnings
+        hasWarnings = !warnings.isEmpty
+        hasValidation = report.validation != nil
+        validationNote =
+            report.validation.map {
+                "\($0.description); \($0.folds.count) fold(s); ranked and traded by the out-of-sample score"
+            } ?? ""
         skippedCount = String(skips.count)
         skipped = Array(skips.prefix(HTMLReport.maxSkippedShown))
         skippedTruncated = skips.count > HTMLReport.maxSkippedShown
@@ -350,7 +387,7 @@ extension PageView {
                     symbol: s, anchor: anchor, rows: rows, best: best,
                     bestEquity: bestK.flatMap { k in
                         k < s.equity.count ? s.equity[k] : nil
-                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax,
+                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax, folds: report.validation?.folds ?? [],
                     maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count),
                     maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count),
                     chartPoints: HTMLReport.chartMaxPoints(symbols: report.symbols.count)))
@@ -414,10 +451,38 @@ extension PageView {
     }
 }
 
+extension HTMLReport {
+    /// "DSR 0.97 · PBO 0.10: …" with a one-line reading of each (thresholds in docs/metrics.md).
+    static func overfittingNote(_ o: OverfittingStats?) -> String {
+        guard let o else { return "" }
+        var parts: [String] = []
+        if let d = o.dsr {
+            let reading =
+                d >= 0.95
+                ? "the winner's Sharpe ratio stands out from what this many trials gives by luck"
+                : d >= 0.5
+                    ? "the winner's Sharpe ratio is not clearly above what this many trials gives by luck"
+                    : "the winner's Sharpe ratio is what this many trials gives by luck"
+            parts.append("DSR \(Format.fixed(d, 2)): \(reading)")
+        }
+        if let p = o.pbo {
+            let reading =
+                p <= 0.1
+                ? "the in-sample best usually stays in the better half out of sample"
+                : p < 0.5
+                    ? "the in-sample best falls to the worse half out of sample in \(Format.fixed(p * 100, 0)) % of splits"
+                    : "the in-sample best is more likely than not below the median out of sample: likely overfit"
+            parts.append("PBO \(Format.fixed(p, 2)): \(reading)")
+        }
+        return parts.joined(separator: " · ")
+    }
+}
+
 extension SymbolView {
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
-        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, maxTrades: Int,
+        buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, folds windows: [FoldWindow] = [],
+        maxTrades: Int,
         maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints
     ) {
         self.anchor = anchor
@@ -433,12 +498,40 @@ extension SymbolView {
         bestReturnCls = HTMLReport.signClass(best?.metrics.totalReturnPct)
         bhReturn = Format.percent(bhReturnPct)
         bhReturnCls = HTMLReport.signClass(bhReturnPct)
+        // Buy & hold is left out: the page shows one buy & hold figure per symbol, the one above.
+        bestStats =
+            best.map { b in
+                ResultColumn.moreMetrics.filter { $0.key != "buy_and_hold_return_pct" }.map {
+                    "\($0.title) \($0.displayText(b.metrics))"
+                }.joined(separator: " · ")
+            } ?? ""
+        let overfitting = best?.overfitting
+        hasOverfitting = overfitting?.dsr != nil || overfitting?.pbo != nil
+        overfittingNote = HTMLReport.overfittingNote(overfitting)
+        let oos = best?.outOfSample
+        hasFolds = oos != nil
+        outOfSampleNote =
+            oos.map {
+                "Out of sample (stitched test windows): score \(Format.fixed($0.score.total, 1)) · return \(Format.percent($0.metrics.totalReturnPct)) · Sharpe \(Format.fixed($0.metrics.sharpe, 2)) · max DD \(Format.percent($0.metrics.maxDrawdownPct)) · \($0.metrics.trades) trades"
+            } ?? ""
+        folds = (oos?.folds ?? []).map { c in
+            let w = windows.indices.contains(c.fold) ? windows[c.fold] : nil
+            return FoldRow(
+                n: String(c.fold + 1),
+                train: w.map { "\($0.trainFrom.iso) – \($0.testFrom.adding(days: -1).iso)" } ?? "",
+                test: w.map { "\($0.testFrom.iso) – \($0.testTo.adding(days: -1).iso)" } ?? "", params: c.params,
+                inSampleScore: Format.fixed(c.inSampleScore, 1),
+                outOfSampleReturn: Format.percent(c.outOfSampleReturnPct),
+                outOfSampleReturnCls: HTMLReport.signClass(c.outOfSampleReturnPct),
+                outOfSampleScore: Format.fixed(c.outOfSampleScore, 1))
+        }
 
         rowsTruncated = rows.count > maxRows
         rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."
         self.rows = rows.sorted { $0.rank < $1.rank }.prefix(maxRows).map { r in
             RankRow(
-                best: r.rank == 1, rank: String(r.rank), strategy: r.strategy, params: r.params,
+                best: r.rank == 1 && r.excludedReason == nil, rank: String(r.rank), excluded: r.excludedReason != nil,
+                excludedReason: r.excludedReason ?? "", strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in
                     Cell(
                         text: c.displayText(r.metrics),
@@ -461,7 +554,7 @@ extension SymbolView {
             if bh.count >= n {
                 series.append(
                     SVGChart.Series(
-                        label: "Buy & hold · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
+                        label: "Buy & hold (period) · \(Format.grouped(bh[n - 1], 2))", cssClass: "s2",
                         values: Array(bh.prefix(n))))
             }
             equitySVG = SVGChart(

@@ -202,6 +202,7 @@ enum HTMLTemplates {
         <dt>Sizing</dt><dd>{{sizing}}</dd>
         <dt>Initial capital</dt><dd>{{initialCapital}}</dd>
         <dt>Score weights</dt><dd>{{scoreNote}}</dd>
+        {{#hasValidation}}<dt>Validation</dt><dd>{{validationNote}}</dd>{{/hasValidation}}
         <dt>Run id</dt><dd><code>{{runId}}</code></dd>
         <dt>Tool version</dt><dd>{{toolVersion}}</dd>
         {{#hasStartedAt}}<dt>Started</dt><dd>{{startedAt}}</dd>{{/hasStartedAt}}
@@ -211,6 +212,7 @@ enum HTMLTemplates {
         {{#issues}}<tr><td class="t">{{symbol}}</td><td class="t"><span class="badge {{kind}}">{{kind}}</span></td><td class="t wrap">{{#reasons}}<div>{{.}}</div>{{/reasons}}</td></tr>
         {{/issues}}</tbody></table></div>{{/hasIssues}}
         {{^hasIssues}}<p class="mut">None: every symbol of the universe produced results.</p>{{/hasIssues}}
+        {{#hasWarnings}}<h3>Warnings</h3><ul class="warnings">{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>{{/hasWarnings}}
         <h3>Skipped grid combinations</h3>
         {{#hasSkipped}}<details><summary>{{skippedCount}} combination(s) skipped by parameter constraints</summary><ul class="skips">{{#skipped}}<li><code>{{.}}</code></li>{{/skipped}}</ul>{{#skippedTruncated}}<p class="mut">{{skippedTruncatedNote}}</p>{{/skippedTruncated}}</details>{{/hasSkipped}}
         {{^hasSkipped}}<p class="mut">None.</p>{{/hasSkipped}}
@@ -228,10 +230,16 @@ enum HTMLTemplates {
         <div class="syms">
         {{#symbols}}<section class="sym card" id="{{anchor}}">
         <div class="symh"><h3>{{symbol}}</h3><span class="mut">{{bars}} bars · {{first}} – {{last}}</span></div>
-        {{#hasBest}}<p class="bestline">Best: <strong>{{bestStrategy}}</strong> <code>{{bestParams}}</code> · score <strong>{{bestScore}}</strong> · return <span class="{{bestReturnCls}}">{{bestReturn}}</span> vs buy &amp; hold <span class="{{bhReturnCls}}">{{bhReturn}}</span></p>{{/hasBest}}
+        {{#hasBest}}<p class="bestline">Best: <strong>{{bestStrategy}}</strong> <code>{{bestParams}}</code> · score <strong>{{bestScore}}</strong> · return <span class="{{bestReturnCls}}">{{bestReturn}}</span> vs buy &amp; hold <span class="{{bhReturnCls}}">{{bhReturn}}</span> <span class="mut">(period's first to last close)</span></p>
+        {{#hasOverfitting}}<p class="overfit">{{overfittingNote}}</p>{{/hasOverfitting}}
+        <p class="mut">{{bestStats}}</p>{{/hasBest}}
+        {{#hasFolds}}<h4>Validation folds of the best strategy</h4><p>{{outOfSampleNote}}</p>
+        <div class="scroll"><table class="folds"><thead><tr><th>Fold</th><th class="t">Train</th><th class="t">Test</th><th class="t">Params chosen on train</th><th>In-sample score</th><th>Test return</th><th>Test score</th></tr></thead><tbody>
+        {{#folds}}<tr><td>{{n}}</td><td class="t">{{train}}</td><td class="t">{{test}}</td><td class="t p">{{params}}</td><td>{{inSampleScore}}</td><td class="{{outOfSampleReturnCls}}">{{outOfSampleReturn}}</td><td>{{outOfSampleScore}}</td></tr>
+        {{/folds}}</tbody></table></div>{{/hasFolds}}
         <h4>Ranking</h4>
         <div class="scroll"><table class="sortable rank"><thead><tr><th>Rank</th><th class="t">Strategy</th><th class="t">Params</th>{{#columns}}<th title="{{help}}">{{title}}</th>{{/columns}}<th class="t">Score</th></tr></thead><tbody>
-        {{#rows}}<tr{{#best}} class="best"{{/best}}><td>{{#best}}<span class="star" title="best for this symbol">★</span> {{/best}}{{rank}}<td class="t">{{strategy}}<td class="t p">{{params}}{{#cells}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/cells}}<td class="t sc"><span class="bt"><span class="bar" style="width:{{scoreWidth}}%"></span></span>{{score}}</td></tr>
+        {{#rows}}<tr{{#best}} class="best"{{/best}}><td>{{#best}}<span class="star" title="best for this symbol">★</span> {{/best}}{{rank}}{{#excluded}} <span class="badge warn" title="{{excludedReason}}">not ranked</span>{{/excluded}}<td class="t">{{strategy}}<td class="t p">{{params}}{{#cells}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/cells}}<td class="t sc"><span class="bt"><span class="bar" style="width:{{scoreWidth}}%"></span></span>{{score}}</td></tr>
         {{/rows}}</tbody></table></div>{{#rowsTruncated}}<p class="mut">{{rowsNote}}</p>{{/rowsTruncated}}
         {{#hasCharts}}<h4>Equity: best strategy vs buy &amp; hold</h4><figure>{{{equitySVG}}}</figure>
         <h4>Drawdown of the best strategy</h4><figure>{{{drawdownSVG}}}</figure>{{/hasCharts}}

@@ -79,11 +79,29 @@ extension RankRow: MustacheParent {
         switch name {
         case "best": return best
         case "rank": return rank
+        case "excluded": return excluded
+        case "excludedReason": return excludedReason
         case "strategy": return strategy
         case "params": return params
         case "cells": return cells
         case "score": return score
         case "scoreWidth": return scoreWidth
+        default: return nil
+        }
+    }
+}
+
+extension FoldRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "n": return n
+        case "train": return train
+        case "test": return test
+        case "params": return params
+        case "inSampleScore": return inSampleScore
+        case "outOfSampleReturn": return outOfSampleReturn
+        case "outOfSampleReturnCls": return outOfSampleReturnCls
+        case "outOfSampleScore": return outOfSampleScore
         default: return nil
         }
     }
@@ -159,6 +177,12 @@ extension SymbolView: MustacheParent {
         case "bestReturnCls": return bestReturnCls
         case "bhReturn": return bhReturn
         case "bhReturnCls": return bhReturnCls
+        case "bestStats": return bestStats
+        case "hasOverfitting": return hasOverfitting
+        case "overfittingNote": return overfittingNote
+        case "hasFolds": return hasFolds
+        case "outOfSampleNote": return outOfSampleNote
+        case "folds": return folds
         case "rows": return rows
         case "rowsTruncated": return rowsTruncated
         case "rowsNote": return rowsNote
@@ -241,6 +265,10 @@ extension PageView: MustacheParent {
         case "kpis": return kpis
         case "hasIssues": return hasIssues
         case "issues": return issues
+        case "hasWarnings": return hasWarnings
+        case "warnings": return warnings
+        case "hasValidation": return hasValidation
+        case "validationNote": return validationNote
         case "hasSkipped": return hasSkipped
         case "skippedCount": return skippedCount
         case "skipped": return skipped

@@ -26,7 +26,8 @@ public enum ReportRenderer {
             ReportFile(name: "trades.csv", contents: tradesCSV(report.rows).bytes),
         ]
         if equity { files.append(ReportFile(name: "equity.csv", contents: equityCSV(report).bytes)) }
-        files.append(ReportFile(name: "results.json", contents: resultsJSON(report.rows)))
+        files.append(
+            ReportFile(name: "results.json", contents: resultsJSON(report.rows, validation: report.validation)))
         if let exec = report.execution { files.append(ReportFile(name: "orders.csv", contents: ordersCSV(exec).bytes)) }
         files.append(ReportFile(name: "report.html", contents: Array(HTMLReport.render(report).utf8)))
         return files
@@ -49,7 +50,8 @@ public enum ReportRenderer {
             return ReportFile(
                 name: name, contents: resultsCSV(bestRows(report), parameters: parameterNames(report)).bytes)
         case "trades.csv": return ReportFile(name: name, contents: tradesCSV(report.rows).bytes)
-        case "results.json": return ReportFile(name: name, contents: resultsJSON(report.rows))
+        case "results.json":
+            return ReportFile(name: name, contents: resultsJSON(report.rows, validation: report.validation))
         default: preconditionFailure("not a result file: \(name)")
         }
     }
@@ -70,6 +72,17 @@ public enum ReportRenderer {
     static func resultFields(_ r: ResultRow) -> [String] {
         [r.symbol, r.strategy, r.params] + ResultColumn.metrics.map { $0.fileText(r.metrics) } + [
             Format.number(r.score.total), String(r.rank),
+        ] + ResultColumn.moreMetrics.map { $0.fileText(r.metrics) } + [
+            r.excludedReason == nil ? "true" : "false", r.excludedReason ?? "", Format.number(r.overfitting?.dsr),
+            Format.number(r.overfitting?.pbo),
+        ] + outOfSampleFields(r.outOfSample)
+    }
+
+    static func outOfSampleFields(_ o: OutOfSample?) -> [String] {
+        guard let o else { return ["", "", "", "", ""] }
+        return [
+            Format.number(o.metrics.totalReturnPct), Format.number(o.metrics.sharpe),
+            Format.number(o.metrics.maxDrawdownPct), String(o.metrics.trades), Format.number(o.score.total),
         ]
     }
 
@@ -243,7 +256,7 @@ public enum ReportRenderer {
     /// results.json: `{"schema_version":3,"results":[{<results.csv columns>}]}`; one result per line, keys in
     /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
-    static func resultsJSON(_ rows: [ResultRow]) -> [UInt8] {
+    static func resultsJSON(_ rows: [ResultRow], validation: ValidationSummary? = nil) -> [UInt8] {
         var j = JSONWriter()
         j.raw("{\n")
         j.key("schema_version")
@@ -251,18 +264,104 @@ public enum ReportRenderer {
         j.raw(",\n")
         j.key("results")
         j.raw("[")
-        let textColumns: Set<String> = ["symbol", "strategy", "params"]
+        let textColumns: Set<String> = ["symbol", "strategy", "params", "excluded_reason"]
         for (i, r) in rows.enumerated() {
             j.raw(i == 0 ? "\n" : ",\n")
             j.raw("{")
             for (c, (name, value)) in zip(ReportSchema.resultColumns, resultFields(r)).enumerated() {
                 if c > 0 { j.raw(",") }
                 j.key(name)
-                if textColumns.contains(name) { j.string(value) } else { j.raw(value.isEmpty ? "null" : value) }
+                if name == "excluded_reason" && value.isEmpty {
+                    j.raw("null")
+                } else if textColumns.contains(name) {
+                    j.string(value)
+                } else {
+                    j.raw(value.isEmpty ? "null" : value)
+                }
             }
             j.raw("}")
         }
-        j.raw(rows.isEmpty ? "]\n}\n" : "\n]\n}\n")
+        j.raw(rows.isEmpty ? "],\n" : "\n],\n")
+        j.key("validation")
+        writeValidation(validation, rows: rows, to: &j)
+        j.raw("\n}\n")
         return j.bytes
+    }
+
+    /// `"validation"`: null without validation; else the method, the folds' windows and, per (symbol,
+    /// strategy) in results order, the parameters each fold chose with their in-sample and out-of-sample
+    /// figures.
+    static func writeValidation(_ v: ValidationSummary?, rows: [ResultRow], to j: inout JSONWriter) {
+        guard let v else {
+            j.raw("null")
+            return
+        }
+        j.raw("{")
+        j.key("method")
+        j.string(v.method)
+        j.raw(",")
+        j.key("description")
+        j.string(v.description)
+        j.raw(",\n")
+        j.key("folds")
+        j.raw("[")
+        for (i, f) in v.folds.enumerated() {
+            j.raw(i == 0 ? "\n{" : ",\n{")
+            j.key("fold")
+            j.int(i + 1)
+            for (k, d) in [
+                ("train_start", f.trainFrom), ("train_end", f.testFrom.adding(days: -1)), ("test_start", f.testFrom),
+                ("test_end", f.testTo.adding(days: -1)),
+            ] {
+                j.raw(",")
+                j.key(k)
+                j.string(d.iso)
+            }
+            j.raw("}")
+        }
+        j.raw("\n],\n")
+        j.key("selections")
+        j.raw("[")
+        var first = true
+        for r in rows {
+            guard let o = r.outOfSample else { continue }
+            j.raw(first ? "\n{" : ",\n{")
+            first = false
+            j.key("symbol")
+            j.string(r.symbol)
+            j.raw(",")
+            j.key("strategy")
+            j.string(r.strategy)
+            j.raw(",")
+            j.key("traded_params")
+            j.string(r.params)
+            j.raw(",")
+            j.key("folds")
+            j.raw("[")
+            for (i, c) in o.folds.enumerated() {
+                if i > 0 { j.raw(",") }
+                j.raw("{")
+                j.key("fold")
+                j.int(c.fold + 1)
+                j.raw(",")
+                j.key("params")
+                j.string(c.params)
+                for (k, x) in [
+                    ("in_sample_score", c.inSampleScore), ("in_sample_return_pct", c.inSampleReturnPct),
+                    ("oos_return_pct", c.outOfSampleReturnPct), ("oos_score", c.outOfSampleScore),
+                ] {
+                    j.raw(",")
+                    j.key(k)
+                    j.number(x)
+                }
+                j.raw(",")
+                j.key("oos_trades")
+                j.int(c.outOfSampleTrades)
+                j.raw("}")
+            }
+            j.raw("]}")
+        }
+        j.raw(first ? "]" : "\n]")
+        j.raw("}")
     }
 }

@@ -10,10 +10,20 @@ public enum ReportSchema {
     /// Written as `"schema_version"` in results.json and documented for every CSV.
     public static let version = 3
 
-    /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order).
+    /// Columns of results.csv and best.csv (and the keys of each results.json row, in this order). Columns
+    /// added after schema 2 come after `rank`, so the positions of the older ones never move.
     public static var resultColumns: [String] {
         ["symbol", "strategy", "params"] + ResultColumn.metrics.map(\.key) + ["score", "rank"]
+            + ResultColumn.moreMetrics.map(\.key) + rankingColumns + outOfSampleColumns
     }
+    /// With `validation:` on, the out-of-sample result on the row the latest training window chose; empty
+    /// otherwise.
+    public static let outOfSampleColumns = [
+        "oos_total_return_pct", "oos_sharpe", "oos_max_drawdown_pct", "oos_trades", "oos_score",
+    ]
+    /// After the metrics: whether the row is ranked, why not, and the symbol's overfitting statistics
+    /// (on its rank-1 row only).
+    public static let rankingColumns = ["ranked", "excluded_reason", "dsr", "pbo"]
     /// results.csv and best.csv end with one column per parameter of the run's strategies (`p_fast`,
     /// `p_slow`, …, names sorted), after every column above, so the positions of those never move.
     public static func parameterColumn(_ name: String) -> String { "p_" + name }
@@ -72,6 +82,8 @@ public struct ResultColumn: Sendable {
         case count
         /// Money, 2 decimals with thousands separators.
         case money
+        /// Calendar days, 1 decimal.
+        case days
     }
 
     public let key: String
@@ -109,6 +121,36 @@ public struct ResultColumn: Sendable {
         .init("final_equity", "Final equity", .money, "Equity at the last bar") { $0.finalEquity },
     ]
 
+    /// Metric columns added in schema 3, in file order (after `rank`); the report shows them for each
+    /// symbol's best row.
+    public static let moreMetrics: [ResultColumn] = [
+        .init("sortino", "Sortino", .ratio, "Annualised Sortino ratio (downside deviation)") { $0.sortino },
+        .init("calmar", "Calmar", .ratio, "Annual return / max drawdown of the day-end curve") { $0.calmar },
+        .init("sqn", "SQN", .ratio, "System Quality Number: √trades · mean P&L / std P&L") { $0.sqn },
+        .init("expectancy_pct", "Expectancy", .signedPercent, "Mean closed-trade return, %") { $0.expectancyPct },
+        .init("max_consecutive_losses", "Max losing streak", .count, "Longest run of losing trades") {
+            Double($0.maxConsecutiveLosses)
+        },
+        .init("max_drawdown_bars", "Longest DD (bars)", .count, "Longest drawdown episode, bars") {
+            $0.maxDrawdownDurationBars.map(Double.init)
+        },
+        .init("max_drawdown_days", "Longest DD (days)", .days, "Longest drawdown episode, calendar days") {
+            $0.maxDrawdownDurationDays
+        },
+        .init("avg_trade_days", "Avg trade", .days, "Mean closed-trade duration, calendar days") {
+            $0.avgTradeDurationDays
+        },
+        .init("best_trade_pct", "Best trade", .signedPercent, "Best closed-trade return, %") { $0.bestTradePct },
+        .init("worst_trade_pct", "Worst trade", .signedPercent, "Worst closed-trade return, %") { $0.worstTradePct },
+        .init("buy_and_hold_return_pct", "Buy & hold", .signedPercent, "Buy & hold from the warm-up bar's close, %") {
+            $0.buyAndHoldReturnPct
+        },
+        .init("information_ratio", "Information ratio", .ratio, "Annualised mean / std of returns over buy & hold") {
+            $0.informationRatio
+        },
+        .init("beta", "Beta", .ratio, "Beta of daily returns against buy & hold") { $0.beta },
+    ]
+
     /// Text for CSV/JSON: integers for `.count`, otherwise the shortest round-trip number.
     func fileText(_ m: Metrics) -> String {
         let v = value(m)
@@ -124,6 +166,7 @@ public struct ResultColumn: Sendable {
         case .ratio: return Format.fixed(v, 2)
         case .count: return Format.fixed(v, 0)
         case .money: return Format.grouped(v, 2)
+        case .days: return Format.fixed(v, 1)
         }
     }
 }

@@ -18,6 +18,8 @@ public struct RunReport: Sendable {
     public var execution: [ExecutionRow]?
     /// `equity.csv` holds every backtest's curve (true) or only each symbol's rank-1 curve (false).
     public var equityOfEveryBacktest: Bool = true
+    /// Walk-forward or holdout validation, when the spec asks for it.
+    public var validation: ValidationSummary?
 
     public init(
         info: RunInfo, rows: [ResultRow], symbols: [SymbolReport], issues: [SymbolIssue],
@@ -53,6 +55,8 @@ public struct RunInfo: Sendable {
     public var startedAt: String
     /// The weights the composite score used; shown in the summary, and their sum is the top of the heatmap scale.
     public var scoreWeights: ScoreWeights
+    /// Plan warnings shown in the summary (a period shorter than a strategy's warm-up).
+    public var warnings: [String] = []
 
     public init(
         specName: String, specPath: String, provider: String, isSynthetic: Bool, periodStart: SessionDate,
@@ -89,10 +93,19 @@ public struct ResultRow: Sendable {
     /// 1 = best for the symbol.
     public var rank: Int
     public var trades: [Trade]
+    /// Why `scoring.min_trades` keeps this row out of the ranking (it then ranks after every ranked row,
+    /// and is never traded); nil for a ranked row.
+    public var excludedReason: String?
+    /// The row's symbol-level overfitting statistics, on its rank-1 row only.
+    public var overfitting: OverfittingStats?
+    /// With validation on: the out-of-sample result of the row's (symbol, strategy), on the row whose
+    /// params the latest training window chose (the row that is ranked and traded).
+    public var outOfSample: OutOfSample?
 
     public init(
         symbol: String, strategy: String, params: String, metrics: Metrics, score: ScoreBreakdown, rank: Int,
-        trades: [Trade]
+        trades: [Trade], excludedReason: String? = nil, overfitting: OverfittingStats? = nil,
+        outOfSample: OutOfSample? = nil
     ) {
         self.symbol = symbol
         self.strategy = strategy
@@ -101,6 +114,82 @@ public struct ResultRow: Sendable {
         self.score = score
         self.rank = rank
         self.trades = trades
+        self.excludedReason = excludedReason
+        self.overfitting = overfitting
+        self.outOfSample = outOfSample
+    }
+}
+
+/// The stitched out-of-sample result of one (symbol, strategy) and how each fold chose its parameters.
+public struct OutOfSample: Sendable, Equatable {
+    public var metrics: Metrics
+    public var score: ScoreBreakdown
+    public var folds: [FoldChoice]
+    public init(metrics: Metrics, score: ScoreBreakdown, folds: [FoldChoice]) {
+        self.metrics = metrics
+        self.score = score
+        self.folds = folds
+    }
+}
+
+/// One fold of one (symbol, strategy): the parameters chosen on its training window, their in-sample
+/// figures, and their figures on the test window.
+public struct FoldChoice: Sendable, Equatable {
+    /// Index into `ValidationSummary.folds`.
+    public var fold: Int
+    public var params: String
+    public var inSampleScore: Double
+    public var inSampleReturnPct: Double
+    public var outOfSampleReturnPct: Double
+    public var outOfSampleScore: Double
+    public var outOfSampleTrades: Int
+    public init(
+        fold: Int, params: String, inSampleScore: Double, inSampleReturnPct: Double, outOfSampleReturnPct: Double,
+        outOfSampleScore: Double, outOfSampleTrades: Int
+    ) {
+        self.fold = fold
+        self.params = params
+        self.inSampleScore = inSampleScore
+        self.inSampleReturnPct = inSampleReturnPct
+        self.outOfSampleReturnPct = outOfSampleReturnPct
+        self.outOfSampleScore = outOfSampleScore
+        self.outOfSampleTrades = outOfSampleTrades
+    }
+}
+
+/// A fold's windows, half-open in calendar dates: train `trainFrom ..< testFrom`, test `testFrom ..< testTo`.
+public struct FoldWindow: Sendable, Equatable {
+    public var trainFrom: SessionDate
+    public var testFrom: SessionDate
+    public var testTo: SessionDate
+    public init(trainFrom: SessionDate, testFrom: SessionDate, testTo: SessionDate) {
+        self.trainFrom = trainFrom
+        self.testFrom = testFrom
+        self.testTo = testTo
+    }
+}
+
+/// The validation of a run: its method and its folds.
+public struct ValidationSummary: Sendable, Equatable {
+    /// `holdout` or `walk_forward`.
+    public var method: String
+    /// `train 3y, test 1y, rolling`.
+    public var description: String
+    public var folds: [FoldWindow]
+    public init(method: String, description: String, folds: [FoldWindow]) {
+        self.method = method
+        self.description = description
+        self.folds = folds
+    }
+}
+
+/// A symbol's Deflated Sharpe Ratio (of its rank-1 row) and Probability of Backtest Overfitting (of its grid).
+public struct OverfittingStats: Sendable, Equatable {
+    public var dsr: Double?
+    public var pbo: Double?
+    public init(dsr: Double?, pbo: Double?) {
+        self.dsr = dsr
+        self.pbo = pbo
     }
 }
 

@@ -21,6 +21,9 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
     public var report: Report
     public var execute: Execute
     public var notify: [Webhook]
+    /// Out-of-sample validation (`validation:`); nil is `method: none`. Optional so that a spec recorded
+    /// before the key existed still decodes.
+    public var validation: Validation?
 
     public init(
         version: Int = 1, name: String, data: DataSpec = DataSpec(), universe: Universe, period: Period = Period(),
@@ -410,7 +413,92 @@ public struct PipelineSpec: Sendable, Equatable, Codable {
 
     public struct Scoring: Sendable, Equatable, Codable {
         public var weights: Weights = Weights()
-        public init(weights: Weights = Weights()) { self.weights = weights }
+        /// Rows with fewer closed trades are listed but not ranked (0 ranks every row).
+        public var minTrades: Int = 1
+        /// What the return component caps at +100 %: total return (default) or CAGR.
+        public var returnBasis: ReturnBasis = .totalReturn
+        public init(weights: Weights = Weights(), minTrades: Int = 1, returnBasis: ReturnBasis = .totalReturn) {
+            self.weights = weights
+            self.minTrades = minTrades
+            self.returnBasis = returnBasis
+        }
+
+        // A spec recorded before these keys existed decodes with their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            weights = try c.decodeIfPresent(Weights.self, forKey: .weights) ?? Weights()
+            minTrades = try c.decodeIfPresent(Int.self, forKey: .minTrades) ?? 1
+            returnBasis = try c.decodeIfPresent(ReturnBasis.self, forKey: .returnBasis) ?? .totalReturn
+        }
+    }
+
+    /// `validation:`: how parameters are chosen in sample and judged out of sample.
+    public struct Validation: Sendable, Equatable, Codable {
+        public var method: ValidationMethod
+        /// Length of each training window (walk_forward; holdout trains on everything before its test).
+        public var train: WindowLength?
+        /// Length of each test window.
+        public var test: WindowLength
+        public var window: WindowKind
+        public init(
+            method: ValidationMethod, train: WindowLength? = nil, test: WindowLength, window: WindowKind = .rolling
+        ) {
+            self.method = method
+            self.train = train
+            self.test = test
+            self.window = window
+        }
+    }
+
+    public enum ValidationMethod: String, Sendable, Equatable, Codable, CaseIterable {
+        case none
+        case holdout
+        case walkForward = "walk_forward"
+    }
+
+    /// `validation.window`.
+    public enum WindowKind: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Each training window has the same length and moves forward by one test window.
+        case rolling
+        /// Each training window starts at the period start and grows by one test window.
+        case anchored
+    }
+
+    /// A calendar length written `3y`, `6m` or `90d`.
+    public struct WindowLength: Sendable, Equatable, Codable, CustomStringConvertible {
+        public enum Unit: String, Sendable, Equatable, Codable {
+            case years = "y"
+            case months = "m"
+            case days = "d"
+        }
+        public var count: Int
+        public var unit: Unit
+        public init(count: Int, unit: Unit) {
+            self.count = count
+            self.unit = unit
+        }
+        /// `3y` → 3 years; nil for anything else (counts 1…9999).
+        public init?(parsing text: String) {
+            guard let last = text.last, let unit = Unit(rawValue: String(last)),
+                let n = Int(text.dropLast()), (1...9_999).contains(n), text.dropLast().allSatisfy(\.isASCII)
+            else { return nil }
+            self.init(count: n, unit: unit)
+        }
+        /// The date this length after `date` (months and years clamp to the month's last day).
+        public func after(_ date: SessionDate) -> SessionDate {
+            switch unit {
+            case .years: return date.adding(months: 12 * count)
+            case .months: return date.adding(months: count)
+            case .days: return date.adding(days: count)
+            }
+        }
+        public var description: String { "\(count)\(unit.rawValue)" }
+    }
+
+    /// `scoring.return_basis`.
+    public enum ReturnBasis: String, Sendable, Equatable, Codable, CaseIterable {
+        case totalReturn = "total_return"
+        case cagr
     }
 
     /// Composite-score weights; the default sums to 100.

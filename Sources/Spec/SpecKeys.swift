@@ -195,7 +195,8 @@ public enum SpecKeys {
             "strategies",
             .oneOf([.word("all"), .list(.strategyEntry([.builtin, .rule, .signals]), minItems: 1)]), required: true,
             "Strategies and parameter grids; `all` runs every built-in strategy with its default parameters."),
-        SpecKey("scoring", .mapping(scoring), "Weights of the composite score (docs/metrics.md)."),
+        SpecKey("scoring", .mapping(scoring), "The composite score: weights, min_trades, return basis (docs/metrics.md)."),
+        SpecKey("validation", .mapping(validation), "Out-of-sample ranking: holdout or walk-forward folds."),
         SpecKey(
             "batch",
             .mapping([
@@ -311,7 +312,29 @@ public enum SpecKeys {
                 SpecKey("drawdown", .number(.atLeast(0)), default: .number(20), "Weight of (low) maximum drawdown."),
                 SpecKey("win_rate", .number(.atLeast(0)), default: .number(15), "Weight of the win rate."),
                 SpecKey("activity", .number(.atLeast(0)), default: .number(5), "Weight of trading activity."),
-            ]), "Weights of the composite score's parts; not all 0.")
+            ]), "Weights of the composite score's parts; not all 0."),
+        SpecKey(
+            "min_trades", .integer(.closed(0, 1_000_000)), default: .integer(1),
+            "Fewest closed trades a combination needs to be ranked (fewer: listed, marked, never traded)."),
+        SpecKey(
+            "return_basis", choices(PipelineSpec.ReturnBasis.self), default: .text("total_return"),
+            "What the return part of the score caps at +100 %: total return, or CAGR for long periods."),
+    ]
+
+    /// `validation:` (docs/spec.md): out-of-sample ranking.
+    static let validation: [SpecKey] = [
+        SpecKey(
+            "method", choices(PipelineSpec.ValidationMethod.self), required: true,
+            "none (in-sample ranking), holdout (one test window at the end) or walk_forward (rolling folds)."),
+        SpecKey(
+            "train", .text(pattern: "^[0-9]{1,4}[ymd]$"),
+            "walk_forward: the length of each in-sample window, such as 3y, 18m or 400d."),
+        SpecKey(
+            "test", .text(pattern: "^[0-9]{1,4}[ymd]$"),
+            "holdout and walk_forward: the length of each out-of-sample window, such as 1y."),
+        SpecKey(
+            "window", choices(PipelineSpec.WindowKind.self), default: .text("rolling"),
+            "walk_forward: rolling (fixed-length training windows) or anchored (training grows from the start)."),
     ]
 
     static let report: [SpecKey] = [

@@ -44,6 +44,7 @@ extension SpecReader {
         }
         if let v = f["strategies"] { checkBacktestCount(spec, at: v) }
         if let v = f["scoring"] { spec.scoring = readScoring(v) }
+        if let v = f["validation"] { spec.validation = readValidation(v) }
         if let v = f["batch"] { spec.batch = readBatch(v) }
         if let v = f["report"] { spec.report = readReport(v) }
         if let v = f["execute"] { spec.execute = readExecute(v, universe: spec.universe.tickers) }
@@ -478,8 +479,19 @@ extension SpecReader {
         guard
             let f = fields(
                 of: field, allowed: SpecKeys.names("scoring"),
-                expectation: "a mapping such as {weights: {return: 30, sharpe: 30}}")
+                expectation: "a mapping such as {weights: {return: 30, sharpe: 30}, min_trades: 1}")
         else { return scoring }
+        if let v = f["min_trades"] {
+            scoring.minTrades =
+                integer(v, "a whole number of closed trades from 0 to 1000000 (0 ranks every row)") {
+                    (0...1_000_000).contains($0)
+                } ?? scoring.minTrades
+        }
+        if let v = f["return_basis"] {
+            scoring.returnBasis =
+                choice(v, PipelineSpec.ReturnBasis.self, "what the return part of the score caps at +100 %, ")
+                ?? .totalReturn
+        }
         guard let v = f["weights"] else { return scoring }
         guard
             let g = fields(
@@ -501,6 +513,52 @@ extension SpecReader {
         }
         scoring.weights = w
         return scoring
+    }
+
+    func readValidation(_ field: Field) -> PipelineSpec.Validation? {
+        guard
+            let f = fields(
+                of: field, allowed: SpecKeys.names("validation"),
+                expectation: "a mapping such as {method: walk_forward, train: 3y, test: 1y, window: rolling}")
+        else { return nil }
+        guard let m = f["method"] else {
+            missing("method", in: field, "add method: none, holdout or walk_forward")
+            return nil
+        }
+        guard let method = choice(m, PipelineSpec.ValidationMethod.self, "a validation method, ") else { return nil }
+        func length(_ key: String) -> PipelineSpec.WindowLength? {
+            guard let v = f[key] else { return nil }
+            if case .scalar(let s) = v.value, let l = PipelineSpec.WindowLength(parsing: s.string) { return l }
+            expected(v, "a length such as 3y, 6m or 90d (years, months or calendar days, 1 to 9999)")
+            return nil
+        }
+        func refuse(_ key: String, _ why: String) {
+            if let v = f[key] { report(v.key.mark, v.path, "\(v.path): \(why); remove it") }
+        }
+        let train = length("train")
+        let test = length("test")
+        let window = f["window"].flatMap { choice($0, PipelineSpec.WindowKind.self, "a window kind, ") } ?? .rolling
+        switch method {
+        case .none:
+            for k in ["train", "test", "window"] { refuse(k, "method none validates nothing, so it takes no \(k)") }
+            return nil
+        case .holdout:
+            refuse("train", "holdout trains on every bar before its test window, so it takes no train length")
+            refuse("window", "holdout has one window, so it takes no window kind")
+            guard f["test"] != nil else {
+                missing(
+                    "test", in: field, "add the length of the held-out test window at the period's end, e.g. test: 1y")
+                return nil
+            }
+            return test.map { PipelineSpec.Validation(method: .holdout, test: $0) }
+        case .walkForward:
+            if f["train"] == nil {
+                missing("train", in: field, "add the length of each training window, e.g. train: 3y")
+            }
+            if f["test"] == nil { missing("test", in: field, "add the length of each test window, e.g. test: 1y") }
+            guard let train, let test else { return nil }
+            return PipelineSpec.Validation(method: .walkForward, train: train, test: test, window: window)
+        }
     }
 
     func readBatch(_ field: Field) -> PipelineSpec.Batch {

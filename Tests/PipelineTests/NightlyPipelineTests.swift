@@ -78,8 +78,10 @@ import Testing
         n.cagrPct = 0
         #expect(m == n)
         #expect(ResultCodec.encode(back) == bytes)
-        // No curve is stored: ten trades and every metric fit in a couple of kilobytes.
-        #expect(bytes.count < 400 + 88 * result.trades.count)
+        #expect(back.moments != nil && back.moments == result.moments)
+        // No curve is stored: ten trades, every metric and 16 blocks of return moments (24 bytes each) fit
+        // in a couple of kilobytes.
+        #expect(bytes.count < 400 + 24 * 16 + 17 + 88 * result.trades.count)
         for cut in [0, 1, 8, bytes.count / 2, bytes.count - 1] {
             #expect(throws: CodecError.self) { try ResultCodec.decode(bytes.prefix(cut)) }
         }

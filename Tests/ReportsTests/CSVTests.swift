@@ -35,12 +35,35 @@ import Testing
             symbol: "AAPL", strategy: "sma_crossover", params: "fast=10;slow=30", metrics: m,
             score: Fixture.score(61.5),
             rank: 2, trades: [])
-        // cagr = ret / 2 and volatility = 15, exposure = 60 by the fixture's construction.
+        // cagr = ret / 2 and volatility = 15, exposure = 60 by the fixture's construction; the schema-3
+        // metrics are the fixture's defaults (undefined, 0 losses, 0 buy & hold), then ranked with no reason,
+        // no overfitting statistics (not computed here) and empty out-of-sample columns (validation off).
         #expect(
             ReportRenderer.resultFields(row) == [
                 "AAPL", "sma_crossover", "fast=10;slow=30", "12.5", "6.25", "15", "", "7.25", "50", "4", "", "60",
                 "11250", "61.5", "2",
+                "", "", "", "", "0", "", "", "", "", "", "0", "", "",
+                "true", "", "", "",
+                "", "", "", "", "",
             ])
+    }
+
+    @Test func excludedRowsAreMarkedAndTheBestCarriesItsOverfittingStatistics() {
+        let m = Fixture.metrics(ret: 0, trades: 0)
+        let excluded = ResultRow(
+            symbol: "A", strategy: "s", params: "", metrics: m, score: Fixture.score(20), rank: 2, trades: [],
+            excludedReason: "0 trades < scoring.min_trades 1")
+        let best = ResultRow(
+            symbol: "A", strategy: "s", params: "p=1", metrics: m, score: Fixture.score(30), rank: 1, trades: [],
+            overfitting: OverfittingStats(dsr: 0.25, pbo: 0.5))
+        let cols = ReportSchema.resultColumns
+        func field(_ r: ResultRow, _ c: String) -> String { ReportRenderer.resultFields(r)[cols.firstIndex(of: c)!] }
+        #expect(field(excluded, "ranked") == "false")
+        #expect(field(excluded, "excluded_reason") == "0 trades < scoring.min_trades 1")
+        #expect(field(excluded, "dsr") == "")
+        #expect(field(best, "ranked") == "true")
+        #expect(field(best, "dsr") == "0.25")
+        #expect(field(best, "pbo") == "0.5")
     }
 
     @Test func bestCSVHasOneRankOneRowPerSymbol() {

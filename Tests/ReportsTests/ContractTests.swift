@@ -92,9 +92,15 @@ import Testing
         """,
         3: """
         results.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
-        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank,sortino,calmar,sqn,expectancy_pct,\
+        max_consecutive_losses,max_drawdown_bars,max_drawdown_days,avg_trade_days,best_trade_pct,worst_trade_pct,\
+        buy_and_hold_return_pct,information_ratio,beta,ranked,excluded_reason,dsr,pbo,oos_total_return_pct,oos_sharpe,\
+        oos_max_drawdown_pct,oos_trades,oos_score
         best.csv: symbol,strategy,params,total_return_pct,cagr_pct,volatility_pct,sharpe,max_drawdown_pct,\
-        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank
+        win_rate_pct,trades,profit_factor,exposure_pct,final_equity,score,rank,sortino,calmar,sqn,expectancy_pct,\
+        max_consecutive_losses,max_drawdown_bars,max_drawdown_days,avg_trade_days,best_trade_pct,worst_trade_pct,\
+        buy_and_hold_return_pct,information_ratio,beta,ranked,excluded_reason,dsr,pbo,oos_total_return_pct,oos_sharpe,\
+        oos_max_drawdown_pct,oos_trades,oos_score
         trades.csv: symbol,strategy,params,entry_date,entry_price,exit_date,exit_price,shares,pnl,return_pct
         equity.csv: date,symbol,strategy,params,equity,drawdown_pct
         orders.csv: symbol,strategy,side,shares,price,value,status,broker_order_id,client_order_id,verdicts,error,\

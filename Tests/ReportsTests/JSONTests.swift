@@ -21,6 +21,9 @@ import Testing
         #expect(results[0]["params"] as? String == "fast=10;slow=30")
         #expect(results[0]["trades"] as? Int == 3)
         #expect(results[0]["volatility_pct"] as? Double == 15)
+        // Schema 3: `ranked` is a JSON boolean and an empty `excluded_reason` is null.
+        #expect(results[0]["ranked"] as? Bool == true)
+        #expect(results[0]["excluded_reason"] is NSNull)
     }
 
     @Test func keysInColumnOrder() {
