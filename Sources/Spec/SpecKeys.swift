@@ -195,7 +195,8 @@ public enum SpecKeys {
             "strategies",
             .oneOf([.word("all"), .list(.strategyEntry([.builtin, .rule, .signals]), minItems: 1)]), required: true,
             "Strategies and parameter grids; `all` runs every built-in strategy with its default parameters."),
-        SpecKey("scoring", .mapping(scoring), "The composite score: weights, min_trades, return basis (docs/metrics.md)."),
+        SpecKey(
+            "scoring", .mapping(scoring), "The composite score: weights, min_trades, return basis (docs/metrics.md)."),
         SpecKey("validation", .mapping(validation), "Out-of-sample ranking: holdout or walk-forward folds."),
         SpecKey(
             "batch",

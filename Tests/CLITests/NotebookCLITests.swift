@@ -24,11 +24,12 @@ import Testing
         let second = try await Self.run(tmp)
         #expect(try fm.destinationOfSymbolicLink(atPath: latest) == second)
         #expect(fm.fileExists(atPath: latest + "/results.csv"))
-        // Parameter columns after rank, for pipelines/example.yaml's sma_crossover and rsi_reversion.
+        // Parameter columns last (after every metric column), for pipelines/example.yaml's sma_crossover and
+        // rsi_reversion.
         for file in ["results.csv", "best.csv"] {
             let header = try String(contentsOfFile: latest + "/" + file, encoding: .utf8).components(
                 separatedBy: "\r\n")[0]
-            #expect(header.hasSuffix(",score,rank,p_fast,p_lower,p_period,p_slow,p_upper"), "\(file): \(header)")
+            #expect(header.hasSuffix(",oos_score,p_fast,p_lower,p_period,p_slow,p_upper"), "\(file): \(header)")
         }
         // The index lists runs, not the link.
         let index = try String(contentsOfFile: tmp.appendingPathComponent("reports/index.html").path, encoding: .utf8)

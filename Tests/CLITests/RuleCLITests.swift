@@ -22,13 +22,14 @@ import Testing
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             let lines = text.split(whereSeparator: \.isNewline)
             let header = lines.first.map { $0.split(separator: ",").map(String.init) } ?? []
-            // Rank differs between equal scores, so it is left out when asked.
-            let rank = dropRank ? header.firstIndex(of: "rank") : nil
+            // Rank differs between equal scores (and the symbol's overfitting statistics sit on its rank-1 row
+            // only), so they are left out when asked.
+            let ranked = dropRank ? Set(["rank", "dsr", "pbo"].compactMap { header.firstIndex(of: $0) }) : []
             return lines.dropFirst().compactMap { line in
                 let f = line.split(separator: ",", omittingEmptySubsequences: false)
                 guard f.count > 3, f[1] == strategy else { return nil }
                 // Symbol, params and every other value.
-                let rest = f.indices.dropFirst(3).filter { $0 != rank }.map { f[$0] }
+                let rest = f.indices.dropFirst(3).filter { !ranked.contains($0) }.map { f[$0] }
                 return ([f[0], f[2]] + rest).joined(separator: ",")
             }
         }

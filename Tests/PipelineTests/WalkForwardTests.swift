@@ -173,7 +173,11 @@ import Testing
             SpecInput(spec: PipelineRunnerTests.spec(batch: 2, dir: dir), path: "t.yaml", text: ""))
         let text = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
         let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",,,,,") })
+        let header = lines[0].components(separatedBy: ",")
+        let oos = ReportSchema.outOfSampleColumns.compactMap { header.firstIndex(of: $0) }
+        #expect(oos.count == 5)
+        #expect(
+            lines.dropFirst().allSatisfy { line in oos.allSatisfy { line.components(separatedBy: ",")[$0].isEmpty } })
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json")))
         #expect((json as? [String: Any])?["validation"] is NSNull)
     }
