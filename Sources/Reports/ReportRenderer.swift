@@ -70,12 +70,13 @@ public enum ReportRenderer {
     }
 
     static func resultFields(_ r: ResultRow) -> [String] {
-        [r.symbol, r.strategy, r.params] + ResultColumn.metrics.map { $0.fileText(r.metrics) } + [
-            Format.number(r.score.total), String(r.rank),
-        ] + ResultColumn.moreMetrics.map { $0.fileText(r.metrics) } + [
-            r.excludedReason == nil ? "true" : "false", r.excludedReason ?? "", Format.number(r.overfitting?.dsr),
-            Format.number(r.overfitting?.pbo),
-        ] + outOfSampleFields(r.outOfSample)
+        [r.symbol, r.strategy, ReportSchema.paramsField(r.params)] + ResultColumn.metrics.map { $0.fileText(r.metrics) }
+            + [
+                Format.number(r.score.total), String(r.rank),
+            ] + ResultColumn.moreMetrics.map { $0.fileText(r.metrics) } + [
+                r.excludedReason == nil ? "true" : "false", r.excludedReason ?? "", Format.number(r.overfitting?.dsr),
+                Format.number(r.overfitting?.pbo),
+            ] + outOfSampleFields(r.outOfSample)
     }
 
     static func outOfSampleFields(_ o: OutOfSample?) -> [String] {
@@ -130,7 +131,7 @@ public enum ReportRenderer {
             key.append(UInt8(ascii: ","))
             CSVWriter.appendField(r.strategy, to: &key)
             key.append(UInt8(ascii: ","))
-            CSVWriter.appendField(r.params, to: &key)
+            CSVWriter.appendField(ReportSchema.paramsField(r.params), to: &key)
             for t in r.trades {
                 line += key
                 line.append(UInt8(ascii: ","))
@@ -198,7 +199,7 @@ public enum ReportRenderer {
                 key.append(UInt8(ascii: ","))
                 CSVWriter.appendField(r.strategy, to: &key)
                 key.append(UInt8(ascii: ","))
-                CSVWriter.appendField(r.params, to: &key)
+                CSVWriter.appendField(ReportSchema.paramsField(r.params), to: &key)
                 key.append(UInt8(ascii: ","))
                 let eq = equity[k]
                 guard !eq.isEmpty else { continue }
@@ -247,7 +248,7 @@ public enum ReportRenderer {
                 o.symbol, strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
                 o.valueText ?? Format.number(o.value),
                 o.status, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
-                o.error, params,
+                o.error, ReportSchema.paramsField(params),
             ])
         }
         return w
@@ -334,7 +335,7 @@ public enum ReportRenderer {
             j.string(r.strategy)
             j.raw(",")
             j.key("traded_params")
-            j.string(r.params)
+            j.string(ReportSchema.paramsField(r.params))
             j.raw(",")
             j.key("folds")
             j.raw("[")
@@ -345,7 +346,7 @@ public enum ReportRenderer {
                 j.int(c.fold + 1)
                 j.raw(",")
                 j.key("params")
-                j.string(c.params)
+                j.string(ReportSchema.paramsField(c.params))
                 for (k, x) in [
                     ("in_sample_score", c.inSampleScore), ("in_sample_return_pct", c.inSampleReturnPct),
                     ("oos_return_pct", c.outOfSampleReturnPct), ("oos_score", c.outOfSampleScore),

@@ -28,6 +28,10 @@ public enum ReportSchema {
     /// `p_slow`, …, names sorted), after every column above, so the positions of those never move.
     public static func parameterColumn(_ name: String) -> String { "p_" + name }
 
+    /// The `params` field as every file writes it: `-` for a strategy without parameters (buy_and_hold), so
+    /// each row has a key pandas keeps (an empty field reads as NaN, which `groupby` drops).
+    public static func paramsField(_ params: String) -> String { params.isEmpty ? "-" : params }
+
     /// `fast=10;slow=50` → `["fast": "10", "slow": "50"]`; empty text → no parameters.
     public static func parameterValues(_ params: String) -> [String: String] {
         var out: [String: String] = [:]

@@ -4,9 +4,11 @@ import Yams
 
 extension SpecReader {
     func readStrategies(_ field: Field) -> [PipelineSpec.StrategyEntry] {
-        // `strategies: all`: every built-in strategy once, with its default parameters.
+        // `strategies: all`: every built-in strategy with its default grid (`StrategyRegistry.defaultGrids`).
         if case .scalar(let s) = field.value, s.string == "all", s.style == .plain || s.style == .any {
-            return StrategyRegistry.ids.map { PipelineSpec.StrategyEntry(id: $0) }
+            return StrategyRegistry.ids.map {
+                PipelineSpec.StrategyEntry(id: $0, grid: StrategyRegistry.defaultGrids[$0] ?? [:])
+            }
         }
         guard
             let items = list(

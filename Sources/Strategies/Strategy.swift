@@ -93,6 +93,22 @@ public enum StrategyRegistry {
 
     public static var ids: [String] { all.map { $0.descriptor.id } }
 
+    /// The grid `strategies: all` runs per strategy (the product's "All strategies": 66 combinations, the
+    /// end-to-end benchmark's grid), documented in docs/spec.md and listed by `stratopt strategies`.
+    /// Parameters it does not name take their defaults; combinations a constraint forbids are skipped.
+    public static let defaultGrids: [String: [String: [ParamValue]]] = [
+        "sma_crossover": ["fast": ints(5, 10, 20, 30), "slow": ints(50, 100, 150, 200)],
+        "ema_crossover": ["fast": ints(8, 12, 16), "slow": ints(26, 40, 60)],
+        "rsi_reversion": ["period": ints(7, 14, 21), "lower": ints(25, 30), "upper": ints(70, 75)],
+        "macd_crossover": ["fast": ints(8, 12), "slow": ints(26, 34), "signal": ints(9)],
+        "bollinger_reversion": ["period": ints(10, 20, 30), "k": [.double(1.5), .int(2), .double(2.5)]],
+        "donchian_breakout": ["entry": ints(10, 20, 55), "exit": ints(5, 10, 20)],
+        "momentum": ["period": ints(10, 20, 60), "threshold": ints(0, 5)],
+        "buy_and_hold": [:],
+    ]
+
+    private static func ints(_ v: Int...) -> [ParamValue] { v.map(ParamValue.int) }
+
     public static func type(for id: String) -> (any Strategy.Type)? {
         all.first { $0.descriptor.id == id }
     }

@@ -233,10 +233,14 @@ struct ListStrategies: ParsableCommand {
             if !d.constraints.isEmpty {
                 print("  constraints: \(d.constraints.map(\.summary).joined(separator: ", "))")
             }
+            if let grid = StrategyRegistry.defaultGrids[d.id], !grid.isEmpty {
+                let axes = grid.keys.sorted().map { k in "\(k) \(grid[k]!.map(\.description).joined(separator: ", "))" }
+                print("  grid of strategies: all: \(axes.joined(separator: " × "))")
+            }
             print("  warm-up: \(d.warmup)\n")
         }
         print(
-            "Use them in a spec as `- sma_crossover: {fast: [10, 20], slow: 50}` (a list makes a grid), `- buy_and_hold`, or `strategies: all`."
+            "Use them in a spec as `- sma_crossover: {fast: [10, 20], slow: 50}` (a list makes a grid), `- buy_and_hold`, or `strategies: all` (every strategy over the grid shown with it)."
         )
         print(RuleLanguageListing.text)
     }

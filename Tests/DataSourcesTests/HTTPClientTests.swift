@@ -3,7 +3,8 @@ import Foundation
 import HTTPTransport
 import Testing
 
-@Suite struct HTTPClientTests {
+// A time limit turns a hang (a manual clock waiting for an advance that never comes) into a failure.
+@Suite(.timeLimit(.minutes(5))) struct HTTPClientTests {
     func client(
         _ clock: ManualClock, timeout: Double = 5, retry: RetryPolicy = RetryPolicy(), perMinute: Int? = nil,
         secrets: [String] = [], secretQueryNames: Set<String> = []

@@ -5,7 +5,8 @@ import Market
 import Testing
 
 /// Issue 14 attacks against the HTTP providers and their shared client, on real 127.0.0.1 servers.
-@Suite struct HostileProviderTests {
+// A time limit turns a hang (a manual clock waiting for an advance that never comes) into a failure.
+@Suite(.timeLimit(.minutes(5))) struct HostileProviderTests {
     static let keyID = "PKHOSTILE7Q2RZ4EXAMPLE"
     static let secret = "hostileS3CR3Tsecret0123456789abcdefEXAMPLE"
     static let env = ["APCA_API_KEY_ID": keyID, "APCA_API_SECRET_KEY": secret]

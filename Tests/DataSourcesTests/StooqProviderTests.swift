@@ -3,7 +3,8 @@ import Foundation
 import Market
 import Testing
 
-@Suite struct StooqProviderTests {
+// A time limit turns a hang (a manual clock waiting for an advance that never comes) into a failure.
+@Suite(.timeLimit(.minutes(5))) struct StooqProviderTests {
     static let key = "stq_9f8e7d6c5b4a39281706"
     let jan2 = SessionDate(iso: "2024-01-02")!
     let jan4 = SessionDate(iso: "2024-01-04")!

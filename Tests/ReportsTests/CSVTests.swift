@@ -109,13 +109,13 @@ import Testing
         let csv = ReportRenderer.ordersCSV(exec).text
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0] == ReportSchema.orderColumns.joined(separator: ","))
-        // The last column is params (empty: these fixture labels carry none).
-        #expect(lines[1] == "AAPL,sma_crossover,buy,10,101.5,1015,submitted,paper-1,nightly-AAPL-1,,,")
+        // The last column is params (`-`: these fixture labels carry none).
+        #expect(lines[1] == "AAPL,sma_crossover,buy,10,101.5,1015,submitted,paper-1,nightly-AAPL-1,,,-")
         #expect(
             lines[2]
-                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\",,"
+                == "MSFT,rsi_reversion,buy,50,300,15000,blocked,,nightly-MSFT-1,\"MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0 | MAX_ORDERS: count=6, limit=5\",,-"
         )
-        #expect(lines[3].hasSuffix(",failed,,nightly-SPY-1,,broker paper: insufficient cash,"))
+        #expect(lines[3].hasSuffix(",failed,,nightly-SPY-1,,broker paper: insufficient cash,-"))
     }
 
     @Test func ordersCSVSplitsTheStrategyLabelSoItJoinsResultsCSV() {

@@ -4,7 +4,7 @@ import Strategies
 import Testing
 
 @Suite struct SpecKeysTests {
-    @Test func strategiesAllRunsEveryBuiltInStrategyWithItsDefaults() throws {
+    @Test func strategiesAllRunsEveryBuiltInStrategyWithItsDefaultGrid() throws {
         let spec = try #require(parsed(header + ["strategies: all"]))
         // The eight strategies the README and docs/strategies.md name.
         #expect(
@@ -12,7 +12,14 @@ import Testing
                 "bollinger_reversion", "buy_and_hold", "donchian_breakout", "ema_crossover", "macd_crossover",
                 "momentum", "rsi_reversion", "sma_crossover",
             ])
-        #expect(spec.strategies.allSatisfy { $0.grid.isEmpty })
+        // docs/spec.md's table: 16 + 9 + 12 + 4 + 9 + 9 + 6 + 1 combinations, none skipped.
+        let counts = Dictionary(uniqueKeysWithValues: spec.strategies.map { ($0.id, $0.expand()) })
+        #expect(counts.values.allSatisfy { $0.skipped.isEmpty })
+        #expect(counts["sma_crossover"]?.combinations.count == 16)
+        #expect(counts["rsi_reversion"]?.combinations.count == 12)
+        #expect(counts["buy_and_hold"]?.combinations.count == 1)
+        #expect(counts.values.map(\.combinations.count).reduce(0, +) == 66)
+        #expect(counts["bollinger_reversion"]?.combinations.map(\.description).contains("k=1.5;period=10") == true)
         // `all` is a word, not any text: a quoted "all" or another word is still an error.
         #expect(problems(header + ["strategies: alll"]).count == 1)
     }

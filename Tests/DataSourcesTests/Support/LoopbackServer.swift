@@ -66,7 +66,7 @@ final class LoopbackServer: @unchecked Sendable {
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    init(lifetime: Double = 60) throws {
+    init(lifetime: Double = 900) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket() failed: errno \(errno)") }
         var yes: Int32 = 1
