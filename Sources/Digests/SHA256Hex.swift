@@ -11,6 +11,15 @@ public enum SHA256Hex {
         return hex(h.finalize())
     }
 
+    /// SHA-256 over bytes that arrive in pieces (a file read a chunk at a time).
+    public struct Hasher {
+        private var state = SHA256()
+        public init() {}
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { state.update(bufferPointer: bytes) }
+        /// The 64 lowercase hex digits of everything given so far.
+        public func finalize() -> String { hex(state.finalize()) }
+    }
+
     /// `digest` as lowercase hex, two digits a byte.
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -264,6 +264,32 @@ public struct PipelineRunner: Sendable {
         }
         let runnable = plan.jobs.filter { series[$0.symbol] != nil }
         if ctx.stop.isStopRequested { throw RunInterrupted(done: 0, total: runnable.count) }
+        var runInfo = RunInfo(
+            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
+            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
+            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
+            initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
+            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started),
+            scoreWeights: SpecMapping.weights(spec))
+        runInfo.warnings = plan.warnings
+
+        // The same night again: when a finished run had exactly these inputs, its files are this run's.
+        // Not with an execute stage (report.html then holds this run's orders) nor for a run with failed
+        // symbols (their next attempt may load).
+        let reuseKey: String? =
+            ctx.results == nil || ctx.execute != nil || !issues.isEmpty
+            ? nil
+            : RunReuse.key(
+                input: input, asOf: env.asOf, plan: plan, providerId: provider.id, fingerprints: fingerprints,
+                signals: manifest.signals.map { ($0.id, $0.sha256) }, toolVersion: env.toolVersion)
+        if let key = reuseKey, let store = ctx.results,
+            let reused = try await serveReused(
+                key, store: store, total: runnable.count, into: dir, spec: spec, plan: plan, series: series,
+                info: runInfo,
+                manifest: manifest, context: ctx)
+        {
+            return reused
+        }
 
         // 3. backtest
         let total = runnable.count
@@ -328,15 +354,6 @@ public struct PipelineRunner: Sendable {
                         firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: from))
             }
         }
-        let weights = SpecMapping.weights(spec)
-        let info = RunInfo(
-            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
-            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
-            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
-            initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
-            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started), scoreWeights: weights)
-        var runInfo = info
-        runInfo.warnings = plan.warnings
         var report = RunReport(info: runInfo, rows: rows, symbols: symbolReports, issues: issues)
         if let v = spec.validation, !plan.folds.isEmpty {
             report.validation = ValidationSummary(
@@ -394,6 +411,12 @@ public struct PipelineRunner: Sendable {
             ).write(to: dir + "/manifest.json")
         } catch {
             throw RunError("cannot write the report into \(dir): \(error.localizedDescription)")
+        }
+        // Recorded only for a fresh run folder: a `report.dir` may still hold files of earlier runs.
+        if let key = reuseKey, let store = ctx.results, status == .succeeded, execution == nil,
+            spec.report.dir?.isEmpty ?? true
+        {
+            await Self.recordReusable(key, store: store, runId: env.runId, directory: dir, rows: rows, log: env.log)
         }
         // Only the default layout has a spec folder of run folders to point into.
         if spec.report.dir?.isEmpty ?? true { LatestLink.point(at: dir) }
@@ -638,6 +661,85 @@ public struct PipelineRunner: Sendable {
     }
 
     /// `report.dir` from the spec, or `<reports>/<spec name>/<run id>`.
+    /// Serves the run from an earlier run's verified files (see `RunReuse`); nil when there is no entry or
+    /// any of its files is missing or changed, and the run is computed.
+    func serveReused(
+        _ key: String, store: any ResultStore, total: Int, into dir: String, spec: PipelineSpec, plan: RunPlan,
+        series: [String: BarSeries], info: RunInfo, manifest: ManifestDraft, context ctx: RunContext
+    ) async throws -> RunOutcome? {
+        let env = environment
+        let entry: RunReuse.Entry
+        do {
+            guard let bytes = try store.get([key])[key] else { return nil }
+            entry = try RunReuse.decode(bytes)
+        } catch {
+            env.log(
+                "result cache: the entry of an earlier run with the same inputs is unreadable (\(error)); computing")
+            return nil
+        }
+        guard entry.rows.count == total else { return nil }
+        guard await RunReuse.restore(entry, into: dir) else {
+            env.trace?(
+                "result cache: run \(entry.runId) had the same inputs, but its files are gone or changed; computing")
+            return nil
+        }
+        try ctx.journal?.record(stage: .backtest, done: total, total: total)
+        ctx.progress.start(.backtest, total: total, done: total)
+        ctx.progress.finish(detail: "\(total) from the result cache; every input as in run \(entry.runId)")
+        try ctx.journal?.record(stage: .report, done: 0, total: 0)
+        ctx.progress.start(.report, total: 0, done: 0)
+        var rowsOf: [String: [Int]] = [:]
+        for (i, r) in entry.rows.enumerated() { rowsOf[r.symbol, default: []].append(i) }
+        let symbols = plan.symbols.filter { series[$0] != nil }.map {
+            SymbolReport(symbol: $0, dates: [], close: [], rowIndices: rowsOf[$0] ?? [], equity: [])
+        }
+        let report = RunReport(info: info, rows: entry.rows, symbols: symbols, issues: [])
+        do {
+            try manifest.make(
+                status: RunStatus.succeeded.name, finishedAt: Manifest.timestamp(ctx.clock.now()),
+                backtests: entry.rows.count
+            ).write(to: dir + "/manifest.json")
+        } catch {
+            throw RunError("cannot write \(dir)/manifest.json: \(error.localizedDescription)")
+        }
+        // The newest copy becomes the source, so deleting older runs never loses the entry.
+        let defaultLayout = spec.report.dir?.isEmpty ?? true
+        if defaultLayout {
+            var newest = entry
+            newest.runId = env.runId
+            newest.directory = dir
+            try? store.put([(key, RunReuse.encode(newest))])
+        }
+        if defaultLayout { LatestLink.point(at: dir) }
+        ctx.progress.finish(detail: "its verified files copied into \(dir)")
+        try? ctx.journal?.clearCheckpoints()
+        var counts = BacktestCounts()
+        counts.cacheHits = total
+        counts.reusedRun = entry.runId
+        return RunOutcome(
+            status: .succeeded, reportDirectory: dir, report: report, plan: plan, counts: counts, series: series,
+            execution: nil)
+    }
+
+    /// Records a finished run's output files (sizes and digests) and rows for `serveReused`. A failure only
+    /// costs the next identical run its shortcut.
+    static func recordReusable(
+        _ key: String, store: any ResultStore, runId: String, directory: String, rows: [ResultRow],
+        log: @Sendable (String) -> Void
+    ) async {
+        guard let names = RunReuse.outputNames(in: directory) else { return }
+        do {
+            let files = try await RunReuse.digests(of: names, in: directory)
+            var slim = rows
+            for i in slim.indices { slim[i].trades = [] }
+            try store.put([
+                (key, RunReuse.encode(.init(runId: runId, directory: directory, files: files, rows: slim)))
+            ])
+        } catch {
+            log("result cache: cannot record this run's files for reuse: \(error)")
+        }
+    }
+
     public func reportDirectory(_ spec: PipelineSpec) -> String {
         if let d = spec.report.dir, !d.isEmpty { return d }
         return environment.reportsDirectory + "/" + ReportPaths.safeFolderName(spec.name) + "/"

@@ -121,6 +121,8 @@ public struct BacktestCounts: Sendable, Equatable, Codable {
     public var cacheHits = 0
     /// Looked up in the result cache and not found (then computed).
     public var cacheMisses = 0
+    /// The run whose verified files this run's are, when every input was the same (all `cacheHits` then).
+    public var reusedRun: String?
 
     public init() {}
 
@@ -128,6 +130,7 @@ public struct BacktestCounts: Sendable, Equatable, Codable {
         case computed, restored
         case cacheHits = "cache_hits"
         case cacheMisses = "cache_misses"
+        case reusedRun = "reused_run"
     }
 }
 

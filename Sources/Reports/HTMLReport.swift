@@ -256,10 +256,7 @@ struct PageView {
     var sizing: String
     var initialCapital: String
     var scoreNote: String
-    var runId: String
     var toolVersion: String
-    var hasStartedAt: Bool
-    var startedAt: String
     var kpis: [KPI]
     var hasIssues: Bool
     var issues: [IssueView]
@@ -305,10 +302,7 @@ extension PageView {
         initialCapital = Format.grouped(info.initialCapital, 2)
         scoreNote =
             "return \(Format.number(w.totalReturn)) · Sharpe \(Format.number(w.sharpe)) · drawdown \(Format.number(w.drawdown)) · win rate \(Format.number(w.winRate)) · activity \(Format.number(w.activity)) (score 0–\(Format.number(scaleMax)))"
-        runId = info.runId
         toolVersion = info.toolVersion
-        hasStartedAt = !info.startedAt.isEmpty
-        startedAt = info.startedAt
 
         // Issues and skipped combinations.
         issues = report.issues.map { IssueView(symbol: $0.symbol, kind: $0.kind.rawValue, reasons: $0.reasons) }

@@ -258,10 +258,7 @@ extension PageView: MustacheParent {
         case "sizing": return sizing
         case "initialCapital": return initialCapital
         case "scoreNote": return scoreNote
-        case "runId": return runId
         case "toolVersion": return toolVersion
-        case "hasStartedAt": return hasStartedAt
-        case "startedAt": return startedAt
         case "kpis": return kpis
         case "hasIssues": return hasIssues
         case "issues": return issues

@@ -30,6 +30,16 @@ public struct ScoreBreakdown: Sendable, Hashable, Codable {
     public var winRateScore: Double
     public var activityScore: Double
     public var total: Double { returnScore + sharpeScore + drawdownScore + winRateScore + activityScore }
+
+    public init(
+        returnScore: Double, sharpeScore: Double, drawdownScore: Double, winRateScore: Double, activityScore: Double
+    ) {
+        self.returnScore = returnScore
+        self.sharpeScore = sharpeScore
+        self.drawdownScore = drawdownScore
+        self.winRateScore = winRateScore
+        self.activityScore = activityScore
+    }
 }
 
 /// Which return the return component of the composite score caps at +100 %.

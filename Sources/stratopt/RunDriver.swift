@@ -252,9 +252,15 @@ enum RunDriver {
             print(Summary.text(o), terminator: "")
             if let e = o.execution { print(ExecuteSummary.text(e, reportDirectory: o.reportDirectory), terminator: "") }
             let c = o.counts
-            print(
-                "run: \(r.runId) (\(c.computed) computed, \(c.cacheHits) from the result cache, \(c.restored) from checkpoints)"
-            )
+            if let earlier = c.reusedRun {
+                print(
+                    "run: \(r.runId) (\(c.cacheHits) from the result cache: every input matched run \(earlier), whose verified files were copied)"
+                )
+            } else {
+                print(
+                    "run: \(r.runId) (\(c.computed) computed, \(c.cacheHits) from the result cache, \(c.restored) from checkpoints)"
+                )
+            }
         }
         if let error = o.execution?.error { CLI.stderr("stratopt: error: \(error)") }
         let status = ExitStatus(o.status)
@@ -276,7 +282,7 @@ enum RunDriver {
         s.counts = .init(
             symbols: o.plan.symbols.count, failedSymbols: o.report.issues.count, backtests: o.report.rows.count,
             computed: o.counts.computed, restored: o.counts.restored, cacheHits: o.counts.cacheHits,
-            cacheMisses: o.counts.cacheMisses)
+            cacheMisses: o.counts.cacheMisses, reusedRun: o.counts.reusedRun)
         if let e = o.execution { s.execute = .init(e) }
         return s
     }
@@ -302,11 +308,14 @@ struct RunSummaryJSON: Encodable {
     }
     struct Counts: Encodable {
         var symbols, failedSymbols, backtests, computed, restored, cacheHits, cacheMisses: Int
+        /// The run whose verified files were reused because every input was the same; absent otherwise.
+        var reusedRun: String?
         enum CodingKeys: String, CodingKey {
             case symbols, backtests, computed, restored
             case failedSymbols = "failed_symbols"
             case cacheHits = "cache_hits"
             case cacheMisses = "cache_misses"
+            case reusedRun = "reused_run"
         }
     }
     struct Execute: Encodable {

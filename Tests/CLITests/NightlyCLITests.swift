@@ -100,7 +100,12 @@ final class RunningCLI {
     }
 
     static func counts(_ r: CLIResult) throws -> [String: Int] {
-        try #require(try json(r)["counts"] as? [String: Int])
+        try #require(try json(r)["counts"] as? [String: Any]).compactMapValues { $0 as? Int }
+    }
+
+    /// `counts.reused_run` of `run --json`: the run whose files were reused, nil when computed.
+    static func reusedRun(_ r: CLIResult) throws -> String? {
+        try (json(r)["counts"] as? [String: Any])?["reused_run"] as? String
     }
 
     static func contents(_ dir: String) throws -> [Data] {
@@ -283,6 +288,68 @@ final class RunningCLI {
         #expect(FileManager.default.fileExists(atPath: quiet.stdout.trimmingCharacters(in: .newlines) + "/best.csv"))
     }
 
+    /// The same night again is served whole from an earlier run's files, each checked against the digest
+    /// recorded when it was written: an edited or deleted file is never served, the run computes instead.
+    @Test func anIdenticalNightReusesVerifiedFilesAndNeverServesAnEditedOrDeletedOne() async throws {
+        let root = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let all = Self.files + ["equity.csv", "results.json", "report.html", "candidates.json"]
+        func files(_ dir: String) throws -> [Data] {
+            try all.map { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)) }
+        }
+        let first = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstId = try #require(try Self.json(first)["run_id"] as? String)
+        let firstDir = try #require(try Self.json(first)["report_dir"] as? String)
+        #expect(try Self.counts(first)["computed"] == 30)
+
+        // Same spec and as-of date, another batch size: every input that matters is the same.
+        let second = try await CLI.run(Self.runArgs(root, ["--batch-size", "2"]))
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("30 from the result cache: every input matched run \(firstId)"))
+        let secondDir = try #require(
+            second.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") }.map {
+                String($0.dropFirst("report: ".count).dropLast("/report.html".count))
+            })
+        #expect(secondDir != firstDir)
+        #expect(try files(secondDir) == files(firstDir))
+        let manifest = try String(contentsOfFile: secondDir + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"status\" : \"succeeded\""))
+        #expect(!manifest.contains(firstId))
+        let history = try await CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
+        #expect(history.stdout.contains("\"backtests\" : 30"))
+
+        // The newest copy is the source now; an edited byte in it (same size) is caught by its digest.
+        let trades = secondDir + "/trades.csv"
+        var edited = try Data(contentsOf: URL(fileURLWithPath: trades))
+        edited[edited.count - 2] = edited[edited.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        try edited.write(to: URL(fileURLWithPath: trades))
+        let third = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(try Self.reusedRun(third) == nil)
+        #expect(try Self.counts(third)["cache_hits"] == 30)
+        let thirdDir = try #require(try Self.json(third)["report_dir"] as? String)
+        #expect(try files(thirdDir) == files(firstDir))
+
+        // Deleted with `stratopt delete`: the entry's folder is gone, the next run computes its files.
+        let thirdId = try #require(try Self.json(third)["run_id"] as? String)
+        let deleted = try await CLI.run(["delete", thirdId, "--data-dir", root.path + "/data"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let fourth = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(try Self.reusedRun(fourth) == nil)
+        let fourthDir = try #require(try Self.json(fourth)["report_dir"] as? String)
+        #expect(try files(fourthDir) == files(firstDir))
+
+        // Another as-of date is another night: nothing is reused.
+        let other = try await CLI.run(
+            [
+                "run", "pipelines/example.yaml", "--as-of", "2025-07-01", "--data-dir", root.path + "/data",
+                "--reports-dir", root.path + "/reports", "--json",
+            ])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(try Self.reusedRun(other) == nil)
+    }
+
     @Test func rerunReproducesTheFilesOfflineAndRefusesTamperedBars() async throws {
         let root = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -406,11 +473,12 @@ final class RunningCLI {
         #expect(free == 0)
         let cache = try DatabaseQueue(path: data + "/results.sqlite")
         let stored = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
-        #expect(stored == 30)
+        // 30 backtests and the run's own entry (its files' digests, for an identical night).
+        #expect(stored == 31)
 
         let pruned = try await CLI.run(["prune", "--result-cache-max-mb", "0", "--data-dir", data])
         #expect(pruned.status == 0, "\(pruned.stderr)")
-        #expect(pruned.stdout.contains("result cache: 30 results evicted"))
+        #expect(pruned.stdout.contains("result cache: 31 results evicted"))
         let after = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
         #expect(after == 0)
         // The next run computes everything again and gives the same bytes.

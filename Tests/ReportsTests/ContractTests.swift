@@ -162,4 +162,19 @@ import Testing
             #expect(!String(decoding: x.contents, as: UTF8.self).contains("20261125T060000Z"))
         }
     }
+
+    /// Run ids and timestamps live in manifest.json only: report.html too is the same for the same inputs,
+    /// which is what lets an identical rerun reuse a finished run's files.
+    @Test func reportHTMLIgnoresRunIdAndStartTime() {
+        let r1 = Fixture.report(symbols: 2)
+        var r2 = r1
+        r2.info.runId = "another-run"
+        r2.info.startedAt = "2030-01-01T00:00:00Z"
+        let a = ReportRenderer.render(r1).first { $0.name == "report.html" }!
+        let b = ReportRenderer.render(r2).first { $0.name == "report.html" }!
+        #expect(a.contents == b.contents)
+        let html = String(decoding: a.contents, as: UTF8.self)
+        #expect(!html.contains(r1.info.runId))
+        #expect(!html.contains(r1.info.startedAt))
+    }
 }
