@@ -316,7 +316,7 @@ public enum ExecuteStage {
         var row = ExecutionRow(
             symbol: o.symbol, strategy: o.strategy, side: o.side.rawValue, shares: Double(o.shares),
             price: NSDecimalNumber(decimal: o.price).doubleValue, value: NSDecimalNumber(decimal: o.value).doubleValue,
-            status: o.status.rawValue, brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
+            status: o.status, brokerOrderId: o.brokerOrderId ?? "", clientOrderId: o.clientOrderId,
             verdicts: o.verdicts.map(\.detail), error: o.message ?? "")
         row.priceText = Money.formatPrice(o.price)
         row.valueText = Money.format2(o.value)

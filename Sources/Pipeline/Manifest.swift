@@ -6,9 +6,25 @@ import Spec
 /// Written once the bars are loaded (status `running`, so `resume` and `rerun` know which bars the run
 /// used) and again when the run ends. Symbol status is `ok`, `failed` or `quarantined`.
 public struct Manifest: Codable, Sendable {
+    /// How a run stands: `running` from the moment its bars are loaded until it ends.
+    public enum RunState: String, Codable, Sendable {
+        case running, succeeded, partial, failed
+
+        /// A run that ended with results (a failed execute stage still leaves its results).
+        public var hasResults: Bool { self != .running }
+    }
+
+    /// A symbol's fate in the run.
+    public enum SymbolStatus: String, Codable, Sendable {
+        /// Its bars loaded and passed the data-quality gate.
+        case ok
+        case failed
+        case quarantined
+    }
+
     public struct SymbolEntry: Codable, Sendable {
         public var symbol: String
-        public var status: String
+        public var status: SymbolStatus
         public var bars: Int
         public var firstDate: String?
         public var lastDate: String?
@@ -32,7 +48,7 @@ public struct Manifest: Codable, Sendable {
     public var manifestVersion = 1
     public var runId: String
     public var toolVersion: String
-    public var status: String
+    public var status: RunState
     public var specPath: String
     public var specSHA256: String
     public var resolvedSpec: PipelineSpec

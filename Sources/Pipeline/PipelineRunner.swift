@@ -15,11 +15,14 @@ public enum RunStatus: Int32, Sendable, Codable {
     case failed = 1
     case partial = 3
 
-    public var name: String {
+    public var name: String { manifestState.rawValue }
+
+    /// The state manifest.json records for a run that ended so.
+    public var manifestState: Manifest.RunState {
         switch self {
-        case .succeeded: return "succeeded"
-        case .failed: return "failed"
-        case .partial: return "partial"
+        case .succeeded: return .succeeded
+        case .failed: return .failed
+        case .partial: return .partial
         }
     }
 }
@@ -258,7 +261,7 @@ public struct PipelineRunner: Sendable {
         // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try manifest.make(status: "running", finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
+            try manifest.make(status: .running, finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
         } catch {
             throw RunError("cannot write \(dir)/manifest.json: \(error.localizedDescription)")
         }
@@ -407,7 +410,7 @@ public struct PipelineRunner: Sendable {
             try ReportWriter.writeHTML(report, to: dir)
             try await resultsWritten
             try manifest.make(
-                status: status.name, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count
+                status: status.manifestState, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count
             ).write(to: dir + "/manifest.json")
         } catch {
             throw RunError("cannot write the report into \(dir): \(error.localizedDescription)")
@@ -632,8 +635,7 @@ public struct PipelineRunner: Sendable {
         for p in pinned {
             switch p.state {
             case .failed(let kind, let reasons):
-                issues.append(
-                    SymbolIssue(symbol: p.symbol, kind: SymbolIssue.Kind(rawValue: kind) ?? .failed, reasons: reasons))
+                issues.append(SymbolIssue(symbol: p.symbol, kind: kind, reasons: reasons))
             case .bars(let sha):
                 switch bySymbol[p.symbol] {
                 case .success(let bars):
@@ -696,7 +698,7 @@ public struct PipelineRunner: Sendable {
         let report = RunReport(info: info, rows: entry.rows, symbols: symbols, issues: [])
         do {
             try manifest.make(
-                status: RunStatus.succeeded.name, finishedAt: Manifest.timestamp(ctx.clock.now()),
+                status: .succeeded, finishedAt: Manifest.timestamp(ctx.clock.now()),
                 backtests: entry.rows.count
             ).write(to: dir + "/manifest.json")
         } catch {
@@ -774,7 +776,7 @@ struct ManifestDraft: Sendable {
         return spec
     }
 
-    func make(status: String, finishedAt: String, backtests: Int) -> Manifest {
+    func make(status: Manifest.RunState, finishedAt: String, backtests: Int) -> Manifest {
         Manifest(
             runId: runId, toolVersion: toolVersion, status: status, specPath: input.path,
             specSHA256: input.sha256, resolvedSpec: recordableSpec, asOf: asOf.iso, periodStart: plan.start.iso,
@@ -784,13 +786,13 @@ struct ManifestDraft: Sendable {
             symbols: plan.symbols.map { sym in
                 if let b = series[sym] {
                     return .init(
-                        symbol: sym, status: "ok", bars: b.count, firstDate: b.dates.first?.iso,
+                        symbol: sym, status: .ok, bars: b.count, firstDate: b.dates.first?.iso,
                         lastDate: b.dates.last?.iso, barsSHA256: fingerprints[sym], reason: nil,
                         sourceSHA256: sources[sym])
                 }
                 let issue = issues.first { $0.symbol == sym }
                 return .init(
-                    symbol: sym, status: issue?.kind.rawValue ?? "failed", bars: 0, firstDate: nil, lastDate: nil,
+                    symbol: sym, status: issue?.kind == .quarantined ? .quarantined : .failed, bars: 0, firstDate: nil, lastDate: nil,
                     barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
             },
             skippedCombinations: plan.skipped, backtests: backtests, signals: signals.isEmpty ? nil : signals)

@@ -61,8 +61,7 @@ public struct ExecuteStep: Sendable, Codable, Equatable {
 public struct PinnedSymbol: Sendable, Equatable {
     public enum State: Sendable, Equatable {
         case bars(sha256: String)
-        /// `kind` is `failed` or `quarantined`.
-        case failed(kind: String, reasons: [String])
+        case failed(kind: SymbolIssue.Kind, reasons: [String])
     }
     public var symbol: String
     public var state: State
@@ -75,11 +74,11 @@ public struct PinnedSymbol: Sendable, Equatable {
     /// The symbols of a manifest, in its order.
     public static func from(_ manifest: Manifest) -> [PinnedSymbol] {
         manifest.symbols.map { s in
-            if let sha = s.barsSHA256, s.status == "ok" {
+            if let sha = s.barsSHA256, s.status == .ok {
                 return PinnedSymbol(symbol: s.symbol, state: .bars(sha256: sha))
             }
             let reasons = s.reasons ?? (s.reason.map { [$0] } ?? [])
-            return PinnedSymbol(symbol: s.symbol, state: .failed(kind: s.status, reasons: reasons))
+            return PinnedSymbol(symbol: s.symbol, state: .failed(kind: s.status == .quarantined ? .quarantined : .failed, reasons: reasons))
         }
     }
 }

@@ -413,12 +413,11 @@ extension PageView {
         // Execution.
         hasExecution = report.execution != nil
         let exec = report.execution ?? []
-        let statuses = ["submitted", "blocked", "failed", "skipped"]
-        let extra = Set(exec.map(\.status)).subtracting(statuses).sorted()
         var groups: [ExecGroup] = []
         var counts: [ExecCount] = []
-        for st in statuses + extra {
-            let rs = exec.filter { $0.status == st }
+        for status in OrderStatus.allCases {
+            let st = status.rawValue
+            let rs = exec.filter { $0.status == status }
             guard !rs.isEmpty else { continue }
             counts.append(ExecCount(status: st, count: String(rs.count)))
             groups.append(

@@ -237,8 +237,7 @@ public struct ExecutionRow: Sendable {
     public var shares: Double
     public var price: Double
     public var value: Double
-    /// submitted | blocked | failed | skipped
-    public var status: String
+    public var status: OrderStatus
     public var brokerOrderId: String
     public var clientOrderId: String
     /// Risk verdicts, e.g. `MAX_POSITION_SIZE: symbol=TSLA, value_pct=18.0, limit_pct=10.0`.
@@ -250,7 +249,7 @@ public struct ExecutionRow: Sendable {
     public var valueText: String?
 
     public init(
-        symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double, status: String,
+        symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double, status: OrderStatus,
         brokerOrderId: String, clientOrderId: String, verdicts: [String], error: String
     ) {
         self.symbol = symbol

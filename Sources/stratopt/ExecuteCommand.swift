@@ -64,11 +64,11 @@ struct Execute: AsyncParsableCommand {
         do { manifest = try Manifest.read(from: dir + "/manifest.json") } catch {
             throw CLIFailure.failed("cannot read \(dir)/manifest.json: \(error.localizedDescription)")
         }
-        guard manifest.status == "succeeded" || manifest.status == "partial" || manifest.status == "failed",
+        guard manifest.status.hasResults,
             manifest.backtests > 0
         else {
             throw CLIFailure.usage(
-                "run \(manifest.runId) has no results to execute (status \(manifest.status)); finish it with `stratopt resume \(manifest.runId)`"
+                "run \(manifest.runId) has no results to execute (status \(manifest.status.rawValue)); finish it with `stratopt resume \(manifest.runId)`"
             )
         }
         guard let asOf = SessionDate(iso: manifest.asOf) else {

@@ -355,7 +355,7 @@ struct RunSummaryJSON: Encodable {
             }
             orders = r.rows.map {
                 Order(
-                    symbol: $0.symbol, side: $0.side, status: $0.status, clientOrderId: $0.clientOrderId,
+                    symbol: $0.symbol, side: $0.side, status: $0.status.rawValue, clientOrderId: $0.clientOrderId,
                     shares: $0.shares, price: $0.price, value: $0.value, verdicts: $0.verdicts,
                     error: $0.error.isEmpty ? nil : $0.error)
             }
@@ -401,10 +401,10 @@ enum ExecuteSummary {
         var s =
             "execute: \(r.submitted) submitted, \(r.blocked) blocked, \(r.failed) failed, "
             + "\(r.skipped) skipped (already submitted) — \(reportDirectory)/orders.csv\n"
-        for row in r.rows where row.status != "submitted" {
+        for row in r.rows where row.status != .submitted {
             let why = row.verdicts.isEmpty ? row.error : row.verdicts.joined(separator: "; ")
             s +=
-                "  \(row.symbol) \(row.side) \(Format.number(row.shares)) \(row.status)\(why.isEmpty ? "" : ": " + why)\n"
+                "  \(row.symbol) \(row.side) \(Format.number(row.shares)) \(row.status.rawValue)\(why.isEmpty ? "" : ": " + why)\n"
         }
         return s
     }

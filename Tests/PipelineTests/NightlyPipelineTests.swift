@@ -110,7 +110,7 @@ import Testing
         #expect(record.stage == .backtest && record.done == done && record.total == 18)
         // The manifest of the interrupted run already records its bars.
         let manifest = try Manifest.read(from: root + "/r1/manifest.json")
-        #expect(manifest.status == "running")
+        #expect(manifest.status == .running)
         #expect(manifest.symbols.allSatisfy { $0.barsSHA256?.count == 64 })
 
         // Resumed with another batch size: checkpoints are keyed by plan position, so they still apply.
@@ -135,7 +135,7 @@ import Testing
             (error as? RunInterrupted).map { $0.done == 0 && $0.total == 18 } ?? false
         }
         #expect(try store.batches(runId: "r1").isEmpty)
-        #expect(try Manifest.read(from: root + "/r1/manifest.json").status == "running")
+        #expect(try Manifest.read(from: root + "/r1/manifest.json").status == .running)
         #expect(!FileManager.default.fileExists(atPath: root + "/r1/results.csv"))
     }
 

@@ -95,7 +95,7 @@ struct WaveProvider: BarProvider {
         #expect(outcome.report.issues.map(\.symbol) == ["BBB"])
         #expect(outcome.report.issues[0].reasons[0].contains("BBB (wave): HTTP 500"))
         let manifest = try Manifest.read(from: root + "/r/manifest.json")
-        #expect(manifest.symbols.map(\.status) == ["ok", "failed", "ok"])
+        #expect(manifest.symbols.map(\.status) == [.ok, .failed, .ok])
         #expect(manifest.symbols[0].barsSHA256?.count == 64)
     }
 

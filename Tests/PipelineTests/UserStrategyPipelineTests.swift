@@ -100,12 +100,12 @@ import Testing
         #expect(outcome.status == .partial)
         let manifest = try Manifest.read(from: dir + "/manifest.json")
         let aaa = try #require(manifest.symbols.first { $0.symbol == "AAA" })
-        #expect(aaa.status == "failed")
+        #expect(aaa.status == .failed)
         #expect(
             aaa.reason
                 == "signals signals: AAA.csv:3: 2022-01-08 is not a bar of AAA (the bar before is 2022-01-07); "
                 + "date each signal on the bar whose close decides it")
-        #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == "ok")
+        #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == .ok)
     }
 
     @Test func aSignalTimedAfterTheCloseOfItsBarFailsOnlyItsSymbol() async throws {
@@ -126,13 +126,13 @@ import Testing
         #expect(outcome.status == .partial)
         let manifest = try Manifest.read(from: dir + "/manifest.json")
         let aaa = try #require(manifest.symbols.first { $0.symbol == "AAA" })
-        #expect(aaa.status == "failed")
+        #expect(aaa.status == .failed)
         #expect(
             aaa.reason
                 == "signals signals: AAA.csv:3: a signal known at 16:30 New York time is after the 16:00 close of "
                 + "2022-01-07, the bar it would act on; date it on the next bar (or give the time it was known at "
                 + "the close)")
-        #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == "ok")
+        #expect(manifest.symbols.first { $0.symbol == "BBB" }?.status == .ok)
     }
 
     @Test func aRuleRestatingABuiltInGivesItsResultsThroughThePipeline() async throws {

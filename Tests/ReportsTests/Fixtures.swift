@@ -139,14 +139,14 @@ enum Fixture {
         [
             ExecutionRow(
                 symbol: "AAPL", strategy: "sma_crossover", side: "buy", shares: 10, price: 101.5, value: 1015,
-                status: "submitted", brokerOrderId: "paper-1", clientOrderId: "nightly-AAPL-1", verdicts: [], error: ""),
+                status: .submitted, brokerOrderId: "paper-1", clientOrderId: "nightly-AAPL-1", verdicts: [], error: ""),
             ExecutionRow(
                 symbol: "MSFT", strategy: "rsi_reversion", side: "buy", shares: 50, price: 300, value: 15_000,
-                status: "blocked", brokerOrderId: "", clientOrderId: "nightly-MSFT-1",
+                status: .blocked, brokerOrderId: "", clientOrderId: "nightly-MSFT-1",
                 verdicts: ["MAX_POSITION_SIZE: symbol=MSFT, value_pct=18.0, limit_pct=10.0"], error: ""),
             ExecutionRow(
                 symbol: "SPY", strategy: "buy_and_hold", side: "buy", shares: 1, price: 400, value: 400,
-                status: "failed",
+                status: .failed,
                 brokerOrderId: "", clientOrderId: "nightly-SPY-1", verdicts: [],
                 error: "broker paper: insufficient cash"),
         ]

@@ -71,7 +71,7 @@ import Testing
         let html = HTMLReport.render(r)
         for needle in [
             "id=\"summary\"", "id=\"overview\"", "id=\"symbols\"", "id=\"execution\"", "synthetic data",
-            "pipelines/nightly.yaml", "backtesting.py", "95 % of equity", "20261125T060000Z-abc123", "0.1.0",
+            "pipelines/nightly.yaml", "backtesting.py", "95 % of equity", "0.1.0", "manifest.json",
             "1 combination(s) skipped", "sma_crossover fast=20;slow=20: fast &lt; slow", "provider synthetic: no bars",
             "<tr class=\"best\">", "class=\"star\"", "<details class=\"trades\">", "Monthly returns",
             "Score grid: sma_crossover",

@@ -236,11 +236,15 @@ func stageSeconds(stderr: String) -> [String: Double] {
     return out
 }
 
-/// `run: ID (N computed, M from the result cache, K from checkpoints)` → (N, M).
+/// `run: ID (N computed, M from the result cache, K from checkpoints)` → (N, M); a night served whole from an
+/// earlier run's files, `run: ID (M from the result cache: every input matched run …)`, → (0, M).
 func counts(stdout: String) -> (computed: Int?, cached: Int?) {
     guard let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("run: ") }),
         let open = line.firstIndex(of: "(")
     else { return (nil, nil) }
+    if let reused = line.range(of: " from the result cache: every input matched run ") {
+        return (0, Int(line[line.index(after: open)..<reused.lowerBound]))
+    }
     let parts = line[line.index(after: open)...].split(separator: ",").map {
         $0.trimmingCharacters(in: CharacterSet(charactersIn: " )"))
     }
