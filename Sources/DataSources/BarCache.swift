@@ -209,7 +209,23 @@ public struct BarCache: Sendable {
     static func checksum(_ b: Bar, keyState: UInt64) -> Int64 {
         var h = keyState
         fnv(&h, b.date.isoBytes)
-        for v in [b.open, b.high, b.low, b.close, b.volume] { fnv(&h, v) }
+        return values(b, &h)
+    }
+
+    /// The same checksum from the date's stored text (canonical `YYYY-MM-DD`, as every write stores it):
+    /// a read of a warm universe checks a million bars, and building each date's bytes again was most of it.
+    static func checksum(_ b: Bar, isoText: String, keyState: UInt64) -> Int64 {
+        var h = keyState
+        fnv(&h, isoText.utf8)
+        return values(b, &h)
+    }
+
+    private static func values(_ b: Bar, _ h: inout UInt64) -> Int64 {
+        fnv(&h, b.open)
+        fnv(&h, b.high)
+        fnv(&h, b.low)
+        fnv(&h, b.close)
+        fnv(&h, b.volume)
         return Int64(bitPattern: h)
     }
 
@@ -411,7 +427,9 @@ public struct BarCache: Sendable {
                     continue
                 }
                 let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
-                if stored != BarCache.checksum(bar, keyState: keyState) || BarValidator.problem(with: bar) != nil {
+                if stored != BarCache.checksum(bar, isoText: text, keyState: keyState)
+                    || BarValidator.problem(with: bar) != nil
+                {
                     altered.append(text)
                     continue
                 }

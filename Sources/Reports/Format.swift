@@ -97,13 +97,52 @@ public enum Format {
         out[start...].reverse()
     }
 
-    /// `number(v)` appended to `out` as UTF-8; integral values skip String formatting.
+    /// `number(v)` appended to `out` as UTF-8; integral values and values with at most nine decimals (prices,
+    /// most money) skip String formatting, with the same bytes.
     public static func appendNumber(_ v: Double?, to out: inout [UInt8]) {
         guard let v, v.isFinite else { return }
         if v.rounded() == v && abs(v) < 1e15 {
             appendInt(Int64(v), to: &out)
-        } else {
+        } else if !appendShortDecimal(v, to: &out) {
             out.append(contentsOf: "\(v)".utf8)
         }
+    }
+
+    private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+
+    /// Swift's shortest round-trip text of a non-integral `v` (what `"\(v)"` prints) when it has at most nine
+    /// decimals; false (nothing appended) otherwise, and the caller formats it the slow way.
+    ///
+    /// Why it is the same text: `description` prints, in plain notation for 1e-4 ≤ |v| < 2^53, the fewest
+    /// digits that parse back to `v`. For k = 1, 2, … decimals, n = round(|v|·10^k) is the only k-decimal
+    /// candidate when 10^-k exceeds two ulps of v (checked: otherwise give up), and n / 10^k — an exactly
+    /// rounded division, the same rounding a parser does — equals |v| exactly when its text parses back to v.
+    /// The first k that passes is the fewest digits. FormatTests compares it with `description` on 400 000 seeded
+    /// values.
+    static func appendShortDecimal(_ v: Double, to out: inout [UInt8]) -> Bool {
+        let a = abs(v)
+        guard a >= 1e-3, a < 1e15 else { return false }
+        let twoUlps = 2 * a.ulp
+        for k in 1..<powersOfTen.count {
+            let p = powersOfTen[k]
+            guard twoUlps * p < 1 else { return false }
+            let scaled = (a * p).rounded()
+            guard scaled < 9e15 else { return false }
+            guard scaled / p == a else { continue }
+            let n = Int64(scaled)
+            let unit = Int64(p)
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            appendInt(n / unit, to: &out)
+            out.append(UInt8(ascii: "."))
+            var frac = n % unit
+            let start = out.count
+            for _ in 0..<k {
+                out.append(UInt8(ascii: "0") + UInt8(frac % 10))
+                frac /= 10
+            }
+            out[start...].reverse()
+            return true
+        }
+        return false
     }
 }
