@@ -792,7 +792,8 @@ struct ManifestDraft: Sendable {
                 }
                 let issue = issues.first { $0.symbol == sym }
                 return .init(
-                    symbol: sym, status: issue?.kind == .quarantined ? .quarantined : .failed, bars: 0, firstDate: nil, lastDate: nil,
+                    symbol: sym, status: issue?.kind == .quarantined ? .quarantined : .failed, bars: 0, firstDate: nil,
+                    lastDate: nil,
                     barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
             },
             skippedCombinations: plan.skipped, backtests: backtests, signals: signals.isEmpty ? nil : signals)

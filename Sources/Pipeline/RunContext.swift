@@ -78,7 +78,9 @@ public struct PinnedSymbol: Sendable, Equatable {
                 return PinnedSymbol(symbol: s.symbol, state: .bars(sha256: sha))
             }
             let reasons = s.reasons ?? (s.reason.map { [$0] } ?? [])
-            return PinnedSymbol(symbol: s.symbol, state: .failed(kind: s.status == .quarantined ? .quarantined : .failed, reasons: reasons))
+            return PinnedSymbol(
+                symbol: s.symbol,
+                state: .failed(kind: s.status == .quarantined ? .quarantined : .failed, reasons: reasons))
         }
     }
 }

@@ -19,7 +19,8 @@ public enum RunIndexWriter {
                 entries.append(
                     RunIndexEntry(
                         runId: m.runId, startedAt: m.startedAt, specName: m.resolvedSpec.name,
-                        symbols: m.symbols.map(\.symbol), bestStrategies: bestStrategies(dir), status: m.status.rawValue,
+                        symbols: m.symbols.map(\.symbol), bestStrategies: bestStrategies(dir),
+                        status: m.status.rawValue,
                         reportPath: spec + "/" + run + "/report.html"))
             }
         }

@@ -247,7 +247,8 @@ public enum ReportRenderer {
             w.appendRow([
                 o.symbol, strategy, o.side, Format.number(o.shares), o.priceText ?? Format.number(o.price),
                 o.valueText ?? Format.number(o.value),
-                o.status.rawValue, o.brokerOrderId, o.clientOrderId, o.verdicts.joined(separator: ReportSchema.verdictSeparator),
+                o.status.rawValue, o.brokerOrderId, o.clientOrderId,
+                o.verdicts.joined(separator: ReportSchema.verdictSeparator),
                 o.error, ReportSchema.paramsField(params),
             ])
         }

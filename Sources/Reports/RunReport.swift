@@ -249,7 +249,8 @@ public struct ExecutionRow: Sendable {
     public var valueText: String?
 
     public init(
-        symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double, status: OrderStatus,
+        symbol: String, strategy: String, side: String, shares: Double, price: Double, value: Double,
+        status: OrderStatus,
         brokerOrderId: String, clientOrderId: String, verdicts: [String], error: String
     ) {
         self.symbol = symbol

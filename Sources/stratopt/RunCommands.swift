@@ -106,7 +106,11 @@ struct Rerun: AsyncParsableCommand {
         completion: .directory)
     var reportsDir: String?
 
-    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the result cache (nor reuse an identical earlier run's files): compute every backtest.")
+    @Flag(
+        name: .customLong("no-cache"),
+        help:
+            "Neither read nor write the result cache (nor reuse an identical earlier run's files): compute every backtest."
+    )
     var noCache = false
 
     @OptionGroup var output: OutputOptions

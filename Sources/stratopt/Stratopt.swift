@@ -135,7 +135,11 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Use only cached bars; fail symbols whose range is not cached instead of calling the provider.")
     var offline = false
 
-    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the result cache (nor reuse an identical earlier run's files): compute every backtest.")
+    @Flag(
+        name: .customLong("no-cache"),
+        help:
+            "Neither read nor write the result cache (nor reuse an identical earlier run's files): compute every backtest."
+    )
     var noCache = false
 
     @Flag(help: "Resume the newest interrupted or failed run of this spec instead (a new run when there is none).")
