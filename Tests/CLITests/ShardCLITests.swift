@@ -216,6 +216,11 @@ import Testing
         #expect(auto.status == 2)
         #expect(auto.stderr.contains("neither SLURM_ARRAY_TASK_ID"))
 
+        // Only the merge executes: a shard refuses the execute stage.
+        let executes = try await CLI.run(Self.run(spec, root, ["--shard", "1/3", "--execute"]))
+        #expect(executes.status == 2)
+        #expect(executes.stderr.contains("`stratopt merge` executes"))
+
         // The complete set merges.
         #expect(try await Self.merge(root, dirs).status == 0)
     }
