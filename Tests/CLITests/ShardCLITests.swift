@@ -114,6 +114,39 @@ import Testing
         #expect(try Self.json(again)["already_complete"] as? Bool == true)
     }
 
+    /// With walk-forward validation the folds run in the merge, on every bar of each symbol; two shards
+    /// sharing one data folder (no bars file) load their bars through the same cache.
+    @Test func walkForwardShardsSharingADataFolderMergeToTheSameBytes() async throws {
+        let root = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let spec = root.path + "/wf.yaml"
+        try """
+        version: 1
+        name: wf
+        data: {provider: synthetic, seed: 5}
+        universe: {tickers: [A1, A2, A3]}
+        period: {start: 2018-01-02, end: 2024-12-31}
+        strategies:
+          - sma_crossover: {fast: [10, 20], slow: [50, 100]}
+          - buy_and_hold
+        validation: {method: walk_forward, train: 3y, test: 1y}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let reference = try await Self.unsharded(spec, root)
+        let dirs = [root.path + "/s1", root.path + "/s2"]
+        try await withThrowingTaskGroup(of: CLIResult.self) { group in
+            for (k, d) in dirs.enumerated() {
+                let argv = Self.run(spec, root, ["--shard", "\(k + 1)/2", "--shard-dir", d])
+                group.addTask { try await CLI.run(argv) }
+            }
+            for try await r in group { #expect(r.status == 0, "\(r.stderr)") }
+        }
+        let merged = try await Self.merge(root, dirs, ["--json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let dir = try #require(try Self.json(merged)["report_dir"] as? String)
+        #expect(try Self.bytes(dir) == Self.bytes(reference))
+        #expect(try String(contentsOfFile: dir + "/results.json", encoding: .utf8).contains("\"validation\""))
+    }
+
     static func jsonFile(_ path: String) throws -> [String: Any] {
         try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
