@@ -83,14 +83,18 @@ public struct BarCache: Sendable {
     public init(path: String) throws {
         self.path = path
         do {
-            pool = try DatabasePool(path: path)
+            // Several processes (shards of one run on a shared data folder) may write at once: wait for the
+            // other's transaction rather than fail the symbol.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(60)
+            pool = try DatabasePool(path: path, configuration: configuration)
             try BarCache.migrator.migrate(pool)
         } catch {
             throw CacheError(path: path, message: "cannot open the cache (\(error)); delete the file to rebuild it")
         }
     }
 
-    private init(path: String, readOnly: DatabaseQueue) {
+    init(path: String, readOnly: DatabaseQueue) {
         self.path = path
         self.pool = readOnly
     }

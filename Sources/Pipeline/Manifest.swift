@@ -45,6 +45,17 @@ public struct Manifest: Codable, Sendable {
         public var sha256: String
     }
 
+    /// The shards a merged run (`stratopt merge`) was made of.
+    public struct ShardsEntry: Codable, Sendable, Equatable {
+        public var planFingerprint: String
+        public var count: Int
+        public var directories: [String]
+        enum CodingKeys: String, CodingKey {
+            case planFingerprint = "plan_fingerprint"
+            case count, directories
+        }
+    }
+
     public var manifestVersion = 1
     public var runId: String
     public var toolVersion: String
@@ -68,6 +79,8 @@ public struct Manifest: Codable, Sendable {
     public var backtests: Int
     /// Present when the spec has `- signals:` strategies.
     public var signals: [SignalsEntry]? = nil
+    /// Present on a run merged from shards.
+    public var shards: ShardsEntry? = nil
 
     enum CodingKeys: String, CodingKey {
         case manifestVersion = "manifest_version"
@@ -89,6 +102,7 @@ public struct Manifest: Codable, Sendable {
         case skippedCombinations = "skipped_combinations"
         case backtests
         case signals
+        case shards
     }
 
     public func write(to path: String) throws {

@@ -177,16 +177,78 @@ public struct PipelineRunner: Sendable {
         -> RunOutcome
     {
         let env = environment
-        let spec = input.spec
         let started = ctx.clock.now()
-        let progress = ctx.progress
-        let journal = ctx.journal
-        func record(_ stage: RunStage, _ done: Int, _ total: Int) throws(RunError) {
-            try journal?.record(stage: stage, done: done, total: total)
+        let (plan, config) = try planStage(input, journal: ctx.journal)
+        let loaded = try await loadStage(
+            input, plan: plan, symbols: plan.symbols, context: ctx, signalProblems: signalProblems)
+        let dir = reportDirectory(input.spec)
+        let manifest = manifestDraft(input, plan: plan, config: config, loaded: loaded, started: started)
+        // A report.dir may name any folder: never a system folder, and not one holding others' files.
+        try ReportFolder.checkWritable(
+            dir, allowForeignFiles: ctx.allowExistingReportDir, home: env.variables["HOME"])
+        // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try manifest.make(status: .running, finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
+        } catch {
+            throw RunError("cannot write \(dir)/manifest.json: \(error.localizedDescription)")
         }
+        // The same night again: when a finished run had exactly these inputs, its files are this run's.
+        // Not with an execute stage (report.html then holds this run's orders) nor for a run with failed
+        // symbols (their next attempt may load).
+        let reuseKey: String? =
+            ctx.results == nil || ctx.execute != nil || !loaded.issues.isEmpty
+            ? nil
+            : RunReuse.key(
+                input: input, asOf: env.asOf, plan: plan, providerId: provider.id, fingerprints: loaded.fingerprints,
+                signals: loaded.signals.map { ($0.id, $0.sha256) }, toolVersion: env.toolVersion)
+        if let key = reuseKey, let store = ctx.results, !ctx.stop.isStopRequested,
+            let reused = try await serveReused(
+                key, store: store, total: plan.jobs.filter { loaded.series[$0.symbol] != nil }.count, into: dir,
+                spec: input.spec, plan: plan, series: loaded.series,
+                info: runInfo(input, plan: plan, config: config, started: started), manifest: manifest, context: ctx)
+        {
+            return reused
+        }
+        let (outcomes, counts) = try await backtestStage(
+            plan.jobs, batchSize: input.spec.batch.size, config: config, loaded: loaded, journal: ctx.journal,
+            context: ctx)
+        return try await finishStages(
+            input, context: ctx, plan: plan, config: config, loaded: loaded, outcomes: outcomes, counts: counts,
+            manifest: manifest, started: started, reuseKey: reuseKey)
+    }
 
-        // 1. plan
-        try record(.plan, 0, 0)
+    /// The run's facts for the report's summary.
+    func runInfo(_ input: SpecInput, plan: RunPlan, config: BacktestConfig, started: Date) -> RunInfo {
+        let spec = input.spec
+        var info = RunInfo(
+            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
+            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
+            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
+            initialCapital: spec.capital.initial, runId: environment.runId, toolVersion: environment.toolVersion,
+            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started),
+            scoreWeights: SpecMapping.weights(spec))
+        info.warnings = plan.warnings
+        return info
+    }
+
+    /// What the load stage hands on: the bars of the symbols asked for and what is known about them.
+    struct Loaded: Sendable {
+        var series: [String: BarSeries]
+        var issues: [SymbolIssue]
+        /// Source-file SHA-256 per symbol (csv provider).
+        var sources: [String: String]
+        var fingerprints: [String: String]
+        /// Index of each symbol's first period bar; > 0 only when warm-up history was loaded before it.
+        var tradingStart: [String: Int]
+        var signals: [Manifest.SignalsEntry]
+    }
+
+    /// 1. plan: the whole run's jobs and the backtest configuration.
+    func planStage(_ input: SpecInput, journal: (any RunJournal)?) throws(RunError) -> (RunPlan, BacktestConfig) {
+        let env = environment
+        let spec = input.spec
+        try journal?.record(stage: .plan, done: 0, total: 0)
         let plan: RunPlan
         do { plan = try Planner.plan(spec: spec, asOf: env.asOf, calendar: calendar) } catch {
             throw RunError("\(input.path): \(error.description)")
@@ -204,9 +266,21 @@ public struct PipelineRunner: Sendable {
         do { config = try SpecMapping.backtestConfig(spec) } catch {
             throw RunError("\(input.path): \(error.description)")
         }
+        return (plan, config)
+    }
 
-        // 2. load bars
-        try record(.fetch, 0, plan.symbols.count)
+    /// 2. load bars of `symbols` (all of the plan's, or one shard's), through the data-quality gate and the
+    /// signals alignment; with `context.expectedBars`, bars whose fingerprint differs are refused.
+    func loadStage(
+        _ input: SpecInput, plan fullPlan: RunPlan, symbols: [String], context ctx: RunContext,
+        signalProblems: [String: [String]]
+    ) async throws -> Loaded {
+        let env = environment
+        let spec = input.spec
+        let progress = ctx.progress
+        var plan = fullPlan
+        plan.symbols = symbols
+        try ctx.journal?.record(stage: .fetch, done: 0, total: plan.symbols.count)
         progress.start(.fetch, total: plan.symbols.count, done: 0)
         var (series, issues): ([String: BarSeries], [SymbolIssue])
         var sources: [String: String] = [:]
@@ -239,76 +313,88 @@ public struct PipelineRunner: Sendable {
         for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
         env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
         let fingerprints = await Self.fingerprints(series)
-        // Index of each symbol's first period bar; > 0 only when warm-up history was loaded before it.
+        if let expected = ctx.expectedBars {
+            for sym in plan.symbols where series[sym] != nil {
+                guard let want = expected[sym] else {
+                    throw RunError(
+                        "\(sym): the bars file has no bars for it, but bars were loaded; export the bars again")
+                }
+                guard want == fingerprints[sym] else {
+                    throw RunError(
+                        "\(sym): the bars read (fingerprint \(fingerprints[sym]!.prefix(16))…) are not the ones the bars file recorded (\(want.prefix(16))…); the file was altered after `stratopt cache export`, export it again"
+                    )
+                }
+            }
+        }
         let tradingStart = series.compactMapValues { b -> Int? in
             let i = b.dates.firstIndex { $0 >= plan.start } ?? b.count
             return i > 0 ? i : nil
         }
-        var status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
-        let dir = reportDirectory(spec)
-        let manifest = ManifestDraft(
-            runId: env.runId, toolVersion: env.toolVersion, input: input, asOf: env.asOf, plan: plan,
-            provider: provider, conventions: config.conventions.name, startedAt: Manifest.timestamp(started),
-            series: series, fingerprints: fingerprints, issues: issues, sources: sources,
-            signals: catalog.signals.keys.sorted().map { id in
-                Manifest.SignalsEntry(
-                    id: id, path: spec.strategies.first { $0.id == id }?.signals?.path ?? "",
-                    sha256: catalog.signals[id]!.digest)
-            })
-        // A report.dir may name any folder: never a system folder, and not one holding others' files.
-        try ReportFolder.checkWritable(
-            dir, allowForeignFiles: ctx.allowExistingReportDir, home: env.variables["HOME"])
-        // Record the bars before backtesting, so an interrupted run can be resumed or rerun on the same ones.
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try manifest.make(status: .running, finishedAt: "", backtests: 0).write(to: dir + "/manifest.json")
-        } catch {
-            throw RunError("cannot write \(dir)/manifest.json: \(error.localizedDescription)")
+        let signals = catalog.signals.keys.sorted().map { id in
+            Manifest.SignalsEntry(
+                id: id, path: spec.strategies.first { $0.id == id }?.signals?.path ?? "",
+                sha256: catalog.signals[id]!.digest)
         }
-        let runnable = plan.jobs.filter { series[$0.symbol] != nil }
+        return Loaded(
+            series: series, issues: issues, sources: sources, fingerprints: fingerprints, tradingStart: tradingStart,
+            signals: signals)
+    }
+
+    /// The manifest of a run, known once its bars are loaded.
+    func manifestDraft(_ input: SpecInput, plan: RunPlan, config: BacktestConfig, loaded: Loaded, started: Date)
+        -> ManifestDraft
+    {
+        ManifestDraft(
+            runId: environment.runId, toolVersion: environment.toolVersion, input: input, asOf: environment.asOf,
+            plan: plan, provider: provider, conventions: config.conventions.name,
+            startedAt: Manifest.timestamp(started), series: loaded.series, fingerprints: loaded.fingerprints,
+            issues: loaded.issues, sources: loaded.sources, signals: loaded.signals)
+    }
+
+    /// 3. backtest: the `jobs` (of the plan, or of a shard) whose symbol has bars, in plan order.
+    func backtestStage(
+        _ jobs: [BacktestJob], batchSize: Int, config: BacktestConfig, loaded: Loaded, journal: (any RunJournal)?,
+        context ctx: RunContext
+    ) async throws -> ([BacktestStage.Outcome], BacktestCounts) {
+        let series = loaded.series
+        let runnable = jobs.filter { series[$0.symbol] != nil }
         if ctx.stop.isStopRequested { throw RunInterrupted(done: 0, total: runnable.count) }
-        var runInfo = RunInfo(
-            specName: spec.name, specPath: input.path, provider: provider.id, isSynthetic: provider.isSynthetic,
-            periodStart: plan.start, periodEnd: plan.end, conventions: config.conventions.name,
-            costs: SpecMapping.describeCosts(spec), sizing: SpecMapping.describeSizing(spec),
-            initialCapital: spec.capital.initial, runId: env.runId, toolVersion: env.toolVersion,
-            skippedCombinations: plan.skipped, startedAt: Manifest.timestamp(started),
-            scoreWeights: SpecMapping.weights(spec))
-        runInfo.warnings = plan.warnings
-
-        // The same night again: when a finished run had exactly these inputs, its files are this run's.
-        // Not with an execute stage (report.html then holds this run's orders) nor for a run with failed
-        // symbols (their next attempt may load).
-        let reuseKey: String? =
-            ctx.results == nil || ctx.execute != nil || !issues.isEmpty
-            ? nil
-            : RunReuse.key(
-                input: input, asOf: env.asOf, plan: plan, providerId: provider.id, fingerprints: fingerprints,
-                signals: manifest.signals.map { ($0.id, $0.sha256) }, toolVersion: env.toolVersion)
-        if let key = reuseKey, let store = ctx.results,
-            let reused = try await serveReused(
-                key, store: store, total: runnable.count, into: dir, spec: spec, plan: plan, series: series,
-                info: runInfo,
-                manifest: manifest, context: ctx)
-        {
-            return reused
-        }
-
-        // 3. backtest
         let total = runnable.count
-        try record(.backtest, 0, total)
-        progress.start(.backtest, total: total, done: 0)
+        try journal?.record(stage: .backtest, done: 0, total: total)
+        ctx.progress.start(.backtest, total: total, done: 0)
         let (outcomes, counts) = try await BacktestStage.run(
             jobs: runnable, series: series,
             context: .init(
-                config: config, batchSize: max(1, spec.batch.size), fingerprints: fingerprints,
-                tradingStart: tradingStart, journal: journal, results: ctx.results, clock: ctx.clock,
-                progress: progress, stop: ctx.stop, log: env.log))
+                config: config, batchSize: max(1, batchSize), fingerprints: loaded.fingerprints,
+                tradingStart: loaded.tradingStart, journal: journal, results: ctx.results, clock: ctx.clock,
+                progress: ctx.progress, stop: ctx.stop, log: environment.log))
         precondition(outcomes.count == total)
         var detail = "\(counts.computed) computed"
         if ctx.results != nil { detail += ", \(counts.cacheHits) from the result cache" }
         if counts.restored > 0 { detail += ", \(counts.restored) from checkpoints" }
-        progress.finish(detail: detail)
+        ctx.progress.finish(detail: detail)
+        return (outcomes, counts)
+    }
+
+    /// 4–6. rank, report, execute (optional), report.html and the final manifest, from every outcome of the
+    /// plan in plan order (of one process, or merged from shards).
+    func finishStages(
+        _ input: SpecInput, context ctx: RunContext, plan: RunPlan, config: BacktestConfig, loaded: Loaded,
+        outcomes: [BacktestStage.Outcome], counts: BacktestCounts, manifest: ManifestDraft, started: Date,
+        reuseKey: String? = nil
+    ) async throws -> RunOutcome {
+        let env = environment
+        let spec = input.spec
+        let progress = ctx.progress
+        let journal = ctx.journal
+        func record(_ stage: RunStage, _ done: Int, _ total: Int) throws(RunError) {
+            try journal?.record(stage: stage, done: done, total: total)
+        }
+        let series = loaded.series
+        let issues = loaded.issues
+        let tradingStart = loaded.tradingStart
+        let dir = reportDirectory(spec)
+        var status: RunStatus = series.isEmpty ? .failed : (issues.isEmpty ? .succeeded : .partial)
 
         // 4. rank (by the out-of-sample score when the spec validates)
         try record(.score, 0, outcomes.count)
@@ -357,7 +443,9 @@ public struct PipelineRunner: Sendable {
                         firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: from))
             }
         }
-        var report = RunReport(info: runInfo, rows: rows, symbols: symbolReports, issues: issues)
+        var report = RunReport(
+            info: runInfo(input, plan: plan, config: config, started: started), rows: rows, symbols: symbolReports,
+            issues: issues)
         if let v = spec.validation, !plan.folds.isEmpty {
             report.validation = ValidationSummary(
                 method: v.method.rawValue, description: WalkForward.describe(v), folds: plan.folds)
@@ -765,6 +853,8 @@ struct ManifestDraft: Sendable {
     var sources: [String: String] = [:]
     /// Fingerprints of the signals files of `- signals:` strategies.
     var signals: [Manifest.SignalsEntry] = []
+    /// The shards of a merged run.
+    var shards: Manifest.ShardsEntry?
 
     /// The resolved spec as the manifest may show it: webhook URLs carry tokens (user:password, query
     /// strings, Slack-style paths), so they are written as scheme and host only.
@@ -796,7 +886,8 @@ struct ManifestDraft: Sendable {
                     lastDate: nil,
                     barsSHA256: nil, reason: issue?.reasons.joined(separator: "; "), reasons: issue?.reasons)
             },
-            skippedCombinations: plan.skipped, backtests: backtests, signals: signals.isEmpty ? nil : signals)
+            skippedCombinations: plan.skipped, backtests: backtests, signals: signals.isEmpty ? nil : signals,
+            shards: shards)
     }
 }
 

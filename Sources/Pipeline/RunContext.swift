@@ -21,6 +21,9 @@ public struct RunContext: Sendable {
     public var execute: ExecuteStep?
     /// Write into a `report.dir` that already holds files stratopt did not write (`--allow-existing-report-dir`).
     public var allowExistingReportDir = false
+    /// Bars fingerprint per symbol that the loaded bars must have (`run --bars FILE`: the exported file's);
+    /// a symbol whose bars differ, or that has bars but no entry, stops the run.
+    public var expectedBars: [String: String]?
 
     public init(
         journal: (any RunJournal)? = nil, results: (any ResultStore)? = nil, clock: any RunClock = SystemClock(),

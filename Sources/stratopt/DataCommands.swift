@@ -61,8 +61,8 @@ struct Fetch: AsyncParsableCommand {
 
 struct Cache: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect, check or clear the SQLite bar cache.",
-        subcommands: [List.self, Verify.self, Clear.self])
+        abstract: "Inspect, check, clear, export or import the SQLite bar cache.",
+        subcommands: [List.self, Verify.self, Clear.self, Export.self, Import.self])
 
     /// The cache for `list` and `verify`: read-only, nothing created or migrated; nil when there is none.
     static func openReadOnly(_ data: DataOptions) throws -> BarCache? {

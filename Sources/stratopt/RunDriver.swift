@@ -98,6 +98,11 @@ struct RunRequest {
     var pinned: [PinnedSymbol]?
     /// Builds the runner once the environment is known.
     var makeRunner: (RunEnvironment) throws(RunError) -> PipelineRunner
+    /// Bars fingerprints the loaded bars must have (`run --bars FILE`).
+    var expectedBars: [String: String]? = nil
+    /// The chain to run instead of `PipelineRunner.run` (`merge`: the shards' results through the same
+    /// rank, report and execute stages).
+    var chain: (@Sendable (PipelineRunner, SpecInput, RunContext) async throws -> RunOutcome)? = nil
 }
 
 /// The end of an attempt.
@@ -175,6 +180,7 @@ enum RunDriver {
             journal: StoreJournal(store: store, runId: runId), results: cache, clock: SystemClock(),
             progress: progress, stop: flag, pinnedBars: req.pinned, execute: req.options.execute)
         context.allowExistingReportDir = req.options.allowExistingReportDir ?? false
+        context.expectedBars = req.expectedBars
 
         func finish(_ status: RunRecord.Status, _ code: ExitStatus) {
             do {
@@ -211,7 +217,11 @@ enum RunDriver {
         }
         let outcome: RunOutcome
         do {
-            outcome = try await runner.run(input, context: context)
+            if let chain = req.chain {
+                outcome = try await chain(runner, input, context)
+            } else {
+                outcome = try await runner.run(input, context: context)
+            }
         } catch let e as RunInterrupted {
             throw stop(
                 .interrupted, .interrupted,

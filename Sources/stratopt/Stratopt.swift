@@ -36,7 +36,7 @@ struct Stratopt: AsyncParsableCommand {
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
             Validate.self, Check.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self,
             Execute.self,
-            Paper.self,
+            Paper.self, Merge.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
@@ -168,10 +168,41 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup(title: "Execute stage") var executeOptions: ExecuteOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Compute only shard K of N of the run (1 ≤ K ≤ N) into a shard folder, for `stratopt merge`; auto reads K and N from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with --shard-count). See docs/scale-out.md.",
+            valueName: "K/N|auto"))
+    var shard: String?
+
+    @Option(
+        name: .customLong("shard-count"),
+        help: ArgumentHelp("N for --shard auto in a Kubernetes Indexed Job (its completions).", valueName: "n"))
+    var shardCount: Int?
+
+    @Option(
+        name: .customLong("shard-dir"),
+        help: ArgumentHelp(
+            "The shard's folder (default: <reports dir>/<spec name>/shards/shard-K-of-N); running the same command again resumes it.",
+            valueName: "dir"),
+        completion: .directory)
+    var shardDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Read bars only from this bars file (`stratopt cache export`), never from the provider; bars whose fingerprint differs from the file's record stop the run.",
+            valueName: "file"),
+        completion: .file(extensions: ["sqlite"]))
+    var bars: String?
+
     mutating func run() async throws {
         let loaded = try CLI.loadSpec(spec)
         if let b = batchSize, b < 1 { throw CLI.usage("--batch-size must be at least 1, got \(b)") }
         if let m = resultCacheMaxMB, m < 0 { throw CLI.usage("--result-cache-max-mb must be 0 or more, got \(m)") }
+        if shard != nil {
+            try await ShardRun.run(self, loaded: loaded)
+            return
+        }
+        if shardCount != nil || shardDir != nil { throw CLI.usage("--shard-count and --shard-dir go with --shard") }
         if resume {
             let store = try CLI.openStore(data.resolvedDataDir)
             _ = try? store.markDeadRunsInterrupted(isAlive: CLI.isAlive)
@@ -189,7 +220,9 @@ struct Run: AsyncParsableCommand {
         let offline = self.offline
         let specPath = loaded.displayPath
         let executes = execute ?? loaded.spec.execute.enabled
-        let request = RunRequest(
+        let barsPath = bars
+        let expected = try barsPath.map { try ShardRun.expectedBars($0) }
+        var request = RunRequest(
             mode: .fresh, runId: CLI.newRunId(),
             input: SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText),
             asOf: try CLI.asOfDate(asOf, calendar: loaded.spec.data.calendar), dataDir: data.resolvedDataDir,
@@ -199,9 +232,15 @@ struct Run: AsyncParsableCommand {
                 allowExistingReportDir: allowExistingReportDir ? true : nil),
             output: output, pinned: nil,
             makeRunner: { env throws(RunError) in
-                try PipelineRunner.standard(
+                let runner = try PipelineRunner.standard(
                     environment: env, spec: loaded.spec, specPath: specPath, offline: offline)
+                guard let barsPath else { return runner }
+                return try runner.readingBars(
+                    from: barsPath,
+                    input: SpecInput(spec: loaded.spec, path: loaded.displayPath, text: loaded.sourceText)
+                ).runner
             })
+        request.expectedBars = expected
         let result = try await RunDriver.execute(request)
         try RunDriver.report(result, output: output)
     }
