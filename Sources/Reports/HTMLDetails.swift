@@ -98,7 +98,7 @@ struct SymbolPageView {
         columns = ResultColumn.metrics.map { ColumnView(title: $0.title, help: $0.help) }
         symbols =
             report.symbols.indices.contains(index)
-            ? [SymbolView(report: report, index: index, curves: curves, maxTrades: 60, chartPoints: 160)] : []
+            ? [SymbolView(report: report, index: index, curves: curves, maxTrades: 25, chartPoints: 160)] : []
     }
 }
 

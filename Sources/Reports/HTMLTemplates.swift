@@ -102,16 +102,16 @@ enum HTMLTemplates {
         table.monthly td.pos{background:#e6f6ea}table.monthly td.neg{background:#ffebe9}
         .hint{margin:0 0 6px;font-size:12px}
         @media print{@page{size:A4 landscape;margin:8mm}body{background:#fff;font-size:10px}.in{padding:0 4px}
-        .syms .sym{display:block!important}.sym{break-before:page}.det,nav,.tabs,input.search,.logl,details.trades,.tsh .log,.tsh .two,.tsh .dist,.hint{display:none!important}
+        .syms .sym{display:block!important}.sym{break-before:page}.det,nav,.tabs,input.search,.logl,details.trades,.tsh .log,.tsh .two,.tsh .dist,.hint,.extra{display:none!important}
         .scroll,.tall{overflow:visible!important;max-height:none!important}.card{border:0;padding:4px 0;margin:4px 0}
         table{font-size:8px}table.rank{font-size:7.5px}th,td,table.rank th,table.rank td{padding:2px 3px}thead th{position:static!important}
-        .bt{width:24px}.sc{min-width:0}figure{break-inside:avoid}.ch{max-height:60mm}header.top{padding:6px 0}}
+        .bt{width:24px}.sc{min-width:0}figure{break-inside:avoid}.ch{max-height:58mm}td.p,code{font-size:7.5px}header.top{padding:6px 0}}
         .sym{scroll-margin-top:150px}
         .symh{display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
         .symh h3{margin:0;font-size:20px}
         .bestline{margin:6px 0 0}
         figure{margin:0}
-        .ch{display:block;width:100%;height:auto;font-family:inherit}
+        .ch{display:block;width:100%;max-width:1500px;height:auto;font-family:inherit}
         .ch text{font-size:24px;fill:#59636e}
         .ch .yl{text-anchor:end}
         .ch .xl{text-anchor:middle}
@@ -134,7 +134,7 @@ enum HTMLTemplates {
         .ch .hl{stroke:#1f2328;stroke-width:1px;vector-effect:non-scaling-stroke;pointer-events:none}
         .ch text.hv{text-anchor:end;fill:#1f2328;paint-order:stroke;stroke:#fff;stroke-width:8px;pointer-events:none}
         .ch .sel{fill:rgba(9,105,218,.14);pointer-events:none}
-        .ch.zm .xl{visibility:hidden}
+        .ch.zm .xl,.ch.zm .xt{visibility:hidden}
         svg.ch[data-g]{cursor:crosshair}
         .ch .ks1{fill:#0969da}.ch .ks2{fill:#8c959f}.ch .kdd{fill:#cf222e}
         table.monthly td{min-width:54px}
@@ -340,14 +340,14 @@ enum HTMLTemplates {
         <div class="dist"><h4>Distribution of bar returns</h4><figure>{{{distributionSVG}}}</figure></div>{{/hasTearsheet}}
         </div>{{/hasCharts}}
         {{^hasCharts}}<p class="mut">No equity curve recorded for this symbol.</p>{{/hasCharts}}
-        {{#hasMonthly}}<h4>Monthly returns of the best strategy, %</h4>
+        <div class="extra">{{#hasMonthly}}<h4>Monthly returns of the best strategy, %</h4>
         <div class="scroll"><table class="sortable monthly"><thead><tr><th class="t">Year</th><th>Jan</th><th>Feb</th><th>Mar</th><th>Apr</th><th>May</th><th>Jun</th><th>Jul</th><th>Aug</th><th>Sep</th><th>Oct</th><th>Nov</th><th>Dec</th><th>Year</th></tr></thead><tbody>
         {{#monthly}}<tr><th class="t">{{year}}</th>{{#months}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/months}}<td class="yt {{totalCls}}">{{totalText}}</td></tr>
         {{/monthly}}</tbody></table></div>{{/hasMonthly}}
         {{#grids}}<h4>Score grid: {{strategy}}</h4><p class="mut">Rows: {{rowParam}} · columns: {{colParam}}{{#hasOther}} · best over {{other}}{{/hasOther}}</p>
         <div class="scroll"><table class="sortable heat grid"><thead><tr><th class="t">{{rowParam}} \\ {{colParam}}</th>{{#colValues}}<th>{{.}}</th>{{/colValues}}</tr></thead><tbody>{{#gridRows}}<tr><th class="t">{{value}}</th>{{#cells}}<td class="{{cls}}" title="{{tip}}">{{text}}</td>{{/cells}}</tr>{{/gridRows}}</tbody></table></div>
         <div class="legend">{{legend}} <span class="h0">low</span> <span class="h3">·</span> <span class="h6">·</span> <span class="h9">high</span></div>
-        {{/grids}}
+        {{/grids}}</div>
         {{#hasBest}}<details class="trades"><summary>Trades of the best strategy ({{tradeCount}})</summary>
         {{#hasTrades}}<div class="scroll tall"><table class="sortable tl"><thead><tr><th>#</th><th>Entry</th><th>Entry price</th><th>Exit</th><th>Exit price</th><th>Shares</th><th>P&amp;L</th><th>Return</th></tr></thead><tbody>
         {{#trades}}<tr class="{{cls}}"><td>{{n}}<td>{{entryDate}}<td>{{entryPrice}}<td>{{exitDate}}<td>{{exitPrice}}<td>{{shares}}<td>{{pnl}}<td>{{ret}}</td></tr>

@@ -134,7 +134,7 @@ struct SVGChart {
             marks += "M\(x) \(u(y1))v\(u(5))"
             s += "<text class=\"xl\" x=\"\(x)\" y=\"\(u(y1 + 18))\">\(e(label))</text>"
         }
-        if !marks.isEmpty { s += "<path class=\"ax\" fill=\"none\" d=\"\(marks)\"/>" }
+        if !marks.isEmpty { s += "<path class=\"ax xt\" fill=\"none\" d=\"\(marks)\"/>" }
         // The plot: a nested SVG that clips to the plot area; the script zooms by narrowing its viewBox.
         let pw = u(x1) - u(x0)
         s +=
