@@ -85,7 +85,7 @@ data:
 universe:
   tickers: [%s]
 period:
-  start: 2021-01-04
+  start: 2022-01-03
   end: 2023-12-29
 capital:
   initial: 100000
