@@ -170,7 +170,7 @@ func dumpDOM(_ chromium: String, _ url: String) throws -> Double {
     p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000", "--dump-dom", url]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
-    let t = try clock.measure {
+    let t = try ContinuousClock().measure {
         try p.run()
         p.waitUntilExit()
     }
