@@ -356,6 +356,17 @@ public struct PipelineRunner: Sendable {
             }
         }
         let allCurves: (@Sendable (SymbolReport) -> [[Double]])? = everyCurve ? recompute : nil
+        // The details cover each symbol's best `HTMLReport.maxDetailsPerSymbol` rows: only their curves.
+        let ranks = rows.map(\.rank)
+        let detailCurves: @Sendable (SymbolReport) -> [[Double]] = { s in
+            guard let bars = loaded[s.symbol] else { return [] }
+            let indicators = IndicatorCache(series: bars)
+            let from = tradingStart[s.symbol] ?? 0
+            return s.rowIndices.map { i -> [Double] in
+                ranks[i] <= HTMLReport.maxDetailsPerSymbol
+                    ? BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from) : []
+            }
+        }
         // The result files are written while the execute stage runs (or while report.html renders): they do
         // not depend on either.
         let finished = report
@@ -387,7 +398,7 @@ public struct PipelineRunner: Sendable {
             }
         }
         do {
-            try await ReportWriter.writeHTML(report, to: dir, curves: recompute)
+            try await ReportWriter.writeHTML(report, to: dir, curves: detailCurves)
             try await resultsWritten
             try manifest.make(
                 status: status.name, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count

@@ -106,6 +106,9 @@ extension HTMLReport {
     /// Runs of at most this many backtests keep every detail inside report.html (about 15 kB each); larger
     /// runs write one page per symbol (`symbols/<name>.html`) and report.html becomes the index.
     public static let inlineDetailLimit = 60
+    /// Each symbol's best this many backtests (by rank) get a detail; a larger grid's other rows are listed
+    /// without one (results.csv, trades.csv and `equity: all` have them), so a page stays near 1.6 MB.
+    public static let maxDetailsPerSymbol = 100
     /// Window of the tearsheet's rolling Sharpe ratio and volatility: 6 months of daily bars.
     public static let rollingWindow = 126
 

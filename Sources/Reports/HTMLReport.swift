@@ -127,8 +127,9 @@ struct ColumnView {
 }
 
 struct RankRow {
-    /// `#bt-N`: the row's detail.
+    /// `#bt-N`: the row's detail (`hasLink` false: the row has none, see `HTMLReport.maxDetailsPerSymbol`).
     var href: String
+    var hasLink: Bool
     var n: String
     var best: Bool
     var rank: String
@@ -599,7 +600,8 @@ extension SymbolView {
         self.rows = numbered.sorted { $0.1.rank < $1.1.rank }.prefix(maxRows).map { nr in
             let r = nr.1
             return RankRow(
-                href: "#bt-\(nr.0)", n: String(nr.0), best: r.rank == 1 && r.excludedReason == nil,
+                href: "#bt-\(nr.0)", hasLink: r.rank <= HTMLReport.maxDetailsPerSymbol, n: String(nr.0),
+                best: r.rank == 1 && r.excludedReason == nil,
                 rank: String(r.rank), excluded: r.excludedReason != nil,
                 excludedReason: r.excludedReason ?? "", strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in
@@ -684,7 +686,9 @@ extension SymbolView {
 
         // Every backtest's detail, in plan order.
         let index = HTMLReport.dateIndex(s.dates)
-        details = zip(rowIndices, rows).enumerated().map { k, pair in
+        details = zip(rowIndices, rows).enumerated().filter { $0.element.1.rank <= HTMLReport.maxDetailsPerSymbol }.map
+        {
+            k, pair in
             DetailView(
                 row: pair.1, rowIndex: pair.0, symbol: s, symbolAnchor: anchor,
                 curve: k < curves.count ? curves[k] : [], buyAndHold: bh, dateIndex: index,

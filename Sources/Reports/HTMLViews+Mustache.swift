@@ -79,6 +79,7 @@ extension RankRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "href": return href
+        case "hasLink": return hasLink
         case "n": return n
         case "best": return best
         case "rank": return rank

@@ -149,3 +149,18 @@ import Testing
         #expect(HTMLReport.dateData(d) == "2021-01-01:31(1j)")
     }
 }
+
+@Suite struct DetailCapTests {
+    /// A grid larger than `maxDetailsPerSymbol`: its best rows get a detail and a link, the rest are listed
+    /// without either.
+    @Test func onlyTheBestRowsOfALargeGridGetADetail() {
+        let r = Fixture.report(symbols: 1, perSymbol: HTMLReport.maxDetailsPerSymbol + 20, bars: 200, tradesPerRow: 1)
+        let page = HTMLReport.renderSymbolPage(r, symbol: 0, curves: nil)
+        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == HTMLReport.maxDetailsPerSymbol)
+        for (i, row) in r.rows.enumerated() {
+            let linked = page.contains("<a href=\"#bt-\(i + 1)\">")
+            #expect(linked == (row.rank <= HTMLReport.maxDetailsPerSymbol), "row \(i + 1) rank \(row.rank)")
+            #expect(page.contains("id=\"bt-\(i + 1)\"") == linked)
+        }
+    }
+}
