@@ -66,7 +66,9 @@ let package = Package(
         // CSV / JSON / HTML rendering of results.
         .target(
             name: "Reports",
-            dependencies: ["Market", "Engine", "Scoring", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: [
+                "Market", "Engine", "Scoring", "Digests", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         // Nightly operation: run history and checkpoints, the data-folder lock, the result cache, progress, signals.
         .target(
             name: "RunStore",
@@ -112,6 +114,6 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market", "Digests"]),
     ]
 )

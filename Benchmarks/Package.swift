@@ -18,8 +18,8 @@ let package = Package(
             name: "stratopt-bench",
             dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/StratoptBench"),
-        // Report scale: 500 symbols × 8 strategies — render time, report.html size (exit 1 over 10 MB), Chromium
-        // render time.
+        // Report scale: 500 symbols × 68 combinations — render time of report.html and the per-symbol pages, sizes
+        // (exit 1 when report.html is over 10 MB), Chromium load time.
         // Run: cd Benchmarks && swift run -c release report-bench [symbols=500] [bars=2520] [out-dir]
         .executableTarget(
             name: "report-bench",

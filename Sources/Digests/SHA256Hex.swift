@@ -20,6 +20,13 @@ public enum SHA256Hex {
         public func finalize() -> String { hex(state.finalize()) }
     }
 
+    /// The 32 bytes of the SHA-256 of `bytes` (report.html's Content-Security-Policy hash of its script).
+    public static func digest(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        var h = SHA256()
+        h.update(data: Array(bytes))
+        return Array(h.finalize())
+    }
+
     /// `digest` as lowercase hex, two digits a byte.
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

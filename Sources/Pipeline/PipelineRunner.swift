@@ -451,17 +451,28 @@ public struct PipelineRunner: Sendable {
                 method: v.method.rawValue, description: WalkForward.describe(v), folds: plan.folds)
         }
         report.equityOfEveryBacktest = everyCurve
-        var allCurves: (@Sendable (SymbolReport) -> [[Double]])?
-        if everyCurve {
-            let loaded = series
-            let jobs = outcomes.map(\.job)
-            allCurves = { s in
-                guard let bars = loaded[s.symbol] else { return [] }
-                let indicators = IndicatorCache(series: bars)
-                let from = tradingStart[s.symbol] ?? 0
-                return s.rowIndices.map { i -> [Double] in
-                    BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from)
-                }
+        // Every backtest's curve of one symbol, recomputed deterministically by the engine (results keep no
+        // curves): for equity.csv with `equity: all`, and for the backtest details of report.html.
+        let loaded = series
+        let jobs = outcomes.map(\.job)
+        let recompute: @Sendable (SymbolReport) -> [[Double]] = { s in
+            guard let bars = loaded[s.symbol] else { return [] }
+            let indicators = IndicatorCache(series: bars)
+            let from = tradingStart[s.symbol] ?? 0
+            return s.rowIndices.map { i -> [Double] in
+                BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from)
+            }
+        }
+        let allCurves: (@Sendable (SymbolReport) -> [[Double]])? = everyCurve ? recompute : nil
+        // The details cover each symbol's best `HTMLReport.maxDetailsPerSymbol` rows: only their curves.
+        let ranks = rows.map(\.rank)
+        let detailCurves: @Sendable (SymbolReport) -> [[Double]] = { s in
+            guard let bars = loaded[s.symbol] else { return [] }
+            let indicators = IndicatorCache(series: bars)
+            let from = tradingStart[s.symbol] ?? 0
+            return s.rowIndices.map { i -> [Double] in
+                ranks[i] <= HTMLReport.maxDetailsPerSymbol
+                    ? BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from) : []
             }
         }
         // The result files are written while the execute stage runs (or while report.html renders): they do
@@ -495,7 +506,7 @@ public struct PipelineRunner: Sendable {
             }
         }
         do {
-            try ReportWriter.writeHTML(report, to: dir)
+            try await ReportWriter.writeHTML(report, to: dir, curves: detailCurves)
             try await resultsWritten
             try manifest.make(
                 status: status.manifestState, finishedAt: Manifest.timestamp(ctx.clock.now()), backtests: rows.count

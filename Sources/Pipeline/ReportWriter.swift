@@ -35,10 +35,42 @@ public enum ReportWriter {
         }
     }
 
-    /// report.html (with the execution section when `report.execution` is set).
-    public static func writeHTML(_ report: RunReport, to dir: String) throws {
-        try Data(HTMLReport.render(report).utf8).write(
+    /// report.html (with the execution section when `report.execution` is set) and, for a run too large
+    /// for one file (`HTMLReport.detailsInline` false), one page per symbol in `symbols/`
+    /// (`HTMLReport.symbolPageNames`), rendered concurrently. `curves` gives a symbol's equity curves for the
+    /// backtest details (every backtest; without it only those in `SymbolReport.equity`). Only the files
+    /// named here are written; nothing in `symbols/` is deleted.
+    public static func writeHTML(
+        _ report: RunReport, to dir: String, curves: (@Sendable (SymbolReport) -> [[Double]])? = nil
+    ) async throws {
+        let inline = HTMLReport.detailsInline(report)
+        let page: String
+        if inline, let curves {
+            page = HTMLReport.render(report, curves: { curves($0) })
+        } else {
+            page = HTMLReport.render(report)
+        }
+        try Data(page.utf8).write(
             to: URL(fileURLWithPath: dir + "/report.html"), options: .atomic)
+        guard !inline, !report.symbols.isEmpty else { return }
+        let folder = dir + "/symbols"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let names = HTMLReport.symbolPageNames(report)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, report.symbols.count))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<workers {
+                group.addTask {
+                    // Symbols w, w + workers, …: one symbol's curves in memory per worker.
+                    for i in stride(from: w, to: report.symbols.count, by: workers) {
+                        let page = HTMLReport.renderSymbolPage(
+                            report, symbol: i, curves: curves?(report.symbols[i]))
+                        try Data(page.utf8).write(
+                            to: URL(fileURLWithPath: folder + "/" + names[i]), options: .atomic)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 
     /// Every file, as one call (tests and tools that have a whole `RunReport` in hand).
@@ -50,7 +82,7 @@ public enum ReportWriter {
             try Data(ReportRenderer.ordersCSV(rows).bytes).write(
                 to: URL(fileURLWithPath: dir + "/orders.csv"), options: .atomic)
         }
-        try writeHTML(r, to: dir)
+        try await writeHTML(r, to: dir)
     }
 
     /// Writes through a 1 MiB buffer into `path` via a temporary file.

@@ -30,8 +30,14 @@ public enum HTMLReport {
         }
     }()
 
-    public static func render(_ report: RunReport) -> String {
-        template.render(PageView(report))
+    /// Each symbol's equity curves, aligned with its `rowIndices` (an empty curve: not available).
+    public typealias Curves = (SymbolReport) -> [[Double]]
+
+    /// report.html. With `detailsInline(report)` it holds every backtest's detail (`curves` gives their
+    /// equity; without it only the curves in `SymbolReport.equity` are drawn); otherwise it is the index of
+    /// the per-symbol pages (`renderSymbolPage`).
+    public static func render(_ report: RunReport, curves: Curves? = nil) -> String {
+        template.render(PageView(report, curves: curves))
     }
 
     /// Escapes text for HTML element content and quoted attribute values (also inside inline SVG).
@@ -105,6 +111,8 @@ struct IssueView {
 
 struct OverviewRow {
     var anchor: String
+    /// `#s0` (the section in this page) or `symbols/<name>.html` (its page).
+    var href: String
     var symbol: String
     var bars: String
     var first: String
@@ -119,6 +127,10 @@ struct ColumnView {
 }
 
 struct RankRow {
+    /// `#bt-N`: the row's detail (`hasLink` false: the row has none, see `HTMLReport.maxDetailsPerSymbol`).
+    var href: String
+    var hasLink: Bool
+    var n: String
     var best: Bool
     var rank: String
     /// Kept out of the ranking by `scoring.min_trades` (listed after every ranked row).
@@ -149,6 +161,8 @@ struct GridRow {
 }
 
 struct GridView {
+    /// The colour scale is this grid's own range.
+    var legend: String
     var strategy: String
     var rowParam: String
     var colParam: String
@@ -179,6 +193,16 @@ struct TradeView {
 
 struct SymbolView {
     var anchor: String
+    /// The symbol's dates for the chart script (`HTMLReport.dateData`).
+    var dateData: String
+    var details: [DetailView]
+    var hasTearsheet: Bool
+    var equityLogSVG: String
+    var years: [YearRow]
+    var rollingSharpeSVG: String
+    var rollingVolSVG: String
+    var drawdowns: [DrawdownRow]
+    var distributionSVG: String
     var symbol: String
     var bars: String
     var first: String
@@ -276,6 +300,9 @@ struct PageView {
     var scale: [Cell]
     var columns: [ColumnView]
     var symbols: [SymbolView]
+    /// Details inside this page (small runs) or on per-symbol pages, listed by `symbolRows`.
+    var detailsInline: Bool
+    var symbolRows: [SymbolRow]
     var hasExecution: Bool
     var execCounts: [ExecCount]
     var execGroups: [ExecGroup]
@@ -286,7 +313,11 @@ struct PageView {
 // MARK: - Building the view from the model
 
 extension PageView {
-    init(_ report: RunReport) {
+    init(_ report: RunReport, curves: HTMLReport.Curves? = nil) {
+        let inline = HTMLReport.detailsInline(report)
+        detailsInline = inline
+        let pageNames = inline ? [] : HTMLReport.symbolPageNames(report)
+        var symbolRowViews: [SymbolRow] = []
         let info = report.info
         let w = info.scoreWeights
         let scaleMax = max(w.totalReturn + w.sharpe + w.drawdown + w.winRate + w.activity, 1e-9)
@@ -341,6 +372,7 @@ extension PageView {
         var comparable = 0
         for (si, s) in report.symbols.enumerated() {
             let anchor = "s\(si)"
+            let href = inline ? "#" + anchor : "symbols/" + pageNames[si]
             let rows = s.rowIndices.filter { report.rows.indices.contains($0) }.map { report.rows[$0] }
             let bestK = s.rowIndices.indices.first { k in
                 report.rows.indices.contains(s.rowIndices[k]) && report.rows[s.rowIndices[k]].rank == 1
@@ -373,19 +405,28 @@ extension PageView {
             let last = s.dates.last?.iso ?? "–"
             overviewRows.append(
                 OverviewRow(
-                    anchor: anchor, symbol: s.symbol, bars: String(s.dates.count), first: first, last: last,
+                    anchor: anchor, href: href, symbol: s.symbol, bars: String(s.dates.count), first: first, last: last,
                     cells: cells, best: best.map { $0.strategy } ?? "–"))
 
+            if !inline {
+                let bestIndex = bestK.map { s.rowIndices[$0] }
+                symbolRowViews.append(
+                    SymbolRow(
+                        symbol: s.symbol, href: href, bestHref: bestIndex.map { href + "#bt-\($0 + 1)" } ?? href,
+                        bars: String(s.dates.count), strategy: best?.strategy ?? "–", params: best?.params ?? "",
+                        score: best.map { Format.fixed($0.score.total, 1) } ?? "–",
+                        ret: best.map { Format.percent($0.metrics.totalReturnPct) } ?? "–",
+                        retCls: HTMLReport.signClass(best?.metrics.totalReturnPct), bhReturn: Format.percent(bhReturn),
+                        bhCls: HTMLReport.signClass(bhReturn), sharpe: Format.fixed(best?.metrics.sharpe, 2),
+                        maxDD: best.map { Format.percent($0.metrics.maxDrawdownPct) } ?? "–",
+                        trades: best.map { String($0.metrics.trades) } ?? "–"))
+            }
+            guard inline else { continue }
             symbolViews.append(
                 SymbolView(
-                    symbol: s, anchor: anchor, rows: rows, best: best,
-                    bestEquity: bestK.flatMap { k in
-                        k < s.equity.count ? s.equity[k] : nil
-                    }, buyAndHold: bh, bhReturn: bhReturn, scaleMax: scaleMax, folds: report.validation?.folds ?? [],
-                    maxTrades: HTMLReport.maxTradesShown(symbols: report.symbols.count),
-                    maxRows: HTMLReport.maxRankingRowsShown(symbols: report.symbols.count),
-                    chartPoints: HTMLReport.chartMaxPoints(symbols: report.symbols.count)))
+                    report: report, index: si, curves: curves?(s), maxTrades: 100, chartPoints: 250))
         }
+        symbolRows = symbolRowViews
         overview = overviewRows
         hasOverview = !overviewRows.isEmpty
         symbols = symbolViews
@@ -472,13 +513,38 @@ extension HTMLReport {
 }
 
 extension SymbolView {
+    /// The section of `report.symbols[si]` with every detail; `given` curves where present, else the
+    /// report's own (`SymbolReport.equity`).
+    init(report: RunReport, index si: Int, curves given: [[Double]]?, maxTrades: Int, chartPoints: Int) {
+        let s = report.symbols[si]
+        let info = report.info
+        let w = info.scoreWeights
+        let scaleMax = max(w.totalReturn + w.sharpe + w.drawdown + w.winRate + w.activity, 1e-9)
+        let valid = s.rowIndices.filter { report.rows.indices.contains($0) }
+        let rows = valid.map { report.rows[$0] }
+        let bestK = valid.indices.first { report.rows[valid[$0]].rank == 1 }
+        let all: [[Double]] = s.rowIndices.indices.map { k in
+            if let given, k < given.count, !given[k].isEmpty { return given[k] }
+            return k < s.equity.count ? s.equity[k] : []
+        }
+        let bh = ReportAnalytics.buyAndHold(close: s.close, initialCapital: info.initialCapital)
+        let bhReturn: Double? = bh.count >= 1 ? (bh[bh.count - 1] / info.initialCapital - 1) * 100 : nil
+        self.init(
+            symbol: s, anchor: "s\(si)", rows: rows, best: bestK.map { rows[$0] },
+            bestEquity: bestK.flatMap { k in k < all.count && !all[k].isEmpty ? all[k] : nil }, buyAndHold: bh,
+            bhReturn: bhReturn, scaleMax: scaleMax, folds: report.validation?.folds ?? [], maxTrades: maxTrades,
+            chartPoints: chartPoints, rowIndices: valid, curves: all)
+    }
+
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
         buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, folds windows: [FoldWindow] = [],
         maxTrades: Int,
-        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints
+        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints, rowIndices: [Int] = [],
+        curves: [[Double]] = []
     ) {
         self.anchor = anchor
+        dateData = HTMLReport.dateData(s.dates)
         symbol = s.symbol
         bars = String(s.dates.count)
         first = s.dates.first?.iso ?? "–"
@@ -521,9 +587,15 @@ extension SymbolView {
 
         rowsTruncated = rows.count > maxRows
         rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."
-        self.rows = rows.sorted { $0.rank < $1.rank }.prefix(maxRows).map { r in
-            RankRow(
-                best: r.rank == 1 && r.excludedReason == nil, rank: String(r.rank), excluded: r.excludedReason != nil,
+        var rowNumber: [Int] = []
+        for (k, i) in rowIndices.enumerated() where k < rows.count { rowNumber.append(i + 1) }
+        let numbered = rows.enumerated().map { k, r in (k < rowNumber.count ? rowNumber[k] : k + 1, r) }
+        self.rows = numbered.sorted { $0.1.rank < $1.1.rank }.prefix(maxRows).map { nr in
+            let r = nr.1
+            return RankRow(
+                href: "#bt-\(nr.0)", hasLink: r.rank <= HTMLReport.maxDetailsPerSymbol, n: String(nr.0),
+                best: r.rank == 1 && r.excludedReason == nil,
+                rank: String(r.rank), excluded: r.excludedReason != nil,
                 excludedReason: r.excludedReason ?? "", strategy: r.strategy, params: r.params,
                 cells: ResultColumn.metrics.map { c in
                     Cell(
@@ -583,14 +655,54 @@ extension SymbolView {
             hasMonthly = false
         }
 
+        // The winner's tearsheet.
+        if let best, let eq = bestEquity, eq.count >= 2, s.dates.count >= 2 {
+            let t = TearsheetParts(
+                symbol: s.symbol, label: best.params.isEmpty ? best.strategy : "\(best.strategy) \(best.params)",
+                dates: s.dates, curve: eq, buyAndHold: bh, points: chartPoints)
+            hasTearsheet = true
+            equityLogSVG = t.equityLogSVG
+            years = t.years
+            rollingSharpeSVG = t.rollingSharpeSVG
+            rollingVolSVG = t.rollingVolSVG
+            drawdowns = t.drawdowns
+            distributionSVG = t.distributionSVG
+        } else {
+            hasTearsheet = false
+            equityLogSVG = ""
+            years = []
+            rollingSharpeSVG = ""
+            rollingVolSVG = ""
+            drawdowns = []
+            distributionSVG = ""
+        }
+
+        // Every backtest's detail, in plan order.
+        let index = HTMLReport.dateIndex(s.dates)
+        details = zip(rowIndices, rows).enumerated().filter { $0.element.1.rank <= HTMLReport.maxDetailsPerSymbol }.map
+        {
+            k, pair in
+            DetailView(
+                row: pair.1, rowIndex: pair.0, symbol: s, symbolAnchor: anchor,
+                curve: k < curves.count ? curves[k] : [], buyAndHold: bh, dateIndex: index,
+                points: min(chartPoints, 200), maxTrades: maxTrades)
+        }
+
         // Score grids over two varying parameters.
         grids = ReportAnalytics.scoreGrids(rows).map { g in
             var bestCell: (Int, Int)?
             var bestScore = -Double.infinity
+            let all = g.cells.flatMap { $0 }.compactMap { $0 }
+            let gridLo = all.min() ?? 0
+            let gridHi = all.max() ?? 0
             for (ri, row) in g.cells.enumerated() {
                 for (ci, v) in row.enumerated() { if let v, v > bestScore { (bestScore, bestCell) = (v, (ri, ci)) } }
             }
             return GridView(
+                legend:
+                    gridHi > gridLo
+                    ? "Colour relative to this grid's own range: palest \(Format.fixed(gridLo, 1)), darkest \(Format.fixed(gridHi, 1))."
+                    : "Every cell scores \(Format.fixed(gridHi, 1)).",
                 strategy: g.strategy, rowParam: g.rowParam, colParam: g.columnParam, hasOther: !g.otherVarying.isEmpty,
                 other: g.otherVarying.joined(separator: ", "), colValues: g.columnValues,
                 gridRows: g.cells.enumerated().map { ri, row in
@@ -603,7 +715,7 @@ extension SymbolView {
                             let isBest = bestCell.map { $0 == (ri, ci) } ?? false
                             return HeatCell(
                                 text: Format.fixed(v, 1) + (isBest ? " ★" : ""),
-                                cls: HTMLReport.heatClass(v, scaleMax: scaleMax) + (isBest ? " hb" : ""),
+                                cls: HTMLReport.heatClass(v, lo: gridLo, hi: gridHi) + (isBest ? " hb" : ""),
                                 tip:
                                     "\(g.rowParam)=\(g.rowValues[ri]) \(g.columnParam)=\(g.columnValues[ci]): \(Format.fixed(v, 1))"
                             )

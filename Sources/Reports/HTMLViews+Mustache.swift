@@ -53,6 +53,7 @@ extension OverviewRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "anchor": return anchor
+        case "href": return href
         case "symbol": return symbol
         case "bars": return bars
         case "first": return first
@@ -77,6 +78,9 @@ extension ColumnView: MustacheParent {
 extension RankRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
+        case "href": return href
+        case "hasLink": return hasLink
+        case "n": return n
         case "best": return best
         case "rank": return rank
         case "excluded": return excluded
@@ -120,6 +124,7 @@ extension GridRow: MustacheParent {
 extension GridView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
+        case "legend": return legend
         case "strategy": return strategy
         case "rowParam": return rowParam
         case "colParam": return colParam
@@ -165,6 +170,15 @@ extension SymbolView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "anchor": return anchor
+        case "dateData": return dateData
+        case "details": return details
+        case "hasTearsheet": return hasTearsheet
+        case "equityLogSVG": return equityLogSVG
+        case "years": return years
+        case "rollingSharpeSVG": return rollingSharpeSVG
+        case "rollingVolSVG": return rollingVolSVG
+        case "drawdowns": return drawdowns
+        case "distributionSVG": return distributionSVG
         case "symbol": return symbol
         case "bars": return bars
         case "first": return first
@@ -277,11 +291,121 @@ extension PageView: MustacheParent {
         case "scale": return scale
         case "columns": return columns
         case "symbols": return symbols
+        case "detailsInline": return detailsInline
+        case "symbolRows": return symbolRows
         case "hasExecution": return hasExecution
         case "execCounts": return execCounts
         case "execGroups": return execGroups
         case "filesNote": return filesNote
         case "schemaVersion": return schemaVersion
+        default: return nil
+        }
+    }
+}
+
+extension MetricItem: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": return title
+        case "text": return text
+        case "cls": return cls
+        default: return nil
+        }
+    }
+}
+
+extension DetailView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "anchor": return anchor
+        case "n": return n
+        case "symbol": return symbol
+        case "strategy": return strategy
+        case "params": return params
+        case "rank": return rank
+        case "score": return score
+        case "isBest": return isBest
+        case "excluded": return excluded
+        case "excludedReason": return excludedReason
+        case "back": return back
+        case "metrics": return metrics
+        case "priceSVG": return priceSVG
+        case "hasCurve": return hasCurve
+        case "equitySVG": return equitySVG
+        case "drawdownSVG": return drawdownSVG
+        case "hasPnl": return hasPnl
+        case "pnlSVG": return pnlSVG
+        case "hasTrades": return hasTrades
+        case "tradeCount": return tradeCount
+        case "trades": return trades
+        case "tradesTruncated": return tradesTruncated
+        case "tradesShown": return tradesShown
+        default: return nil
+        }
+    }
+}
+
+extension YearRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "year": return year
+        case "strategy": return strategy
+        case "strategyCls": return strategyCls
+        case "buyAndHold": return buyAndHold
+        case "buyAndHoldCls": return buyAndHoldCls
+        case "difference": return difference
+        case "differenceCls": return differenceCls
+        default: return nil
+        }
+    }
+}
+
+extension DrawdownRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "n": return n
+        case "start": return start
+        case "trough": return trough
+        case "recovery": return recovery
+        case "depth": return depth
+        case "bars": return bars
+        case "days": return days
+        default: return nil
+        }
+    }
+}
+
+extension SymbolRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "symbol": return symbol
+        case "href": return href
+        case "bestHref": return bestHref
+        case "bars": return bars
+        case "strategy": return strategy
+        case "params": return params
+        case "score": return score
+        case "ret": return ret
+        case "retCls": return retCls
+        case "bhReturn": return bhReturn
+        case "bhCls": return bhCls
+        case "sharpe": return sharpe
+        case "maxDD": return maxDD
+        case "trades": return trades
+        default: return nil
+        }
+    }
+}
+
+extension SymbolPageView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "symbol": return symbol
+        case "specName": return specName
+        case "period": return period
+        case "toolVersion": return toolVersion
+        case "columns": return columns
+        case "symbols": return symbols
         default: return nil
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Market
 
 /// A line/area chart as an inline SVG string: axes, grid, date labels, value labels and a legend.
@@ -14,11 +15,25 @@ struct SVGChart {
 
     struct Series {
         var label: String
-        /// CSS class: `s1` (primary line), `s2` (reference line), `dd` (area below zero).
+        /// CSS class: `s1` (primary line), `s2` (reference line), `dd` (area below zero), `px` (price),
+        /// `pl` (per-trade bars).
         var cssClass: String
         var values: [Double]
         /// Filled area between the line and zero.
         var area: Bool = false
+        /// Vertical bars from zero at every finite value (not downsampled: NaN means no bar).
+        var bars: Bool = false
+        /// Short name shown by the hover read-out (empty: not read out).
+        var hover: String = ""
+    }
+
+    /// A dot at a bar (trade entries and exits), drawn as a round-capped zero-length stroke so it stays
+    /// round when the script zooms the time axis.
+    struct Marker {
+        var index: Int
+        var value: Double
+        /// `me` (entry) or `mx` (exit).
+        var cssClass: String
     }
 
     var title: String
@@ -31,6 +46,9 @@ struct SVGChart {
     var maxPoints = 400
     /// Extra text after the legend (e.g. the maximum drawdown), escaped here.
     var note = ""
+    var markers: [Marker] = []
+    /// Logarithmic value axis (values ≤ 0 are left out).
+    var logScale = false
 
     private let left = 74.0
     private let right = 14.0
@@ -44,8 +62,6 @@ struct SVGChart {
         let n = dates.count
         let e = HTMLReport.escape
         let u = SVGChart.unit
-        var s = "<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"\(e(title))\">"
-        s += "<title>\(e(title))</title>"
         let x0 = left
         let x1 = width - right
         let y0 = top
@@ -53,32 +69,48 @@ struct SVGChart {
         var lo = Double.infinity
         var hi = -Double.infinity
         for se in series {
-            for v in se.values.prefix(n) where v.isFinite {
+            for v in se.values.prefix(n) where v.isFinite && (!logScale || v > 0) {
                 lo = min(lo, v)
                 hi = max(hi, v)
             }
-            if se.area {
+            if se.area || se.bars {
                 lo = min(lo, 0)
                 hi = max(hi, 0)
             }
         }
-        guard n >= 2, lo.isFinite, hi.isFinite else {
-            s += "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">no data</text></svg>"
-            return s
+        for m in markers where m.value.isFinite && (!logScale || m.value > 0) {
+            lo = min(lo, m.value)
+            hi = max(hi, m.value)
         }
-        let ticks = SVGChart.niceTicks(lo: lo, hi: hi, count: 5)
-        lo = ticks.first ?? lo
-        hi = ticks.last ?? hi
-        let span = hi - lo
+        let head = "<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"\(e(title))\""
+        guard n >= 2, lo.isFinite, hi.isFinite else {
+            return head
+                + "><title>\(e(title))</title><text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">no data</text></svg>"
+        }
+        let ticks: [Double]
+        if logScale {
+            ticks = SVGChart.niceTicks(lo: lo, hi: hi, count: 5).filter { $0 > 0 && $0 >= lo && $0 <= hi }
+        } else {
+            ticks = SVGChart.niceTicks(lo: lo, hi: hi, count: 5)
+            lo = ticks.first ?? lo
+            hi = ticks.last ?? hi
+        }
         // Values near ±Double.greatestFiniteMagnitude overflow the span: say so instead of drawing nonsense.
+        let tr: (Double) -> Double = logScale ? { log10($0) } : { $0 }
+        let tlo = tr(lo)
+        let span = tr(hi) - tlo
         guard span.isFinite, span > 0 else {
-            s +=
-                "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
-            return s
+            return head
+                + "><title>\(e(title))</title><text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
         }
         func xU(_ i: Int) -> Int { u(x0 + (x1 - x0) * Double(i) / Double(n - 1)) }
-        func yU(_ v: Double) -> Int { u(y1 - (v - lo) / span * (y1 - y0)) }
+        func yU(_ v: Double) -> Int { u(y1 - (tr(v) - tlo) / span * (y1 - y0)) }
 
+        // The script reads the plot's geometry and value range from these attributes (hover and zoom).
+        var s = head
+        s +=
+            " data-g=\"\(u(x0)) \(u(x1)) \(u(y0)) \(u(y1)) \(n)\" data-r=\"\(Format.number(tlo)) \(Format.number(span))\" data-f=\"\(valueStyle == .percent ? "p" : "m")\(logScale ? "l" : "")\">"
+        s += "<title>\(e(title))</title>"
         // Grid and value labels.
         var grid = ""
         var labels = ""
@@ -102,23 +134,46 @@ struct SVGChart {
             marks += "M\(x) \(u(y1))v\(u(5))"
             s += "<text class=\"xl\" x=\"\(x)\" y=\"\(u(y1 + 18))\">\(e(label))</text>"
         }
-        if !marks.isEmpty { s += "<path class=\"ax\" fill=\"none\" d=\"\(marks)\"/>" }
-        // Series.
+        if !marks.isEmpty { s += "<path class=\"ax xt\" fill=\"none\" d=\"\(marks)\"/>" }
+        // The plot: a nested SVG that clips to the plot area; the script zooms by narrowing its viewBox.
+        let pw = u(x1) - u(x0)
+        s +=
+            "<svg class=\"pa\" x=\"\(u(x0))\" y=\"0\" width=\"\(pw)\" height=\"\(u(height))\" viewBox=\"\(u(x0)) 0 \(pw) \(u(height))\" preserveAspectRatio=\"none\">"
         for se in series {
             let values = Array(se.values.prefix(n))
             guard values.count >= 2 else { continue }
-            let idx = Downsample.minMaxIndices(values, maxPoints: maxPoints).filter { values[$0].isFinite }
-            guard idx.count >= 2 else { continue }
-            var pts = idx.map { (xU($0), yU(values[$0])) }
-            if se.area {
+            let hover = se.hover.isEmpty ? "" : " data-l=\"\(e(se.hover))\""
+            if se.bars {
                 let zero = yU(0)
-                pts.insert((pts[0].0, zero), at: 0)
-                pts.append((pts[pts.count - 1].0, zero))
-                s += "<path class=\"\(se.cssClass)\" d=\"\(SVGChart.path(pts))Z\"/>"
+                var d = ""
+                for i in values.indices where values[i].isFinite {
+                    d += "M\(xU(i)) \(zero)V\(yU(values[i]))"
+                }
+                if !d.isEmpty { s += "<path class=\"\(se.cssClass)\" fill=\"none\" d=\"\(d)\"/>" }
+                continue
+            }
+            let idx = Downsample.minMaxIndices(values, maxPoints: maxPoints).filter {
+                values[$0].isFinite && (!logScale || values[$0] > 0)
+            }
+            guard idx.count >= 2 else { continue }
+            let pts = idx.map { (xU($0), yU(values[$0])) }
+            if se.area {
+                // One closed path; its first and last points are on the zero line (`data-a`: the script skips them).
+                let zero = yU(0)
+                let closed = [(pts[0].0, zero)] + pts + [(pts[pts.count - 1].0, zero)]
+                s += "<path class=\"\(se.cssClass)\"\(hover) data-a=\"1\" d=\"\(SVGChart.path(closed))Z\"/>"
             } else {
-                s += "<path class=\"\(se.cssClass)\" fill=\"none\" d=\"\(SVGChart.path(pts))\"/>"
+                s += "<path class=\"\(se.cssClass)\"\(hover) fill=\"none\" d=\"\(SVGChart.path(pts))\"/>"
             }
         }
+        var markerPaths: [String: String] = [:]
+        var markerOrder: [String] = []
+        for m in markers where m.index >= 0 && m.index < n && m.value.isFinite && (!logScale || m.value > 0) {
+            if markerPaths[m.cssClass] == nil { markerOrder.append(m.cssClass) }
+            markerPaths[m.cssClass, default: ""] += "M\(xU(m.index)) \(yU(m.value))h0"
+        }
+        for c in markerOrder { s += "<path class=\"\(c)\" d=\"\(markerPaths[c]!)\"/>" }
+        s += "</svg>"
         // Legend, above the plot.
         var lx = x0
         for se in series {
@@ -127,11 +182,53 @@ struct SVGChart {
             s += "<text class=\"lg\" x=\"\(u(lx + 22))\" y=\"\(u(17))\">\(e(label))</text>"
             lx += 34 + Double(label.count) * 6.8
         }
+        if !markerOrder.isEmpty {
+            for (c, label) in [("me", "entry"), ("mx", "exit")] where markerPaths[c] != nil {
+                s += "<circle class=\"k\(c)\" cx=\"\(u(lx + 6))\" cy=\"\(u(13))\" r=\"\(u(4))\"/>"
+                s += "<text class=\"lg\" x=\"\(u(lx + 14))\" y=\"\(u(17))\">\(label)</text>"
+                lx += 60
+            }
+        }
         if !note.isEmpty {
             s += "<text class=\"lg nt\" x=\"\(u(x1))\" y=\"\(u(17))\">\(e(note))</text>"
         }
         s += "</svg>"
         return s
+    }
+
+    /// A histogram as bars over its value range, with the bin edges at both ends and zero labelled.
+    static func histogram(title: String, _ h: Tearsheet.Histogram, width: Double = 1000, height: Double = 190)
+        -> String
+    {
+        let e = HTMLReport.escape
+        let u = unit
+        var s = "<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"\(e(title))\">"
+        s += "<title>\(e(title))</title>"
+        guard let top = h.counts.max(), top > 0 else {
+            return s + "<text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">no data</text></svg>"
+        }
+        let x0 = 74.0
+        let x1 = width - 14
+        let y0 = 30.0
+        let y1 = height - 26
+        let bw = (x1 - x0) / Double(h.counts.count)
+        var d = ""
+        for (i, c) in h.counts.enumerated() where c > 0 {
+            let x = x0 + bw * Double(i)
+            let y = y1 - Double(c) / Double(top) * (y1 - y0)
+            d += "M\(u(x + 1)) \(u(y1))V\(u(y))H\(u(x + bw - 1))V\(u(y1))Z"
+        }
+        s += "<path class=\"hi\" d=\"\(d)\"/>"
+        s += "<path class=\"ax\" fill=\"none\" d=\"M\(u(x0)) \(u(y0))V\(u(y1))H\(u(x1))\"/>"
+        s += "<text class=\"yl\" x=\"\(u(x0 - 6))\" y=\"\(u(y0 + 4))\">\(top)</text>"
+        s += "<text class=\"yl\" x=\"\(u(x0 - 6))\" y=\"\(u(y1 + 4))\">0</text>"
+        let hi = h.lo + h.width * Double(h.counts.count)
+        var labels: [(Double, String)] = [(x0, Format.fixed(h.lo, 2) + "%"), (x1, Format.fixed(hi, 2) + "%")]
+        if h.lo < 0, hi > 0, h.width > 0 { labels.append((x0 + (0 - h.lo) / h.width * bw, "0%")) }
+        for (x, t) in labels { s += "<text class=\"xl\" x=\"\(u(x))\" y=\"\(u(y1 + 18))\">\(e(t))</text>" }
+        s +=
+            "<text class=\"lg\" x=\"\(u(x0))\" y=\"\(u(17))\">Bars per return bin (\(h.counts.count) bins, count on the left)</text>"
+        return s + "</svg>"
     }
 
     /// SVG path data from integer points: an absolute move, then relative line-tos (`M10 20l3-2 4 1`).

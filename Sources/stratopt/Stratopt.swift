@@ -33,7 +33,8 @@ struct Stratopt: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [
-            Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
+            Run.self, Resume.self, Rerun.self, History.self, Show.self, Report.self, Status.self, Delete.self,
+            Prune.self,
             Validate.self, Check.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self,
             Execute.self,
             Paper.self, Merge.self,

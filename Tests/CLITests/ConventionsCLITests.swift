@@ -121,7 +121,8 @@ import Testing
     /// fix, `resume --help` broke "its manifest records" / "the resolved spec…".)
     @Test func helpTextsAreNotHardWrapped() async throws {
         let commands: [[String]] = [
-            [], ["run"], ["resume"], ["rerun"], ["history"], ["show"], ["status"], ["delete"], ["prune"], ["validate"],
+            [], ["run"], ["resume"], ["rerun"], ["history"], ["show"], ["report"], ["status"], ["delete"], ["prune"],
+            ["validate"],
             ["schema"], ["init"], ["strategies"], ["fetch"], ["cache", "list"], ["cache", "verify"], ["execute"],
             ["paper"],
         ]

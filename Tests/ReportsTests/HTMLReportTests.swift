@@ -48,7 +48,9 @@ import Testing
     @Test func svgTextAndAttributesAreEscaped() {
         let html = HTMLReport.render(Self.hostileReport())
         let svgs = html.components(separatedBy: "<svg").dropFirst().map { $0.components(separatedBy: "</svg>")[0] }
-        #expect(svgs.count == 4)
+        // Per symbol: the tearsheet (equity, log equity, drawdown, rolling Sharpe and volatility, return
+        // distribution) and each backtest's detail (price, equity, drawdown, per-trade P&L).
+        #expect(svgs.count >= 4)
         for svg in svgs { #expect(!svg.contains("<script")) }
         // The first symbol's ticker is the hostile text: in the title element and the aria-label attribute.
         #expect(svgs[0].contains("aria-label=\"" + Self.escaped))
@@ -92,8 +94,10 @@ import Testing
         let html = HTMLReport.render(Fixture.report(symbols: 3))
         // Plain anchors to ids, and the CSS that shows the targeted symbol (the first one by default).
         for i in 0..<3 { #expect(html.contains("<a href=\"#s\(i)\">") && html.contains("id=\"s\(i)\"")) }
-        #expect(html.contains(".sym:target{display:block}"))
-        #expect(html.contains(".syms:not(:has(.sym:target)) .sym:first-child{display:block}"))
+        #expect(html.contains(".syms .sym:target{display:block}"))
+        #expect(html.contains(".syms .sym:has(.det:target){display:block}"))
+        #expect(html.contains(".syms:not(:has(.sym:target,.det:target)) .sym:first-child{display:block}"))
+        #expect(html.contains(".det{display:none;") && html.contains(".det:target{display:block}"))
     }
 
     @Test func noExecutionSectionWithoutExecution() {
@@ -118,7 +122,7 @@ import Testing
         let overview = html.components(separatedBy: "class=\"sortable heat overview\"")[1].components(
             separatedBy: "</table>")[0]
         let body = overview.components(separatedBy: "<tbody>")[1]
-        let rows = body.components(separatedBy: "<tr>").dropFirst()
+        let rows = body.components(separatedBy: "<tr data-sym=").dropFirst()
         #expect(rows.count == 3)
         for (i, row) in rows.enumerated() {
             #expect(row.components(separatedBy: " hb\"").count == 2, "one best cell in row \(i)")

@@ -1,8 +1,10 @@
-// Report scale benchmark: 500 symbols × 8 strategies over ~10 years of daily bars.
+// Report scale benchmark: 500 symbols × 68 combinations over ~10 years of daily bars.
 //
 // Measures (1) building the model through the real engine (not timed as "render"), (2) rendering every
-// report file with `ReportRenderer.render` and report.html alone, (3) the file sizes, and (4) how long
-// headless Chromium takes to load and screenshot report.html (skipped when `chromium` is not installed).
+// report file with `ReportRenderer.render`, report.html alone and the per-symbol pages (`symbols/*.html`,
+// with every backtest's curve, as the pipeline writes them), (3) the file sizes, and (4) how long headless
+// Chromium takes to load report.html (`--dump-dom` minus that of an empty page, median of 3) and to
+// screenshot it (skipped when `chromium` is not installed).
 // It is also the scale check that used to be a unit test (too slow for the suite, which keeps a 10/20-symbol
 // extrapolation in ReportsTests): it exits 1 when report.html is over the 10 MB budget or lacks a symbol's
 // section.
@@ -58,14 +60,16 @@ func syntheticSeries(symbol: String, dates: [SessionDate], seed: UInt64) -> BarS
         volume: Array(repeating: 1e6, count: dates.count))
 }
 
-// 8 strategy configurations: a 2 × 3 SMA grid, RSI reversion, buy and hold.
+// 68 strategy configurations: an 8 × 8 SMA grid, RSI reversion over 3 periods, buy and hold.
 let configs: [(String, Parameters)] =
-    [(10, 50), (10, 100), (10, 200), (20, 50), (20, 100), (20, 200)].map { f, s in
-        ("sma_crossover", Parameters(["fast": .int(f), "slow": .int(s)]))
-    } + [
-        ("rsi_reversion", Parameters(["period": .int(14), "lower": .int(30), "upper": .int(70)])),
-        ("buy_and_hold", Parameters()),
-    ]
+    [5, 10, 15, 20, 25, 30, 40, 50].flatMap { f in
+        [60, 80, 100, 120, 150, 200, 250, 300].map { s in
+            ("sma_crossover", Parameters(["fast": .int(f), "slow": .int(s)]))
+        }
+    }
+    + [7, 14, 21].map { p in
+        ("rsi_reversion", Parameters(["period": .int(p), "lower": .int(30), "upper": .int(70)]))
+    } + [("buy_and_hold", Parameters())]
 
 let clock = ContinuousClock()
 let dates = weekdays(from: SessionDate(iso: "2015-01-02")!, count: barCount)
@@ -116,9 +120,26 @@ print(
 
 var html = ""
 let htmlTime = clock.measure { html = HTMLReport.render(report) }
+// The per-symbol pages, as ReportWriter writes them (curves from the model, so no recomputation here).
+let names = HTMLReport.symbolPageNames(report)
+var pageBytes = 0
+var largestPage = 0
+let pagesTime = try clock.measure {
+    guard !names.isEmpty else { return }
+    try FileManager.default.createDirectory(atPath: outDir + "/symbols", withIntermediateDirectories: true)
+    for i in report.symbols.indices {
+        let page = HTMLReport.renderSymbolPage(report, symbol: i, curves: nil)
+        pageBytes += page.utf8.count
+        largestPage = max(largestPage, page.utf8.count)
+        try Data(page.utf8).write(to: URL(fileURLWithPath: outDir + "/symbols/" + names[i]))
+    }
+}
 var files: [ReportFile] = []
 let allTime = clock.measure { files = ReportRenderer.render(report) }
 print("render report.html only: \(htmlTime)")
+print(
+    "render \(names.count) symbol pages: \(pagesTime), \(Format.fixed(Double(pageBytes) / 1e6, 1)) MB in all, largest \(Format.fixed(Double(largestPage) / 1e6, 2)) MB"
+)
 print("render all files (ReportRenderer.render): \(allTime)")
 
 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
@@ -130,15 +151,44 @@ for f in files {
 let htmlBytes = html.utf8.count
 let withinBudget = htmlBytes < 10_000_000
 print("report.html: \(htmlBytes) bytes, \(withinBudget ? "under" : "OVER") the 10 MB budget")
-let sections = html.components(separatedBy: "<section class=\"sym card\"").count - 1
+// Every symbol is reachable: a section in report.html (small runs) or a row linking to its page.
+let sections =
+    names.isEmpty
+    ? html.components(separatedBy: "<section class=\"sym card\"").count - 1
+    : names.filter { html.contains("href=\"symbols/\($0)\"") }.count
 let allSections = sections == symbolCount
-print("report.html: \(sections) symbol sections\(allSections ? "" : ", expected \(symbolCount)")")
+print("report.html: \(sections) symbols reachable\(allSections ? "" : ", expected \(symbolCount)")")
 
 // Chromium: load + layout + screenshot of the first 1280×2000 pixels.
 let chromium = ["/usr/bin/chromium", "/usr/local/bin/chromium"].first {
     FileManager.default.isExecutableFile(atPath: $0)
 }
+/// Seconds Chromium takes to load `url` and dump its DOM (load, scripts, layout).
+func dumpDOM(_ chromium: String, _ url: String) throws -> Double {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: chromium)
+    p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000", "--dump-dom", url]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let t = try ContinuousClock().measure {
+        try p.run()
+        p.waitUntilExit()
+    }
+    return Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18
+}
 if let chromium {
+    try Data("<!DOCTYPE html><title>empty</title>".utf8).write(to: URL(fileURLWithPath: outDir + "/empty.html"))
+    func median(_ url: String) throws -> Double { try (0..<3).map { _ in try dumpDOM(chromium, url) }.sorted()[1] }
+    let empty = try median("file://\(outDir)/empty.html")
+    let full = try median("file://\(outDir)/report.html")
+    print(
+        "chromium --dump-dom: report.html \(Format.fixed(full, 2)) s, empty page \(Format.fixed(empty, 2)) s → load \(Format.fixed(full - empty, 2)) s"
+    )
+    if let name = names.first {
+        let page = try median("file://\(outDir)/symbols/\(name)")
+        print(
+            "chromium --dump-dom: symbols/\(name) \(Format.fixed(page, 2)) s → load \(Format.fixed(page - empty, 2)) s")
+    }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: chromium)
     p.arguments = [
