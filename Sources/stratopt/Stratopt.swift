@@ -36,7 +36,7 @@ struct Stratopt: AsyncParsableCommand {
             Run.self, Resume.self, Rerun.self, History.self, Show.self, Status.self, Delete.self, Prune.self,
             Validate.self, Check.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self,
             Execute.self,
-            Paper.self,
+            Paper.self, Serve.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.
