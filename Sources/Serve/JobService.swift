@@ -288,8 +288,8 @@ public final class JobService: Sendable {
         v.failedSymbols = r.failedSymbols
         let seen = r.status == .running && !Self.isAlive(r.pid) ? .interrupted : r.status
         v.status = seen.rawValue
-        if seen == .running && job.state == .cancelled { v.status = "cancelling" }
-        if seen == .interrupted && job.state == .cancelled { v.status = "cancelled" }
+        // Cancelled until its worker let go of it: then a second DELETE removes it.
+        if job.state == .cancelled { v.status = running || seen == .running ? "cancelling" : "cancelled" }
         if seen == .running, r.stage == .backtest, r.done > 0, r.total > r.done,
             let start = ISO8601DateFormatter().date(from: r.startedAt)
         {
@@ -501,6 +501,12 @@ public final class JobService: Sendable {
         let context = RunContext(
             results: try? ResultCache(dataDir: config.dataDir), pinnedBars: PinnedSymbol.from(manifest),
             execute: step)
+        // The files the stage adds (orders.csv, events.jsonl) are recorded, so deleting the job removes them.
+        let before = ReportFolder.stamps(dir)
+        defer {
+            let written = ReportFolder.written(in: dir, since: before)
+            if !written.isEmpty { try? store.addWrittenFiles(runId: jobId, names: written) }
+        }
         let outcome: RunOutcome
         do {
             outcome = try await runner.run(

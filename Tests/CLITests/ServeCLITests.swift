@@ -19,8 +19,8 @@ final class ServeProcess: @unchecked Sendable {
         let n = UUID().uuidString.prefix(8)
         outURL = root.appendingPathComponent("serve-\(n).out")
         errURL = root.appendingPathComponent("serve-\(n).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = CLI.binary
         process.arguments =
             [
