@@ -34,6 +34,7 @@ enum Dashboard {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>stratopt optimizer</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/dashboard.css">
             </head>
             <body>
@@ -193,7 +194,7 @@ enum Dashboard {
             if (jobId !== currentJob) return;
             $("progress").max = Math.max(1, s.total);
             $("progress").value = s.done;
-            let text = jobId + ": " + s.status + (s.stage ? " — " + s.stage + " " + s.done + "/" + s.total : "");
+            let text = jobId + ": " + s.status + (s.status === "running" && s.stage ? " — " + s.stage + " " + s.done + "/" + s.total : "");
             if (s.queue_position) text += " (queue position " + s.queue_position + ")";
             if (s.eta_seconds !== undefined && s.eta_seconds !== null) text += ", about " + s.eta_seconds + " s left";
             $("progress-text").textContent = text;
