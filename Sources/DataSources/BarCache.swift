@@ -83,7 +83,11 @@ public struct BarCache: Sendable {
     public init(path: String) throws {
         self.path = path
         do {
-            pool = try DatabasePool(path: path)
+            // Two users of the file in one process (`stratopt serve` runs jobs and executes side by side) wait
+            // for each other's write instead of failing with "database is locked".
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: config)
             try BarCache.migrator.migrate(pool)
         } catch {
             throw CacheError(path: path, message: "cannot open the cache (\(error)); delete the file to rebuild it")

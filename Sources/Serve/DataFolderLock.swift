@@ -52,3 +52,23 @@ final class JobStop: Sendable {
     func stop() { flag.withLock { $0 = true } }
     var isStopRequested: Bool { flag.withLock { $0 } }
 }
+
+/// Lets one caller in at a time; the others wait (polling), or give up.
+final class SerialGate: Sendable {
+    private let busy = Mutex(false)
+
+    func enter(giveUp: @Sendable () -> Bool) async -> Bool {
+        while true {
+            let entered = busy.withLock { b in
+                if b { return false }
+                b = true
+                return true
+            }
+            if entered { return true }
+            if giveUp() || Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func leave() { busy.withLock { $0 = false } }
+}

@@ -136,6 +136,7 @@ public final class JobService: Sendable {
     private let stops = Mutex<[String: JobStop]>([:])
     private let resumable = Mutex<[JobRow]>([])
     private let specDir: String
+    private let executing = SerialGate()
 
     public init(config: ServeConfiguration) throws(ServeSetupError) {
         self.config = config
@@ -489,6 +490,12 @@ public final class JobService: Sendable {
             throw ServeFailure(503, "busy", "another stratopt process holds the data folder; try again later")
         }
         defer { lock.release() }
+        // One execute at a time: each reads the broker's positions and then orders, so two at once could both
+        // see a symbol short of its target.
+        guard await executing.enter(giveUp: { ContinuousClock.now > deadline }) else {
+            throw ServeFailure(503, "busy", "another execute is running; try again")
+        }
+        defer { executing.leave() }
         let log = config.log
         let env = RunEnvironment(
             dataDirectory: config.dataDir, reportsDirectory: config.reportsDir, asOf: asOf, runId: manifest.runId,
@@ -497,7 +504,10 @@ public final class JobService: Sendable {
         do { runner = try PipelineRunner.recorded(environment: env, manifest: manifest) } catch {
             throw ServeFailure(409, "cannot_execute", error.description)
         }
-        let step = ExecuteStep(onlySymbols: symbols, confirmLive: config.confirmLive, dryRun: dryRun)
+        // The server's --confirm-live counts for a live spec only: with a paper spec the gate would refuse it
+        // ("both are required"), and a paper execute must not depend on how the server was started.
+        let step = ExecuteStep(
+            onlySymbols: symbols, confirmLive: config.confirmLive && spec.execute.mode == .live, dryRun: dryRun)
         let context = RunContext(
             results: try? ResultCache(dataDir: config.dataDir), pinnedBars: PinnedSymbol.from(manifest),
             execute: step)

@@ -363,6 +363,24 @@ enum ServeFixture {
         #expect(history.stdout.contains(id))
     }
 
+    @Test func aLiveSpecCannotTradeOverHTTPWithoutConfirmLive() async throws {
+        let root = try await ServeFixture.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try await ServeProcess(root: root)
+        defer { Task { await server.stop() } }
+        let accepted = try await ServeFixture.submit(server, try ServeFixture.spec("live.yaml"))
+        let id = try #require(accepted.json()["job_id"] as? String, "\(accepted.text)")
+        let final = try await ServeFixture.waitFor(server, id)
+        #expect(final["status"] as? String == "succeeded", "\(final)")
+        let exec = try await HTTPCall.send(
+            "POST", server.base.appendingPathComponent("\(api)/execute"), token: ServeFixture.alice,
+            type: "application/json", body: Data("{\"job_id\": \"\(id)\"}".utf8))
+        #expect(exec.status == 422, "\(exec.text)")
+        let message = (exec.json()["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("live trading refused") && message.contains("--confirm-live"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/reports/livetest/\(id)/orders.csv"))
+    }
+
     @Test func theDashboardIsOnePageWithItsOwnScriptAndACSP() async throws {
         let root = try await ServeFixture.root()
         defer { try? FileManager.default.removeItem(at: root) }
