@@ -154,10 +154,10 @@ enum ServeFixture {
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ServeCLITests {
     let api = "api/v1/optimizer"
 
-    @Test func everyEndpointOverLoopbackWithAuthOwnershipAndTheCLIsRunStore() async throws {
+    @Test func everyEndpointOverLoopbackWithAuthAndOwnership() async throws {
         let root = try await ServeFixture.root()
         defer { try? FileManager.default.removeItem(at: root) }
-        let server = try await ServeProcess(root: root, ["--cli-user", "alice"])
+        let server = try await ServeProcess(root: root)
         defer { Task { await server.stop() } }
         let b = server.base
 
@@ -243,6 +243,29 @@ enum ServeFixture {
             "GET", b.appendingPathComponent("\(api)/history"), token: ServeFixture.bob)
         #expect((bobHistory.json()["jobs"] as? [Any])?.isEmpty == true)
 
+        // Delete as `stratopt delete`: the record and the report folder go.
+        let del = try await HTTPCall.send(
+            "DELETE", b.appendingPathComponent("\(api)/jobs/\(id)"), token: ServeFixture.alice)
+        #expect(del.status == 200, "\(del.text)")
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/reports/servetest/\(id)"))
+        let gone = try await HTTPCall.send(
+            "GET", b.appendingPathComponent("\(api)/status/\(id)"), token: ServeFixture.alice)
+        #expect(gone.status == 404)
+        let after = try await CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
+        #expect(!after.stdout.contains(id))
+    }
+
+    @Test func theCLIAndTheServerShareOneRunStoreAndExecuteIsExactlyOnce() async throws {
+        let root = try await ServeFixture.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try await ServeProcess(root: root, ["--cli-user", "alice"])
+        defer { Task { await server.stop() } }
+        let b = server.base
+        let accepted = try await ServeFixture.submit(server, try ServeFixture.spec("small.yaml"))
+        let id = try #require(accepted.json()["job_id"] as? String, "\(accepted.text)")
+        let final = try await ServeFixture.waitFor(server, id)
+        #expect(final["status"] as? String == "succeeded", "\(final) \(server.stderr)")
+
         // The same run store: the job is in `stratopt history`, and a CLI run is in alice's (--cli-user) history.
         let history = try await CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
         let cliRuns = (try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []
@@ -285,14 +308,11 @@ enum ServeFixture {
         #expect(again.json()["submitted"] as? Int == 0)
         #expect(again.json()["skipped"] as? Int == e1["submitted"] as? Int)
 
-        // Delete as `stratopt delete`: the record and the report folder go.
+        // Deleting the executed job removes what execute added too (orders.csv, events.jsonl), and the folder.
         let del = try await HTTPCall.send(
             "DELETE", b.appendingPathComponent("\(api)/jobs/\(id)"), token: ServeFixture.alice)
         #expect(del.status == 200, "\(del.text)")
         #expect(!FileManager.default.fileExists(atPath: root.path + "/reports/servetest/\(id)"))
-        let gone = try await HTTPCall.send(
-            "GET", b.appendingPathComponent("\(api)/status/\(id)"), token: ServeFixture.alice)
-        #expect(gone.status == 404)
         let after = try await CLI.run(["history", "--json", "--data-dir", root.path + "/data"])
         #expect(!after.stdout.contains(id))
         #expect(after.stdout.contains(cliId))
