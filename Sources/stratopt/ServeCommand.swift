@@ -15,10 +15,10 @@ struct Serve: AsyncParsableCommand {
             own jobs. The dashboard is at /, the OpenAPI document at /api/v1/openapi.json. See docs/serve.md.
 
             Examples:
-              openssl rand -hex 24 > token.txt
-              printf -- '- {user: alice, sha256: %s}\\n' "$(stratopt serve --hash-token < token.txt)" > tokens.yaml
-              stratopt serve --tokens tokens.yaml
-              curl -H "Authorization: Bearer $(cat token.txt)" http://127.0.0.1:8080/api/v1/optimizer/history
+              $ openssl rand -hex 24 > token.txt
+              $ printf -- '- {user: alice, sha256: %s}\\n' "$(stratopt serve --hash-token < token.txt)" > tokens.yaml
+              $ stratopt serve --tokens tokens.yaml
+              $ curl -H "Authorization: Bearer $(cat token.txt)" http://127.0.0.1:8080/api/v1/optimizer/history
             """)
 
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0: any free port).", valueName: "host:port"))

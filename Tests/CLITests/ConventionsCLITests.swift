@@ -123,7 +123,7 @@ import Testing
         let commands: [[String]] = [
             [], ["run"], ["resume"], ["rerun"], ["history"], ["show"], ["status"], ["delete"], ["prune"], ["validate"],
             ["schema"], ["init"], ["strategies"], ["fetch"], ["cache", "list"], ["cache", "verify"], ["execute"],
-            ["paper"],
+            ["paper"], ["serve"],
         ]
         for c in commands {
             let r = try await CLI.run(c + ["--help"], env: ["COLUMNS": "1000"])
