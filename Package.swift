@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "Pipeline", "Engine", "Strategies", "Market", "DataSources", "DataQuality", "Reports", "Scoring",
                 "Spec",
-                "Risk", "Brokers", "RunStore", "HTTPTransport", "Digests", "SQLiteFiles",
+                "Risk", "Brokers", "RunStore", "HTTPTransport", "Digests", "SQLiteFiles", "Serve",
             ]),
     ],
     dependencies: [
@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
@@ -83,9 +84,20 @@ let package = Package(
                 "Spec", "Market", "Strategies", "Engine", "Scoring", "DataSources", "DataQuality", "Reports", "Risk",
                 "Brokers", "BuildInfo", "RunStore", "Digests",
             ]),
+        // `stratopt serve`: the optimizer's HTTP endpoints and dashboard, thin adapters over Pipeline and RunStore.
+        .target(
+            name: "Serve",
+            dependencies: [
+                "Pipeline", "Spec", "RunStore", "Market", "Reports", "Strategies", "Digests", "BuildInfo",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .executableTarget(
             name: "stratopt",
-            dependencies: ["Pipeline", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Pipeline", "Serve", "RunStore", "BuildInfo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(

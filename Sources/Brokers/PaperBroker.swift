@@ -76,7 +76,9 @@ public final class PaperBroker: Broker {
     ) throws {
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path)
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
             throw BrokerError.ledger("cannot open \(path): \(error)")
         }

@@ -83,8 +83,8 @@ public struct BarCache: Sendable {
     public init(path: String) throws {
         self.path = path
         do {
-            // Several processes (shards of one run on a shared data folder) may write at once: wait for the
-            // other's transaction rather than fail the symbol.
+            // Several writers may share the file: shards of one run on a shared data folder, or `stratopt
+            // serve` running jobs and executes side by side. Wait for the other's transaction rather than fail.
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -37,7 +37,7 @@ struct Stratopt: AsyncParsableCommand {
             Prune.self,
             Validate.self, Check.self, Schema.self, Init.self, ListStrategies.self, Fetch.self, Cache.self,
             Execute.self,
-            Paper.self, Merge.self,
+            Paper.self, Merge.self, Serve.self,
         ])
 
     /// ArgumentParser exits 64 on usage errors; stratopt promises 2 for every spec or usage error.

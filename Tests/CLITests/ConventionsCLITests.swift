@@ -124,7 +124,7 @@ import Testing
             [], ["run"], ["resume"], ["rerun"], ["history"], ["show"], ["report"], ["status"], ["delete"], ["prune"],
             ["validate"],
             ["schema"], ["init"], ["strategies"], ["fetch"], ["cache", "list"], ["cache", "verify"], ["execute"],
-            ["paper"],
+            ["paper"], ["serve"],
         ]
         for c in commands {
             let r = try await CLI.run(c + ["--help"], env: ["COLUMNS": "1000"])

@@ -73,12 +73,18 @@ import Testing
         for p in pages { #expect(index.contains("href=\"symbols/\(p)\"")) }
         let page = try String(contentsOfFile: dir + "/symbols/" + brk, encoding: .utf8)
         let csv = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
-        let lines = csv.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
-        let brkRows = lines.enumerated().filter { $0.element.hasPrefix("BRK.B,") }.map { $0.offset + 1 }
-        #expect(!brkRows.isEmpty)
-        for n in brkRows {
-            #expect(page.contains("id=\"bt-\(n)\""), "bt-\(n) missing from \(brk)")
+        let all = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let rankColumn = try #require(all[0].components(separatedBy: ",").firstIndex(of: "rank"))
+        let lines = all.dropFirst()
+        let brkRows = lines.enumerated().filter { $0.element.hasPrefix("BRK.B,") }.map {
+            (n: $0.offset + 1, rank: Int($0.element.components(separatedBy: ",")[rankColumn]) ?? 0)
         }
+        #expect(brkRows.count == 66)
+        // Each symbol's best 10 by rank have a detail (the page stays small); the others are listed only.
+        for row in brkRows {
+            #expect(page.contains("id=\"bt-\(row.n)\"") == (row.rank <= 10), "bt-\(row.n) (rank \(row.rank)) in \(brk)")
+        }
+        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == 10)
         #expect(!page.contains("No equity curve recorded"))
         #expect(!index.contains("class=\"det card\""))
     }
