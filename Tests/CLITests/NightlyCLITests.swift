@@ -239,7 +239,10 @@ final class RunningCLI {
         let waiter = try RunningCLI(Self.runArgs(root, ["--wait", "--json"]))
         #expect(await waiter.waitForStderr("waiting for run \(firstId) (pid \(first.pid))"))
         first.signal(SIGINT)
-        #expect(await first.finish().status == 130)
+        // The signal only frees the lock sooner (SIGINT's exit 130 has tests of its own): on a quiet machine
+        // the first run may have finished before it, and the waiter must start after it either way.
+        let firstStatus = await first.finish().status
+        #expect(firstStatus == 130 || firstStatus == 0)
         let second = await waiter.finish()
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try Self.json(second)["status"] as? String == "succeeded")
