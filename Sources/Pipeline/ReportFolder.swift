@@ -10,6 +10,34 @@ public enum ReportFolder {
         "candidates.json", "orders.csv", "events.jsonl", ".trades.csv.partial", ".equity.csv.partial",
     ]
 
+    /// The folder of a large run's per-symbol pages (`symbols/<name>.html`).
+    public static let pagesFolder = "symbols"
+
+    /// Whether `name` (relative to a run folder) is one stratopt writes: a fixed name, or a page
+    /// `symbols/<name>.html`.
+    public static func isOurs(_ name: String) -> Bool {
+        if writtenNames.contains(name) { return true }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts[0] == pagesFolder && parts[1].count > 5 && parts[1].hasSuffix(".html")
+            && !parts[1].hasPrefix(".")
+    }
+
+    /// The entries of a run folder, with the pages folder listed by its files (`symbols/AAPL.html`) rather
+    /// than as one name; a `symbols` that is not a folder is listed as itself (and is not ours).
+    static func entries(_ dir: String) -> [String]? {
+        let fm = FileManager.default
+        guard var names = try? fm.contentsOfDirectory(atPath: dir) else { return nil }
+        var isDir: ObjCBool = false
+        let pages = dir + "/" + pagesFolder
+        if names.contains(pagesFolder), fm.fileExists(atPath: pages, isDirectory: &isDir), isDir.boolValue,
+            (try? fm.destinationOfSymbolicLink(atPath: pages)) == nil
+        {
+            names.removeAll { $0 == pagesFolder }
+            names += ((try? fm.contentsOfDirectory(atPath: pages)) ?? []).map { pagesFolder + "/" + $0 }
+        }
+        return names
+    }
+
     /// Folders no run may write into or delete from, whatever `report.dir` says.
     static let systemFolders: Set<String> = [
         "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media", "/mnt", "/opt",
@@ -28,10 +56,8 @@ public enum ReportFolder {
                 "report.dir \(dir) is a system or home folder; stratopt writes and later deletes report files there, so it refuses. Name a folder of its own, e.g. \(path == "/" ? "" : path)/stratopt-reports"
             )
         }
-        guard !allowForeignFiles, let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            return
-        }
-        let foreign = entries.filter { !writtenNames.contains($0) }.sorted()
+        guard !allowForeignFiles, let entries = ReportFolder.entries(dir) else { return }
+        let foreign = entries.filter { !isOurs($0) }.sorted()
         guard foreign.isEmpty else {
             throw RunError(
                 "report.dir \(dir) already holds files stratopt did not write (\(foreign.prefix(5).joined(separator: ", "))\(foreign.count > 5 ? ", …" : "")); name an empty or new folder, or pass --allow-existing-report-dir to write beside them"
@@ -50,9 +76,9 @@ public enum ReportFolder {
     /// The stamps of the files in `dir` that carry one of stratopt's names (empty when there is no folder).
     public static func stamps(_ dir: String) -> [String: Stamp] {
         let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { return [:] }
+        guard let entries = ReportFolder.entries(dir) else { return [:] }
         var out: [String: Stamp] = [:]
-        for name in entries where writtenNames.contains(name) {
+        for name in entries where isOurs(name) {
             guard let a = try? fm.attributesOfItem(atPath: dir + "/" + name),
                 a[.type] as? FileAttributeType == .typeRegular
             else { continue }
@@ -79,9 +105,9 @@ public enum ReportFolder {
         if systemFolders.contains(normalised(dir)) {
             return "kept \(dir) (a system folder; stratopt never deletes there)"
         }
-        guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { return "could not read \(dir)" }
+        guard let entries = ReportFolder.entries(dir) else { return "could not read \(dir)" }
         var failed: [String] = []
-        for name in entries where writtenNames.contains(name) && (only?.contains(name) ?? true) {
+        for name in entries where isOurs(name) && (only?.contains(name) ?? true) {
             var isDir: ObjCBool = false
             let path = dir + "/" + name
             // A folder or link under one of our names is not ours.
@@ -90,12 +116,15 @@ public enum ReportFolder {
             else { continue }
             do { try fm.removeItem(atPath: path) } catch { failed.append(name) }
         }
+        // The pages folder goes with its last page (stratopt made it); anything else in it keeps it.
+        let pages = dir + "/" + pagesFolder
+        if (try? fm.contentsOfDirectory(atPath: pages))?.isEmpty == true { try? fm.removeItem(atPath: pages) }
         let left = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         if left.isEmpty {
             try? fm.removeItem(atPath: dir)
             return "removed \(dir)"
         }
-        let others = left.filter { !writtenNames.contains($0) || !(only?.contains($0) ?? true) }
+        let others = (ReportFolder.entries(dir) ?? left).filter { !isOurs($0) || !(only?.contains($0) ?? true) }
         if !failed.isEmpty { return "could not remove \(failed.joined(separator: ", ")) in \(dir)" }
         return
             "removed the report files of \(dir); kept the folder and what stratopt did not write (\(others.prefix(5).joined(separator: ", "))\(others.count > 5 ? ", …" : ""))"

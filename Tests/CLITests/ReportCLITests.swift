@@ -64,7 +64,7 @@ import Testing
         capital: {initial: 100000}
         strategies: all
         """.write(to: spec, atomically: true, encoding: .utf8)
-        let (_, dir) = try await Self.runExample(root, spec: spec.path)
+        let (id, dir) = try await Self.runExample(root, spec: spec.path)
         let index = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         let pages = try FileManager.default.contentsOfDirectory(atPath: dir + "/symbols").sorted()
         #expect(pages.count == 2)
@@ -87,5 +87,11 @@ import Testing
         #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == 10)
         #expect(!page.contains("No equity curve recorded"))
         #expect(!index.contains("class=\"det card\""))
+        // The pages are the run's own files: `delete` removes them and the folder (it once kept `symbols/`,
+        // and `execute RUN_ID` refused the folder as holding files stratopt did not write).
+        let deleted = try await CLI.run(["delete", id, "--data-dir", root.path + "/data"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout.contains("removed \(dir)\n"), "\(deleted.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
     }
 }
