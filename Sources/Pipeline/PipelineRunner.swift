@@ -151,19 +151,27 @@ public struct PipelineRunner: Sendable {
     /// it could not produce results. An execute stage that fails is part of the outcome (status failed),
     /// not a throw: the results and report exist.
     public func run(_ input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
+        try await announced(input, context: ctx) { signalProblems in
+            try await stages(input, context: ctx, signalProblems: signalProblems)
+        }
+    }
+
+    /// Runs `body` with the spec's rules and signals bound (visible to every stage and its child tasks, for
+    /// this run only), and announces how it ended: `run` and `merge` share it. A failed run still leaves its
+    /// events.jsonl (and tells every webhook).
+    func announced(
+        _ input: SpecInput, context ctx: RunContext,
+        _ body: @Sendable (_ signalProblems: [String: [String]]) async throws -> RunOutcome
+    ) async throws -> RunOutcome {
         let dir = reportDirectory(input.spec)
         let announcer = RunAnnouncer(spec: input.spec, reportDirectory: dir, log: environment.log)
         do {
-            // The spec's rules and signals, visible to every stage (and its child tasks) of this run only.
             let (catalog, signalProblems) = UserStrategies.catalog(for: input.spec)
-            let outcome = try await StrategyCatalog.$current.withValue(catalog) {
-                try await stages(input, context: ctx, signalProblems: signalProblems)
-            }
+            let outcome = try await StrategyCatalog.$current.withValue(catalog) { try await body(signalProblems) }
             await announcer.completed(
                 outcome, runId: environment.runId, timestamp: Manifest.timestamp(ctx.clock.now()))
             return outcome
         } catch let e as RunError {
-            // A failed run still leaves its events.jsonl (and tells every webhook).
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             await announcer.failed(
                 e.description, specName: input.spec.name, runId: environment.runId,

@@ -494,23 +494,7 @@ extension PipelineRunner {
     /// on every shard's results, in plan order, so the result files are the bytes of one unsharded run.
     /// `input` is the spec the shards recorded and `environment.asOf` their as-of date.
     public func merge(_ shards: ShardSet, input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
-        let dir = reportDirectory(input.spec)
-        let announcer = RunAnnouncer(spec: input.spec, reportDirectory: dir, log: environment.log)
-        let (catalog, _) = UserStrategies.catalog(for: input.spec)
-        do {
-            let outcome = try await StrategyCatalog.$current.withValue(catalog) {
-                try await mergeStages(shards, input: input, context: ctx)
-            }
-            await announcer.completed(
-                outcome, runId: environment.runId, timestamp: Manifest.timestamp(ctx.clock.now()))
-            return outcome
-        } catch let e as RunError {
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            await announcer.failed(
-                e.description, specName: input.spec.name, runId: environment.runId,
-                timestamp: Manifest.timestamp(ctx.clock.now()))
-            throw e
-        }
+        try await announced(input, context: ctx) { _ in try await mergeStages(shards, input: input, context: ctx) }
     }
 
     func mergeStages(_ shards: ShardSet, input: SpecInput, context ctx: RunContext) async throws -> RunOutcome {
