@@ -159,7 +159,7 @@ def open_detail_of_non_best(label):
     time.sleep(0.3)
     det = driver.find_element(By.ID, href)
     check(label + ": the detail %s is shown" % href, det.is_displayed())
-    price = det.find_elements(By.CSS_SELECTOR, "figure.price svg path.px")
+    price = det.find_elements(By.CSS_SELECTOR, "figure.price svg .px")
     markers = det.find_elements(By.CSS_SELECTOR, "figure.price svg path.me, figure.price svg path.mx")
     check(label + ": its price chart has trade markers", len(price) == 1 and len(markers) >= 1,
           "%d price lines, %d marker paths" % (len(price), len(markers)))

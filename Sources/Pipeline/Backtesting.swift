@@ -265,6 +265,25 @@ public enum BacktestStage {
         runOne(job: job, cache: cache, config: config, tradingStart: tradingStart).equity
     }
 
+    /// The equity curves of one symbol's `jobs` (recomputed for the report's details): signals and the
+    /// simulator only, through one indicator cache (with a warm-up history, each through `curve`). The
+    /// same curves as the backtest stage's, bit for bit: the same signals, the same simulator.
+    public static func curves(jobs: [BacktestJob], cache: IndicatorCache, config: BacktestConfig, tradingStart: Int = 0)
+        -> [[Double]]
+    {
+        guard tradingStart <= 0 else {
+            return jobs.map { curve(job: $0, cache: cache, config: config, tradingStart: tradingStart) }
+        }
+        let atr = config.sizing.atrPeriod.map { cache.atr($0) }
+        return jobs.map { job in
+            guard let strategy = StrategyRegistry.make(id: job.strategy, parameters: job.parameters) else {
+                preconditionFailure("unknown strategy \(job.strategy) reached the report stage; the spec validates ids")
+            }
+            let signals = strategy.signals(on: cache.series, indicators: cache)
+            return Backtester.simulate(series: cache.series, signals: signals, config: config, atr: atr).equity
+        }
+    }
+
     /// One backtest: strategy signals on the cached indicators, then the simulator.
     ///
     /// With `tradingStart` > 0 the bars before it are warm-up history: indicators are computed over all of

@@ -463,26 +463,15 @@ public struct PipelineRunner: Sendable {
         // curves): for equity.csv with `equity: all`, and for the backtest details of report.html.
         let loaded = series
         let jobs = outcomes.map(\.job)
+        // Every backtest has a detail: one symbol's curves at a time, through its shared indicators.
         let recompute: @Sendable (SymbolReport) -> [[Double]] = { s in
             guard let bars = loaded[s.symbol] else { return [] }
-            let indicators = IndicatorCache(series: bars)
-            let from = tradingStart[s.symbol] ?? 0
-            return s.rowIndices.map { i -> [Double] in
-                BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from)
-            }
+            return BacktestStage.curves(
+                jobs: s.rowIndices.map { jobs[$0] }, cache: IndicatorCache(series: bars), config: config,
+                tradingStart: tradingStart[s.symbol] ?? 0)
         }
         let allCurves: (@Sendable (SymbolReport) -> [[Double]])? = everyCurve ? recompute : nil
-        // The details cover each symbol's best `HTMLReport.maxDetailsPerSymbol` rows: only their curves.
-        let ranks = rows.map(\.rank)
-        let detailCurves: @Sendable (SymbolReport) -> [[Double]] = { s in
-            guard let bars = loaded[s.symbol] else { return [] }
-            let indicators = IndicatorCache(series: bars)
-            let from = tradingStart[s.symbol] ?? 0
-            return s.rowIndices.map { i -> [Double] in
-                ranks[i] <= HTMLReport.maxDetailsPerSymbol
-                    ? BacktestStage.curve(job: jobs[i], cache: indicators, config: config, tradingStart: from) : []
-            }
-        }
+        let detailCurves = recompute
         // The result files are written while the execute stage runs (or while report.html renders): they do
         // not depend on either.
         let finished = report

@@ -4,40 +4,6 @@ import Mustache
 
 // Backtest details (`id="bt-N"`), the winner's tearsheet and the per-symbol pages of large runs.
 
-/// One metric of a backtest's detail.
-struct MetricItem {
-    var title: String
-    var text: String
-    var cls: String
-}
-
-/// One backtest: its charts, trades and every metric. N is the row's 1-based position in results.csv.
-struct DetailView {
-    var anchor: String
-    var n: String
-    var symbol: String
-    var strategy: String
-    var params: String
-    var rank: String
-    var score: String
-    var isBest: Bool
-    var excluded: Bool
-    var excludedReason: String
-    var back: String
-    var metrics: [MetricItem]
-    var priceSVG: String
-    var hasCurve: Bool
-    var equitySVG: String
-    var drawdownSVG: String
-    var hasPnl: Bool
-    var pnlSVG: String
-    var hasTrades: Bool
-    var tradeCount: String
-    var trades: [TradeView]
-    var tradesTruncated: Bool
-    var tradesShown: String
-}
-
 /// A calendar year of the winner against buy & hold.
 struct YearRow {
     var year: String
@@ -96,7 +62,11 @@ struct SymbolPageView {
         columns = ResultColumn.metrics.map { ColumnView(title: $0.title, help: $0.help) }
         symbols =
             report.symbols.indices.contains(index)
-            ? [SymbolView(report: report, index: index, curves: curves, maxTrades: 25, chartPoints: 160)] : []
+            ? [
+                SymbolView(
+                    report: report, index: index, curves: curves, maxTrades: 25, chartPoints: 160,
+                    detailPoints: HTMLReport.detailChartPoints, detailTrades: HTMLReport.detailTradesShown)
+            ] : []
     }
 }
 
@@ -104,11 +74,10 @@ extension HTMLReport {
     /// Runs of at most this many backtests keep every detail inside report.html (about 15 kB each); larger
     /// runs write one page per symbol (`symbols/<name>.html`) and report.html becomes the index.
     public static let inlineDetailLimit = 60
-    /// Each symbol's best this many backtests (by rank) get a detail; a larger grid's other rows are listed
-    /// without one (results.csv, trades.csv and `equity: all` have them). Each detail is a recomputed curve
-    /// and about 15 kB of page: 10 keeps a symbol's page near 0.2 MB and a 500-symbol report folder near
-    /// 100 MB, and the report stage within a few seconds.
-    public static let maxDetailsPerSymbol = 10
+    /// Chart points per series in a detail on a symbol page (its exact values are in results.csv,
+    /// trades.csv and, with `equity: all`, equity.csv), and its trades listed (the most recent).
+    public static let detailChartPoints = 120
+    public static let detailTradesShown = 10
     /// Window of the tearsheet's rolling Sharpe ratio and volatility: 6 months of daily bars.
     public static let rollingWindow = 126
 
@@ -209,35 +178,216 @@ extension HTMLReport {
     }
 }
 
-extension DetailView {
-    /// `row` is `report.rows[rowIndex]`; `curve` its equity (empty: not recorded).
+/// Every backtest's detail of one symbol (`id="bt-N"`), written straight to bytes: 66 details a symbol
+/// × 500 symbols went through the template engine far too slowly, and were mostly the same markup.
+///
+/// A symbol's details share one value scale per chart kind (price, equity, drawdown, per-trade return:
+/// the range over all of its backtests, so they also compare at a glance). So every chart's frame (grid,
+/// value labels, axes), the date axis, the close line and the buy & hold line are written once into a
+/// hidden `<defs>` and `<use>`d; a detail's own bytes are its markers, equity, drawdown and trade bars,
+/// its metrics and its last trades.
+struct DetailWriter {
+    let symbol: SymbolReport
+    /// The symbol's section id (`s0`…): detail links back to it, and the shared ids derive from it.
+    let anchor: String
+    let rows: [ResultRow]
+    let curves: [[Double]]
+    let points: Int
+    let maxTrades: Int
+    private let dateIndex: [Int: Int]
+    private let buyAndHold: [Double]
+    private let drawdowns: [[Double]]
+    private let price: SVGChart.Layout?
+    private let equity: SVGChart.Layout?
+    private let drawdown: SVGChart.Layout?
+    private let pnl: SVGChart.Layout?
+
+    /// `rows` are the symbol's rows with `curves` aligned (an empty curve: not recorded).
     init(
-        row r: ResultRow, rowIndex: Int, symbol s: SymbolReport, symbolAnchor: String, curve: [Double],
-        buyAndHold bh: [Double], dateIndex: [Int: Int], points: Int, maxTrades: Int
+        symbol s: SymbolReport, anchor: String, rows: [ResultRow], curves: [[Double]], buyAndHold bh: [Double],
+        points: Int, maxTrades: Int
     ) {
-        anchor = "bt-\(rowIndex + 1)"
-        n = String(rowIndex + 1)
-        symbol = s.symbol
-        strategy = r.strategy
-        params = r.params
-        rank = String(r.rank)
-        score = Format.fixed(r.score.total, 1)
-        isBest = r.rank == 1 && r.excludedReason == nil
-        excluded = r.excludedReason != nil
-        excludedReason = r.excludedReason ?? ""
-        back = "#" + symbolAnchor
-        var items = (ResultColumn.metrics + ResultColumn.moreMetrics).map { c in
-            MetricItem(
-                title: c.title, text: c.displayText(r.metrics),
-                cls: c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+        symbol = s
+        self.anchor = anchor
+        self.rows = rows
+        self.curves = curves
+        self.points = points
+        self.maxTrades = maxTrades
+        buyAndHold = bh
+        dateIndex = HTMLReport.dateIndex(s.dates)
+        let bars = s.dates.count
+        var priceRange = Range()
+        var returnRange = Range()
+        returnRange.add(0)
+        for r in rows {
+            for t in r.trades {
+                priceRange.add(t.entryPrice)
+                priceRange.add(t.exitPrice)
+                returnRange.add(t.returnPct)
+            }
         }
-        items.append(MetricItem(title: "Score", text: Format.fixed(r.score.total, 1), cls: ""))
-        items.append(MetricItem(title: "Rank", text: String(r.rank), cls: ""))
+        var equityRange = Range()
+        var deepest = Range()
+        deepest.add(0)
+        var dds: [[Double]] = []
+        for c in curves {
+            guard c.count == bars else {
+                dds.append([])
+                continue
+            }
+            for v in c { equityRange.add(v) }
+            let dd = ReportAnalytics.drawdownPct(c).map { -$0 }
+            for v in dd { deepest.add(v) }
+            dds.append(dd)
+        }
+        if bh.count == bars { for v in bh { equityRange.add(v) } }
+        drawdowns = dds
+        price =
+            DetailWriter.chart(s, "px", s.close, height: 260, points: points).layout(extraRange: priceRange.pair)
+            .ok
+        equity =
+            equityRange.pair == nil
+            ? nil : DetailWriter.chart(s, "s1", [], height: 240, points: points).layout(extraRange: equityRange.pair).ok
+        drawdown = DetailWriter.chart(s, "dd", [], height: 150, points: points).layout(extraRange: deepest.pair).ok
+        pnl = DetailWriter.chart(s, "plp", [], height: 170, points: points).layout(extraRange: returnRange.pair).ok
+    }
+
+    /// Finite minimum and maximum.
+    private struct Range {
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        mutating func add(_ v: Double) {
+            guard v.isFinite else { return }
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        var pair: (lo: Double, hi: Double)? { lo <= hi ? (lo, hi) : nil }
+    }
+
+    private static func chart(_ s: SymbolReport, _ cls: String, _ values: [Double], height: Double, points: Int)
+        -> SVGChart
+    {
+        var c = SVGChart(
+            title: "", dates: s.dates,
+            series: values.isEmpty ? [] : [SVGChart.Series(label: "", cssClass: cls, values: values)],
+            valueStyle: cls == "dd" || cls == "plp" ? .percent : .money, height: height, maxPoints: points)
+        c.dateAxisRef = nil
+        return c
+    }
+
+    private var ids: (axis: String, price: String, close: String, equity: String, bh: String, dd: String, pnl: String) {
+        ("xa-" + anchor, "pf-" + anchor, "pp-" + anchor, "ef-" + anchor, "eb-" + anchor, "df-" + anchor, "tf-" + anchor)
+    }
+
+    private var priceChart: SVGChart {
+        var c = SVGChart(
+            title: "", dates: symbol.dates,
+            series: [SVGChart.Series(label: "Close", cssClass: "px", values: symbol.close, hover: "close")],
+            valueStyle: .money, height: 260, maxPoints: points)
+        c.dateAxisRef = ids.axis
+        return c
+    }
+
+    private var equityChart: SVGChart {
+        var c = priceChart
+        c.series = []
+        c.height = 240
+        return c
+    }
+
+    private var drawdownChart: SVGChart {
+        var c = SVGChart(
+            title: "", dates: symbol.dates,
+            series: [SVGChart.Series(label: "Drawdown, % below peak", cssClass: "dd", values: [], area: true)],
+            valueStyle: .percent, height: 150, maxPoints: points)
+        c.dateAxisRef = ids.axis
+        return c
+    }
+
+    private var pnlChart: SVGChart {
+        var c = SVGChart(
+            title: "", dates: symbol.dates,
+            series: [
+                SVGChart.Series(label: "Winning trade, %", cssClass: "plp", values: [], bars: true),
+                SVGChart.Series(label: "Losing trade, %", cssClass: "pln", values: [], bars: true),
+            ], valueStyle: .percent, height: 170, maxPoints: points)
+        c.dateAxisRef = ids.axis
+        return c
+    }
+
+    /// The hidden SVG holding what the details share; written once before them.
+    func writeShared(to out: inout HTMLBytes) {
+        let id = ids
+        out.raw("<svg class=\"ch defs\" aria-hidden=\"true\" focusable=\"false\"><defs>")
+        SVGChart.writeDateAxis(id: id.axis, dates: symbol.dates, to: &out)
+        if let l = price {
+            priceChart.writeSharedFrame(id: id.price, layout: l, legend: true, markerKeys: ["me", "mx"], to: &out)
+            priceChart.writeSharedSeries(0, id: id.close, layout: l, to: &out)
+        }
+        if let l = equity {
+            var c = equityChart
+            c.series = [SVGChart.Series(label: "", cssClass: "s2", values: buyAndHold)]
+            c.writeSharedFrame(id: id.equity, layout: l, legend: false, to: &out)
+            if buyAndHold.count == symbol.dates.count { c.writeSharedSeries(0, id: id.bh, layout: l, to: &out) }
+        }
+        if let l = drawdown { drawdownChart.writeSharedFrame(id: id.dd, layout: l, legend: true, to: &out) }
+        if let l = pnl { pnlChart.writeSharedFrame(id: id.pnl, layout: l, legend: true, to: &out) }
+        out.raw("</defs></svg>\n")
+    }
+
+    /// The detail of `rows[k]`, which is `report.rows[rowIndex]`.
+    func write(_ k: Int, rowIndex: Int, to out: inout HTMLBytes) {
+        let r = rows[k]
+        let curve = k < curves.count ? curves[k] : []
+        let s = symbol
+        let id = ids
+        let n = rowIndex + 1
+        out.raw("<section class=\"det card\" id=\"bt-")
+        out.int(n)
+        out.raw("\">\n<div class=\"symh\"><h3>")
+        out.text(s.symbol)
+        out.raw(" · ")
+        out.text(r.strategy)
+        out.raw(" <code>")
+        out.text(r.params)
+        out.raw("</code></h3><span class=\"mut\">results.csv row ")
+        out.int(n)
+        out.raw(" · rank ")
+        out.int(r.rank)
+        out.raw(" · score ")
+        out.fixed(r.score.total, 1)
+        if r.rank == 1 && r.excludedReason == nil { out.raw(" · <span class=\"star\">★</span> best") }
+        out.raw("</span> <a href=\"#")
+        out.raw(anchor)
+        out.raw("\">back to the ranking</a></div>\n")
+        if let reason = r.excludedReason {
+            out.raw("<p><span class=\"badge warn\">not ranked</span> ")
+            out.text(reason)
+            out.raw("</p>\n")
+        }
+        out.raw("<dl class=\"mets\">")
+        func metric(_ title: String, _ text: String, _ cls: String) {
+            out.raw("<div><dt>")
+            out.text(title)
+            out.raw("</dt><dd class=\"")
+            out.raw(cls)
+            out.raw("\">")
+            out.text(text)
+            out.raw("</dd></div>")
+        }
+        for c in ResultColumn.metrics + ResultColumn.moreMetrics {
+            metric(
+                c.title, c.displayText(r.metrics),
+                c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+        }
+        metric("Score", Format.fixed(r.score.total, 1), "")
+        metric("Rank", String(r.rank), "")
         if let o = r.overfitting {
-            if let d = o.dsr { items.append(MetricItem(title: "DSR", text: Format.fixed(d, 2), cls: "")) }
-            if let p = o.pbo { items.append(MetricItem(title: "PBO", text: Format.fixed(p, 2), cls: "")) }
+            if let d = o.dsr { metric("DSR", Format.fixed(d, 2), "") }
+            if let p = o.pbo { metric("PBO", Format.fixed(p, 2), "") }
         }
-        metrics = items
+        out.raw("</dl>\n")
+
         let label = r.params.isEmpty ? r.strategy : "\(r.strategy) \(r.params)"
         let bars = s.dates.count
         var markers: [SVGChart.Marker] = []
@@ -252,56 +402,194 @@ extension DetailView {
                 if t.returnPct >= 0 { pnlPos[i] = t.returnPct } else { pnlNeg[i] = t.returnPct }
             }
         }
-        priceSVG = SVGChart(
-            title: "\(s.symbol): close with the entries and exits of \(label)", dates: s.dates,
-            series: [SVGChart.Series(label: "Close", cssClass: "px", values: s.close, hover: "close")],
-            valueStyle: .money, height: 260, maxPoints: points, markers: markers
-        ).render()
-        hasPnl = !r.trades.isEmpty
-        pnlSVG =
-            hasPnl
-            ? SVGChart(
-                title: "\(s.symbol): return of each trade of \(label), % at its exit", dates: s.dates,
-                series: [
-                    SVGChart.Series(label: "Winning trade, %", cssClass: "plp", values: pnlPos, bars: true),
-                    SVGChart.Series(label: "Losing trade, %", cssClass: "pln", values: pnlNeg, bars: true),
-                ], valueStyle: .percent, height: 170, maxPoints: points
-            ).render() : ""
-        if curve.count >= 2, bars >= 2 {
-            let m = min(curve.count, bars)
-            let dates = Array(s.dates.prefix(m))
-            var series = [
-                SVGChart.Series(label: label, cssClass: "s1", values: Array(curve.prefix(m)), hover: "equity")
-            ]
-            if bh.count >= m {
-                series.append(
-                    SVGChart.Series(
-                        label: "Buy & hold (period)", cssClass: "s2", values: Array(bh.prefix(m)), hover: "buy & hold"))
-            }
-            equitySVG = SVGChart(
-                title: "\(s.symbol): equity of \(label) vs buy & hold", dates: dates, series: series,
-                valueStyle: .money, height: 240, maxPoints: points
-            ).render()
-            let dd = ReportAnalytics.drawdownPct(Array(curve.prefix(m)))
-            drawdownSVG = SVGChart(
-                title: "\(s.symbol): drawdown of \(label)", dates: dates,
-                series: [
-                    SVGChart.Series(
-                        label: "Drawdown, % below peak", cssClass: "dd", values: dd.map { -$0 }, area: true,
-                        hover: "drawdown")
-                ], valueStyle: .percent, height: 150, maxPoints: points
-            ).render()
-            hasCurve = true
+
+        // Price: the shared frame and close line, its own markers.
+        out.raw("<figure class=\"price\">")
+        var pc = priceChart
+        pc.title = "\(s.symbol): close with the entries and exits of \(label)"
+        pc.markers = markers
+        if let l = price {
+            pc.writeHead(l, to: &out)
+            SVGChart.writeUse(id.price, to: &out)
+            pc.writeDateAxisUse(l, to: &out)
+            out.raw(pc.plotOpen(l))
+            SVGChart.writeUse(id.close, cssClass: "px", hover: "close", to: &out)
+            _ = pc.writeMarkers(l, to: &out)
+            out.raw("</svg></svg>")
         } else {
-            hasCurve = false
-            equitySVG = ""
-            drawdownSVG = ""
+            pc.dateAxisRef = nil
+            pc.write(to: &out)
         }
-        hasTrades = !r.trades.isEmpty
-        tradeCount = String(r.trades.count)
-        tradesTruncated = r.trades.count > maxTrades
-        tradesShown = String(min(r.trades.count, maxTrades))
-        trades = HTMLReport.tradeViews(r.trades, max: maxTrades)
+        out.raw("</figure>\n")
+
+        // Equity against buy & hold, and drawdown, on the symbol's shared scales.
+        if curve.count >= 2, bars >= 2 {
+            var ec = equityChart
+            ec.title = "\(s.symbol): equity of \(label) vs buy & hold"
+            ec.series = [SVGChart.Series(label: label, cssClass: "s1", values: curve, hover: "equity")]
+            let shared = curve.count == bars && equity != nil
+            if buyAndHold.count >= min(curve.count, bars) {
+                ec.series.append(
+                    SVGChart.Series(
+                        label: "Buy & hold (period)", cssClass: "s2", values: Array(buyAndHold.prefix(curve.count)),
+                        hover: "buy & hold"))
+            }
+            out.raw("<figure>")
+            if shared, let l = equity {
+                ec.writeHead(l, to: &out)
+                SVGChart.writeUse(id.equity, to: &out)
+                ec.writeDateAxisUse(l, to: &out)
+                out.raw(ec.plotOpen(l))
+                var own = ec
+                own.series = [ec.series[0]]
+                own.writeSeries(l, to: &out)
+                if buyAndHold.count == bars { SVGChart.writeUse(id.bh, cssClass: "s2", hover: "buy & hold", to: &out) }
+                out.raw("</svg>")
+                ec.writeLegend(markerKeys: [], to: &out)
+                out.raw("</svg>")
+            } else {
+                let m = min(curve.count, bars)
+                ec.dates = Array(s.dates.prefix(m))
+                ec.series = ec.series.map {
+                    var x = $0; x.values = Array(x.values.prefix(m)); return x
+                }
+                ec.dateAxisRef = nil
+                ec.write(to: &out)
+            }
+            out.raw("</figure><figure>")
+            var dc = drawdownChart
+            dc.title = "\(s.symbol): drawdown of \(label)"
+            if shared, let l = drawdown, k < drawdowns.count, drawdowns[k].count == bars {
+                dc.series[0].values = drawdowns[k]
+                dc.series[0].hover = "drawdown"
+                dc.writeHead(l, to: &out)
+                SVGChart.writeUse(id.dd, to: &out)
+                dc.writeDateAxisUse(l, to: &out)
+                out.raw(dc.plotOpen(l))
+                dc.writeSeries(l, to: &out)
+                out.raw("</svg></svg>")
+            } else {
+                let m = min(curve.count, bars)
+                dc.dates = Array(s.dates.prefix(m))
+                dc.series[0].values = ReportAnalytics.drawdownPct(Array(curve.prefix(m))).map { -$0 }
+                dc.series[0].hover = "drawdown"
+                dc.dateAxisRef = nil
+                dc.write(to: &out)
+            }
+            out.raw("</figure>\n")
+        } else {
+            out.raw("<p class=\"mut\">No equity curve recorded for this backtest.</p>\n")
+        }
+
+        // The return of each trade at its exit.
+        if !r.trades.isEmpty {
+            var tc = pnlChart
+            tc.title = "\(s.symbol): return of each trade of \(label), % at its exit"
+            tc.series[0].values = pnlPos
+            tc.series[1].values = pnlNeg
+            out.raw("<figure>")
+            if let l = pnl {
+                tc.writeHead(l, to: &out)
+                SVGChart.writeUse(id.pnl, to: &out)
+                tc.writeDateAxisUse(l, to: &out)
+                out.raw(tc.plotOpen(l))
+                tc.writeSeries(l, to: &out)
+                out.raw("</svg></svg>")
+            } else {
+                tc.write(to: &out)
+            }
+            out.raw("</figure>\n")
+        }
+        out.raw("<h4>Trades (")
+        out.int(r.trades.count)
+        out.raw(")</h4>")
+        if r.trades.isEmpty {
+            out.raw("<p class=\"mut\">No closed trades.</p>")
+        } else {
+            HTMLReport.writeTradeTable(r.trades, max: maxTrades, to: &out)
+        }
+        out.raw("\n</section>\n")
+    }
+}
+
+extension Result {
+    /// The success value, or nil.
+    var ok: Success? { if case .success(let v) = self { v } else { nil } }
+}
+
+extension HTMLReport {
+    /// One row of a symbol's ranking; its row number and strategy link to its detail.
+    static func writeRankRow(_ r: ResultRow, n: Int, scaleMax: Double, to out: inout HTMLBytes) {
+        let best = r.rank == 1 && r.excludedReason == nil
+        out.raw(
+            best ? "<tr class=\"best\"><td><span class=\"star\" title=\"best for this symbol\">★</span> " : "<tr><td>")
+        out.int(r.rank)
+        if let reason = r.excludedReason {
+            out.raw(" <span class=\"badge warn\" title=\"")
+            out.text(reason)
+            out.raw("\">not ranked</span>")
+        }
+        out.raw("<td><a href=\"#bt-")
+        out.int(n)
+        out.raw("\">")
+        out.int(n)
+        out.raw("</a><td class=\"t\"><a href=\"#bt-")
+        out.int(n)
+        out.raw("\">")
+        out.text(r.strategy)
+        out.raw("</a><td class=\"t p\">")
+        out.text(r.params)
+        for c in ResultColumn.metrics {
+            let cls = c.style == .signedPercent ? signClass(c.value(r.metrics)) : ""
+            if cls.isEmpty {
+                out.raw("<td>")
+            } else {
+                out.raw("<td class=\"")
+                out.raw(cls)
+                out.raw("\">")
+            }
+            out.text(c.displayText(r.metrics))
+        }
+        out.raw("<td class=\"t sc\"><span class=\"bt\"><span class=\"bar\" style=\"width:")
+        out.fixed(min(100, max(0, r.score.total / scaleMax * 100)), 1)
+        out.raw("%\"></span></span>")
+        out.fixed(r.score.total, 1)
+        out.raw("</td></tr>\n")
+    }
+
+    /// The last `max` trades as a sortable table, with a note when some are left out.
+    static func writeTradeTable(_ trades: [Trade], max maxTrades: Int, to out: inout HTMLBytes) {
+        out.raw(
+            "<div class=\"scroll tall\"><table class=\"sortable tl\"><thead><tr><th>#</th><th>Entry</th><th>Entry price</th><th>Exit</th><th>Exit price</th><th>Shares</th><th>P&amp;L</th><th>Return</th></tr></thead><tbody>\n"
+        )
+        let skipped = Swift.max(0, trades.count - maxTrades)
+        for (i, t) in trades.suffix(maxTrades).enumerated() {
+            out.raw("<tr class=\"")
+            out.raw(signClass(t.pnl))
+            out.raw("\"><td>")
+            out.int(skipped + i + 1)
+            out.raw("<td>")
+            out.raw(t.entryDate.iso)
+            out.raw("<td>")
+            out.raw(Format.grouped(t.entryPrice, 2))
+            out.raw("<td>")
+            out.raw(t.exitDate.iso)
+            out.raw("<td>")
+            out.raw(Format.grouped(t.exitPrice, 2))
+            out.raw("<td>")
+            out.raw(shares(t.shares))
+            out.raw("<td>")
+            out.raw(Format.grouped(t.pnl, 2))
+            out.raw("<td>")
+            out.raw(Format.percent(t.returnPct))
+            out.raw("</td></tr>\n")
+        }
+        out.raw("</tbody></table></div>")
+        if trades.count > maxTrades {
+            out.raw("<p class=\"mut\">Showing the last ")
+            out.int(maxTrades)
+            out.raw("; trades.csv has all of them.</p>")
+        }
     }
 }
 

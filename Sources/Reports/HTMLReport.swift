@@ -42,20 +42,9 @@ public enum HTMLReport {
 
     /// Escapes text for HTML element content and quoted attribute values (also inside inline SVG).
     public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        var out = HTMLBytes(capacity: s.utf8.count)
+        out.text(s)
+        return out.string
     }
 
     /// Fixed decimals without Foundation's locale-dependent formatting (kept for callers; see `Format.fixed`).
@@ -126,23 +115,6 @@ struct ColumnView {
     var help: String
 }
 
-struct RankRow {
-    /// `#bt-N`: the row's detail (`hasLink` false: the row has none, see `HTMLReport.maxDetailsPerSymbol`).
-    var href: String
-    var hasLink: Bool
-    var n: String
-    var best: Bool
-    var rank: String
-    /// Kept out of the ranking by `scoring.min_trades` (listed after every ranked row).
-    var excluded: Bool
-    var excludedReason: String
-    var strategy: String
-    var params: String
-    var cells: [Cell]
-    var score: String
-    var scoreWidth: String
-}
-
 /// One validation fold of a symbol's best strategy.
 struct FoldRow {
     var n: String
@@ -195,7 +167,8 @@ struct SymbolView {
     var anchor: String
     /// The symbol's dates for the chart script (`HTMLReport.dateData`).
     var dateData: String
-    var details: [DetailView]
+    /// Every backtest's detail (`DetailWriter`), after the shared price chart, as markup.
+    var detailsHTML: String
     var hasTearsheet: Bool
     var equityLogSVG: String
     var years: [YearRow]
@@ -225,7 +198,8 @@ struct SymbolView {
     var hasFolds: Bool
     var outOfSampleNote: String
     var folds: [FoldRow]
-    var rows: [RankRow]
+    /// The ranking's rows, every one linking to its detail, as markup.
+    var rankRowsHTML: String
     var rowsTruncated: Bool
     var rowsNote: String
     var hasCharts: Bool
@@ -424,7 +398,8 @@ extension PageView {
             guard inline else { continue }
             symbolViews.append(
                 SymbolView(
-                    report: report, index: si, curves: curves?(s), maxTrades: 100, chartPoints: 250))
+                    report: report, index: si, curves: curves?(s), maxTrades: 100, chartPoints: 250, detailPoints: 200,
+                    detailTrades: 100))
         }
         symbolRows = symbolRowViews
         overview = overviewRows
@@ -515,7 +490,10 @@ extension HTMLReport {
 extension SymbolView {
     /// The section of `report.symbols[si]` with every detail; `given` curves where present, else the
     /// report's own (`SymbolReport.equity`).
-    init(report: RunReport, index si: Int, curves given: [[Double]]?, maxTrades: Int, chartPoints: Int) {
+    init(
+        report: RunReport, index si: Int, curves given: [[Double]]?, maxTrades: Int, chartPoints: Int,
+        detailPoints: Int, detailTrades: Int
+    ) {
         let s = report.symbols[si]
         let info = report.info
         let w = info.scoreWeights
@@ -533,15 +511,17 @@ extension SymbolView {
             symbol: s, anchor: "s\(si)", rows: rows, best: bestK.map { rows[$0] },
             bestEquity: bestK.flatMap { k in k < all.count && !all[k].isEmpty ? all[k] : nil }, buyAndHold: bh,
             bhReturn: bhReturn, scaleMax: scaleMax, folds: report.validation?.folds ?? [], maxTrades: maxTrades,
-            chartPoints: chartPoints, rowIndices: valid, curves: all)
+            chartPoints: chartPoints, detailPoints: detailPoints, detailTrades: detailTrades, rowIndices: valid,
+            curves: all)
     }
 
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
         buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, folds windows: [FoldWindow] = [],
         maxTrades: Int,
-        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints, rowIndices: [Int] = [],
-        curves: [[Double]] = []
+        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints,
+        detailPoints: Int = HTMLReport.detailChartPoints, detailTrades: Int = HTMLReport.detailTradesShown,
+        rowIndices: [Int] = [], curves: [[Double]] = []
     ) {
         self.anchor = anchor
         dateData = HTMLReport.dateData(s.dates)
@@ -590,21 +570,11 @@ extension SymbolView {
         var rowNumber: [Int] = []
         for (k, i) in rowIndices.enumerated() where k < rows.count { rowNumber.append(i + 1) }
         let numbered = rows.enumerated().map { k, r in (k < rowNumber.count ? rowNumber[k] : k + 1, r) }
-        self.rows = numbered.sorted { $0.1.rank < $1.1.rank }.prefix(maxRows).map { nr in
-            let r = nr.1
-            return RankRow(
-                href: "#bt-\(nr.0)", hasLink: r.rank <= HTMLReport.maxDetailsPerSymbol, n: String(nr.0),
-                best: r.rank == 1 && r.excludedReason == nil,
-                rank: String(r.rank), excluded: r.excludedReason != nil,
-                excludedReason: r.excludedReason ?? "", strategy: r.strategy, params: r.params,
-                cells: ResultColumn.metrics.map { c in
-                    Cell(
-                        text: c.displayText(r.metrics),
-                        cls: c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
-                },
-                score: Format.fixed(r.score.total, 1),
-                scoreWidth: Format.fixed(min(100, max(0, r.score.total / scaleMax * 100)), 1))
+        var rankRows = HTMLBytes(capacity: rows.count * 900)
+        for (n, r) in numbered.sorted(by: { $0.1.rank < $1.1.rank }).prefix(maxRows) {
+            HTMLReport.writeRankRow(r, n: n, scaleMax: scaleMax, to: &rankRows)
         }
+        rankRowsHTML = rankRows.string
 
         // Charts of the best strategy.
         if let best, let eq = bestEquity, eq.count >= 2, s.dates.count >= 2 {
@@ -678,15 +648,13 @@ extension SymbolView {
         }
 
         // Every backtest's detail, in plan order.
-        let index = HTMLReport.dateIndex(s.dates)
-        details = zip(rowIndices, rows).enumerated().filter { $0.element.1.rank <= HTMLReport.maxDetailsPerSymbol }.map
-        {
-            k, pair in
-            DetailView(
-                row: pair.1, rowIndex: pair.0, symbol: s, symbolAnchor: anchor,
-                curve: k < curves.count ? curves[k] : [], buyAndHold: bh, dateIndex: index,
-                points: min(chartPoints, 200), maxTrades: maxTrades)
-        }
+        let writer = DetailWriter(
+            symbol: s, anchor: anchor, rows: rows, curves: rows.indices.map { $0 < curves.count ? curves[$0] : [] },
+            buyAndHold: bh, points: detailPoints, maxTrades: detailTrades)
+        var details = HTMLBytes(capacity: rows.count * 8_000)
+        if !rows.isEmpty { writer.writeShared(to: &details) }
+        for (k, i) in rowIndices.enumerated() where k < rows.count { writer.write(k, rowIndex: i, to: &details) }
+        detailsHTML = details.string
 
         // Score grids over two varying parameters.
         grids = ReportAnalytics.scoreGrids(rows).map { g in

@@ -135,7 +135,13 @@ enum HTMLTemplates {
         .ch .hl{stroke:#1f2328;stroke-width:1px;vector-effect:non-scaling-stroke;pointer-events:none}
         .ch text.hv{text-anchor:end;fill:#1f2328;paint-order:stroke;stroke:#fff;stroke-width:8px;pointer-events:none}
         .ch .sel{fill:rgba(9,105,218,.14);pointer-events:none}
-        .ch.zm .xl,.ch.zm .xt{visibility:hidden}
+        .ch.zm .xl,.ch.zm .xt,.ch.zm .xa{visibility:hidden}
+        svg.ch.defs{position:absolute;width:0;height:0;overflow:hidden}
+        .sh text{font-size:24px;fill:#59636e}.sh .yl{text-anchor:end}.sh .xl{text-anchor:middle}.sh .lg{fill:#1f2328}
+        .sh .grid{stroke:#eaeef2;stroke-width:2}.sh .ax{stroke:#8c959f;stroke-width:2}.sh .kpx{fill:#57606a}.sh .kme{fill:#1a7f37}.sh .kmx{fill:#cf222e}
+        .sh.px{stroke:#57606a;stroke-width:1.4px;stroke-linejoin:round;vector-effect:non-scaling-stroke}
+        .sh.s2{stroke:#8c959f;stroke-dasharray:6 4;stroke-width:1.4px;vector-effect:non-scaling-stroke}
+        .sh .kdd{fill:#cf222e}.sh .kplp{fill:#1a7f37}.sh .kpln{fill:#cf222e}
         svg.ch[data-g]{cursor:crosshair}
         .ch .ks1{fill:#0969da}.ch .ks2{fill:#8c959f}.ch .kdd{fill:#cf222e}
         table.monthly td{min-width:54px}
@@ -235,7 +241,9 @@ enum HTMLTemplates {
         return out;
         }
         function points(path){
-        var v=(path.getAttribute("d").match(/-?\\d+/g)||[]).map(Number),x=v[0],y=v[1],out=[[x,y]];
+        var d=path.getAttribute("d");
+        if(d===null){var ref=document.getElementById((path.getAttribute("href")||"").slice(1));d=ref?ref.getAttribute("d")||"":"";}
+        var v=(d.match(/-?\\d+/g)||[]).map(Number),x=v[0],y=v[1],out=[[x,y]];
         for(var i=2;i+1<v.length;i+=2){x+=v[i];y+=v[i+1];out.push([x,y]);}
         return path.hasAttribute("data-a")?out.slice(1,-1):out;
         }
@@ -250,7 +258,8 @@ enum HTMLTemplates {
         var x0=g[0],x1=g[1],y0=g[2],y1=g[3],n=g[4],view=[x0,x1],pa=svg.querySelector("svg.pa");
         if(!pa){return;}
         var ph=pa.viewBox.baseVal.height,ns=svg.namespaceURI;
-        var series=A.map.call(pa.querySelectorAll("path[data-l]"),function(p){return{l:p.getAttribute("data-l"),p:points(p)};});
+        var series=null;
+        function ser(){if(series===null){series=A.map.call(pa.querySelectorAll("[data-l]"),function(p){return{l:p.getAttribute("data-l"),p:points(p)};});}return series;}
         function el(name,cls){var e=document.createElementNS(ns,name);e.setAttribute("class",cls);e.style.display="none";svg.appendChild(e);return e;}
         var line=el("path","hl"),sel=el("rect","sel"),txt=el("text","hv");
         txt.setAttribute("x",x1);txt.setAttribute("y",y0-6);
@@ -285,7 +294,7 @@ enum HTMLTemplates {
         if(start!==null){sel.setAttribute("x",Math.min(start,q.x));sel.setAttribute("width",Math.abs(q.x-start));sel.style.display="";}
         if(q.x<x0||q.x>x1){line.style.display="none";caption();return;}
         var x=dataX(q.x),parts=[dateAt(x)];
-        series.forEach(function(s){if(s.p.length){parts.push(s.l+" "+fmt(value(nearest(s.p,x)[1])));}});
+        ser().forEach(function(s){if(s.p.length){parts.push(s.l+" "+fmt(value(nearest(s.p,x)[1])));}});
         txt.textContent=parts.join(" \\u00b7 ");
         txt.style.display="";
         line.setAttribute("d","M"+q.x+" "+y0+"V"+y1);
@@ -323,10 +332,9 @@ enum HTMLTemplates {
         <div class="scroll"><table class="sortable folds"><thead><tr><th>Fold</th><th class="t">Train</th><th class="t">Test</th><th class="t">Params chosen on train</th><th>In-sample score</th><th>Test return</th><th>Test score</th></tr></thead><tbody>
         {{#folds}}<tr><td>{{n}}</td><td class="t">{{train}}</td><td class="t">{{test}}</td><td class="t p">{{params}}</td><td>{{inSampleScore}}</td><td class="{{outOfSampleReturnCls}}">{{outOfSampleReturn}}</td><td>{{outOfSampleScore}}</td></tr>
         {{/folds}}</tbody></table></div>{{/hasFolds}}
-        <h4>Ranking</h4><p class="mut hint">Each backtest (up to the symbol's best 100) links to its detail: price with entries and exits, equity against buy &amp; hold, drawdown, per-trade P&amp;L, trades and every metric. Row = its line in results.csv.</p>
+        <h4>Ranking</h4><p class="mut hint">Each backtest links to its detail: price with entries and exits, equity against buy &amp; hold, drawdown, per-trade P&amp;L, trades and every metric. Row = its line in results.csv.</p>
         <div class="scroll tall"><table class="sortable rank"><thead><tr><th>Rank</th><th>Row</th><th class="t">Strategy</th><th class="t">Params</th>{{#columns}}<th title="{{help}}">{{title}}</th>{{/columns}}<th class="t">Score</th></tr></thead><tbody>
-        {{#rows}}<tr{{#best}} class="best"{{/best}}><td>{{#best}}<span class="star" title="best for this symbol">★</span> {{/best}}{{rank}}{{#excluded}} <span class="badge warn" title="{{excludedReason}}">not ranked</span>{{/excluded}}<td>{{#hasLink}}<a href="{{href}}">{{n}}</a>{{/hasLink}}{{^hasLink}}{{n}}{{/hasLink}}<td class="t">{{#hasLink}}<a href="{{href}}">{{strategy}}</a>{{/hasLink}}{{^hasLink}}{{strategy}}{{/hasLink}}<td class="t p">{{params}}{{#cells}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/cells}}<td class="t sc"><span class="bt"><span class="bar" style="width:{{scoreWidth}}%"></span></span>{{score}}</td></tr>
-        {{/rows}}</tbody></table></div>{{#rowsTruncated}}<p class="mut">{{rowsNote}}</p>{{/rowsTruncated}}
+        {{{rankRowsHTML}}}</tbody></table></div>{{#rowsTruncated}}<p class="mut">{{rowsNote}}</p>{{/rowsTruncated}}
         {{#hasCharts}}<div class="tsh"><h4>Tearsheet of the winner: {{bestStrategy}} <code>{{bestParams}}</code></h4>
         {{#hasTearsheet}}<label class="logl"><input type="checkbox" class="logt"> log scale</label>{{/hasTearsheet}}
         <figure class="lin">{{{equitySVG}}}</figure>{{#hasTearsheet}}<figure class="log">{{{equityLogSVG}}}</figure>{{/hasTearsheet}}
@@ -354,17 +362,7 @@ enum HTMLTemplates {
         {{#trades}}<tr class="{{cls}}"><td>{{n}}<td>{{entryDate}}<td>{{entryPrice}}<td>{{exitDate}}<td>{{exitPrice}}<td>{{shares}}<td>{{pnl}}<td>{{ret}}</td></tr>
         {{/trades}}</tbody></table></div>{{#tradesTruncated}}<p class="mut">Showing the last {{tradesShown}}; trades.csv has all of them.</p>{{/tradesTruncated}}{{/hasTrades}}
         {{^hasTrades}}<p class="mut">No closed trades.</p>{{/hasTrades}}</details>{{/hasBest}}
-        {{#details}}<section class="det card" id="{{anchor}}">
-        <div class="symh"><h3>{{symbol}} · {{strategy}} <code>{{params}}</code></h3><span class="mut">results.csv row {{n}} · rank {{rank}} · score {{score}}{{#isBest}} · <span class="star">★</span> best{{/isBest}}</span> <a href="{{back}}">back to the ranking</a></div>
-        {{#excluded}}<p><span class="badge warn">not ranked</span> {{excludedReason}}</p>{{/excluded}}
-        <dl class="mets">{{#metrics}}<div><dt>{{title}}</dt><dd class="{{cls}}">{{text}}</dd></div>{{/metrics}}</dl>
-        <figure class="price">{{{priceSVG}}}</figure>
-        {{#hasCurve}}<figure>{{{equitySVG}}}</figure><figure>{{{drawdownSVG}}}</figure>{{/hasCurve}}{{^hasCurve}}<p class="mut">No equity curve recorded for this backtest.</p>{{/hasCurve}}
-        {{#hasPnl}}<figure>{{{pnlSVG}}}</figure>{{/hasPnl}}
-        <h4>Trades ({{tradeCount}})</h4>{{#hasTrades}}<div class="scroll tall"><table class="sortable tl"><thead><tr><th>#</th><th>Entry</th><th>Entry price</th><th>Exit</th><th>Exit price</th><th>Shares</th><th>P&amp;L</th><th>Return</th></tr></thead><tbody>
-        {{#trades}}<tr class="{{cls}}"><td>{{n}}<td>{{entryDate}}<td>{{entryPrice}}<td>{{exitDate}}<td>{{exitPrice}}<td>{{shares}}<td>{{pnl}}<td>{{ret}}</td></tr>
-        {{/trades}}</tbody></table></div>{{#tradesTruncated}}<p class="mut">Showing the last {{tradesShown}}; trades.csv has all of them.</p>{{/tradesTruncated}}{{/hasTrades}}{{^hasTrades}}<p class="mut">No closed trades.</p>{{/hasTrades}}
-        </section>{{/details}}
+        {{{detailsHTML}}}
         </section>
         """
 

@@ -75,26 +75,6 @@ extension ColumnView: MustacheParent {
     }
 }
 
-extension RankRow: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "href": return href
-        case "hasLink": return hasLink
-        case "n": return n
-        case "best": return best
-        case "rank": return rank
-        case "excluded": return excluded
-        case "excludedReason": return excludedReason
-        case "strategy": return strategy
-        case "params": return params
-        case "cells": return cells
-        case "score": return score
-        case "scoreWidth": return scoreWidth
-        default: return nil
-        }
-    }
-}
-
 extension FoldRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -171,7 +151,7 @@ extension SymbolView: MustacheParent {
         switch name {
         case "anchor": return anchor
         case "dateData": return dateData
-        case "details": return details
+        case "detailsHTML": return detailsHTML
         case "hasTearsheet": return hasTearsheet
         case "equityLogSVG": return equityLogSVG
         case "years": return years
@@ -197,7 +177,7 @@ extension SymbolView: MustacheParent {
         case "hasFolds": return hasFolds
         case "outOfSampleNote": return outOfSampleNote
         case "folds": return folds
-        case "rows": return rows
+        case "rankRowsHTML": return rankRowsHTML
         case "rowsTruncated": return rowsTruncated
         case "rowsNote": return rowsNote
         case "hasCharts": return hasCharts
@@ -298,48 +278,6 @@ extension PageView: MustacheParent {
         case "execGroups": return execGroups
         case "filesNote": return filesNote
         case "schemaVersion": return schemaVersion
-        default: return nil
-        }
-    }
-}
-
-extension MetricItem: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "title": return title
-        case "text": return text
-        case "cls": return cls
-        default: return nil
-        }
-    }
-}
-
-extension DetailView: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "anchor": return anchor
-        case "n": return n
-        case "symbol": return symbol
-        case "strategy": return strategy
-        case "params": return params
-        case "rank": return rank
-        case "score": return score
-        case "isBest": return isBest
-        case "excluded": return excluded
-        case "excludedReason": return excludedReason
-        case "back": return back
-        case "metrics": return metrics
-        case "priceSVG": return priceSVG
-        case "hasCurve": return hasCurve
-        case "equitySVG": return equitySVG
-        case "drawdownSVG": return drawdownSVG
-        case "hasPnl": return hasPnl
-        case "pnlSVG": return pnlSVG
-        case "hasTrades": return hasTrades
-        case "tradeCount": return tradeCount
-        case "trades": return trades
-        case "tradesTruncated": return tradesTruncated
-        case "tradesShown": return tradesShown
         default: return nil
         }
     }

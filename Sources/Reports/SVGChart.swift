@@ -58,14 +58,31 @@ struct SVGChart {
     /// Resolution: coordinates are integers in 1/`k` of a layout unit (viewBox = k × layout size).
     static let k = 2.0
 
-    func render() -> String {
+    /// Where a chart's date axis comes from: drawn in the chart, or a `<use>` of a group written once per
+    /// page by `writeDateAxis` (every chart of a symbol with the same bars has the same date ticks).
+    var dateAxisRef: String?
+
+    /// The value range and geometry shared by the frame and the plot.
+    struct Layout {
+        var n: Int
+        var x0: Double
+        var x1: Double
+        var y0: Double
+        var y1: Double
+        var ticks: [Double]
+        var tlo: Double
+        var span: Double
+        var logScale: Bool
+
+        func xU(_ i: Int) -> Int { SVGChart.unit(x0 + (x1 - x0) * Double(i) / Double(n - 1)) }
+        func yU(_ v: Double) -> Int {
+            SVGChart.unit(y1 - ((logScale ? log10(v) : v) - tlo) / span * (y1 - y0))
+        }
+    }
+
+    /// The layout, or the message the chart shows instead of a plot.
+    func layout(extraRange: (lo: Double, hi: Double)? = nil) -> Result<Layout, Message> {
         let n = dates.count
-        let e = HTMLReport.escape
-        let u = SVGChart.unit
-        let x0 = left
-        let x1 = width - right
-        let y0 = top
-        let y1 = height - bottom
         var lo = Double.infinity
         var hi = -Double.infinity
         for se in series {
@@ -82,11 +99,13 @@ struct SVGChart {
             lo = min(lo, m.value)
             hi = max(hi, m.value)
         }
-        let head = "<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"\(e(title))\""
-        guard n >= 2, lo.isFinite, hi.isFinite else {
-            return head
-                + "><title>\(e(title))</title><text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">no data</text></svg>"
+        if let r = extraRange {
+            for v in [r.lo, r.hi] where v.isFinite && (!logScale || v > 0) {
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
         }
+        guard n >= 2, lo.isFinite, hi.isFinite else { return .failure(Message(text: "no data")) }
         let ticks: [Double]
         if logScale {
             ticks = SVGChart.niceTicks(lo: lo, hi: hi, count: 5).filter { $0 > 0 && $0 >= lo && $0 <= hi }
@@ -96,104 +115,294 @@ struct SVGChart {
             hi = ticks.last ?? hi
         }
         // Values near ±Double.greatestFiniteMagnitude overflow the span: say so instead of drawing nonsense.
-        let tr: (Double) -> Double = logScale ? { log10($0) } : { $0 }
-        let tlo = tr(lo)
-        let span = tr(hi) - tlo
-        guard span.isFinite, span > 0 else {
-            return head
-                + "><title>\(e(title))</title><text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">values out of chart range</text></svg>"
-        }
-        func xU(_ i: Int) -> Int { u(x0 + (x1 - x0) * Double(i) / Double(n - 1)) }
-        func yU(_ v: Double) -> Int { u(y1 - (tr(v) - tlo) / span * (y1 - y0)) }
+        let tlo = logScale ? log10(lo) : lo
+        let span = (logScale ? log10(hi) : hi) - tlo
+        guard span.isFinite, span > 0 else { return .failure(Message(text: "values out of chart range")) }
+        return .success(
+            Layout(
+                n: n, x0: left, x1: width - right, y0: top, y1: height - bottom, ticks: ticks, tlo: tlo, span: span,
+                logScale: logScale))
+    }
 
+    struct Message: Error {
+        var text: String
+    }
+
+    func render() -> String {
+        var out = HTMLBytes(capacity: 8192)
+        write(to: &out)
+        return out.string
+    }
+
+    /// The whole chart.
+    func write(to out: inout HTMLBytes) {
+        switch layout() {
+        case .failure(let m): writeMessage(m, to: &out)
+        case .success(let l):
+            writeHead(l, to: &out)
+            writeFrame(l, to: &out)
+            out.raw(plotOpen(l))
+            writeSeries(l, to: &out)
+            let keys = writeMarkers(l, to: &out)
+            out.raw("</svg>")
+            writeLegend(markerKeys: keys, to: &out)
+            out.raw("</svg>")
+        }
+    }
+
+    // Parts, for charts that share their frame or a series with others on the page (`DetailWriter`): a
+    // `<use>` of a group in the page's hidden `<defs>`. Styles reach a `<use>`'s copy only through selectors
+    // inside it, hence the `sh` class on shared elements (see the page's CSS).
+
+    /// `<g class="sh" id=…>` holding the frame (grid, value labels, axes) and, with `legend`, the legend.
+    func writeSharedFrame(
+        id: String, layout l: Layout, legend: Bool, markerKeys: [String] = [], to out: inout HTMLBytes
+    ) {
+        out.raw("<g class=\"sh\" id=\"\(id)\">")
+        writeFrame(l, includeDates: false, to: &out)
+        if legend { writeLegend(markerKeys: markerKeys, to: &out) }
+        out.raw("</g>")
+    }
+
+    /// `series[index]` as `<path id=… class="sh …">`, for `writeUse`.
+    func writeSharedSeries(_ index: Int, id: String, layout l: Layout, to out: inout HTMLBytes) {
+        guard series.indices.contains(index) else { return }
+        var one = self
+        one.series = [series[index]]
+        one.series[0].hover = ""
+        var path = HTMLBytes(capacity: 2048)
+        one.writeSeries(l, to: &path)
+        guard path.bytes.count > 13 else { return }
+        // `<path class="px" fill="none" d=…/>` → `<path id=… class="sh px" …>`.
+        out.raw("<path id=\"\(id)\" class=\"sh ")
+        out.bytes.append(contentsOf: path.bytes.dropFirst(13))
+    }
+
+    /// A `<use>` of a shared element; `hover` names it in the hover read-out.
+    static func writeUse(_ id: String, cssClass: String = "", hover: String = "", to out: inout HTMLBytes) {
+        out.raw("<use")
+        if !cssClass.isEmpty { out.raw(" class=\"\(cssClass)\"") }
+        out.raw(" href=\"#\(id)\"")
+        if !hover.isEmpty {
+            out.raw(" data-l=\"")
+            out.text(hover)
+            out.raw("\"")
+        }
+        out.raw("/>")
+    }
+
+    /// The date ticks of `dates` on a chart `width` wide, as `<g id="id">` at y = 0 (charts place it at
+    /// their x axis with `<use y=…>`).
+    static func writeDateAxis(id: String, dates: [SessionDate], width: Double = 1000, to out: inout HTMLBytes) {
+        var probe = SVGChart(title: "", dates: dates, series: [], valueStyle: .money, width: width)
+        probe.dateAxisRef = nil
+        out.raw("<g class=\"sh\" id=\"\(id)\">")
+        probe.writeDateTicks(yAxis: 0, to: &out)
+        out.raw("</g>")
+    }
+
+    func writeMessage(_ m: Message, to out: inout HTMLBytes) {
+        let u = SVGChart.unit
+        out.raw("<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"")
+        out.text(title)
+        out.raw("\"><title>")
+        out.text(title)
+        out.raw("</title><text x=\"\(u(width / 2))\" y=\"\(u(height / 2))\" class=\"xl\">\(m.text)</text></svg>")
+    }
+
+    func writeHead(_ l: Layout, to out: inout HTMLBytes) {
+        let u = SVGChart.unit
+        out.raw("<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"")
+        out.text(title)
         // The script reads the plot's geometry and value range from these attributes (hover and zoom).
-        var s = head
-        s +=
-            " data-g=\"\(u(x0)) \(u(x1)) \(u(y0)) \(u(y1)) \(n)\" data-r=\"\(Format.number(tlo)) \(Format.number(span))\" data-f=\"\(valueStyle == .percent ? "p" : "m")\(logScale ? "l" : "")\">"
-        s += "<title>\(e(title))</title>"
-        // Grid and value labels.
-        var grid = ""
-        var labels = ""
+        out.raw(
+            "\" data-g=\"\(u(l.x0)) \(u(l.x1)) \(u(l.y0)) \(u(l.y1)) \(l.n)\" data-r=\"\(Format.number(l.tlo)) \(Format.number(l.span))\" data-f=\"\(valueStyle == .percent ? "p" : "m")\(logScale ? "l" : "")\"><title>"
+        )
+        out.text(title)
+        out.raw("</title>")
+    }
+
+    /// Grid, value labels, axes and date ticks.
+    func writeFrame(_ l: Layout, includeDates: Bool = true, to out: inout HTMLBytes) {
+        let u = SVGChart.unit
+        var grid = HTMLBytes(capacity: 256)
+        var labels = HTMLBytes(capacity: 512)
+        let ticks = l.ticks
         let decimals = SVGChart.decimals(forStep: ticks.count > 1 ? ticks[1] - ticks[0] : 1)
         for t in ticks {
-            let y = yU(t)
-            grid += "M\(u(x0)) \(y)H\(u(x1))"
-            let text = valueStyle == .percent ? Format.fixed(t, decimals) + "%" : Format.grouped(t, decimals)
-            labels += "<text class=\"yl\" x=\"\(u(x0 - 6))\" y=\"\(y + u(4))\">\(e(text))</text>"
+            let y = l.yU(t)
+            grid.raw("M")
+            grid.int(u(l.x0))
+            grid.raw(" ")
+            grid.int(y)
+            grid.raw("H")
+            grid.int(u(l.x1))
+            labels.raw("<text class=\"yl\" x=\"")
+            labels.int(u(l.x0 - 6))
+            labels.raw("\" y=\"")
+            labels.int(y + u(4))
+            labels.raw("\">")
+            labels.text(valueStyle == .percent ? Format.fixed(t, decimals) + "%" : Format.grouped(t, decimals))
+            labels.raw("</text>")
         }
-        s += "<path class=\"grid\" fill=\"none\" d=\"\(grid)\"/>" + labels
-        // Axes.
-        s += "<path class=\"ax\" fill=\"none\" d=\"M\(u(x0)) \(u(y0))V\(u(y1))H\(u(x1))\"/>"
-        // Date ticks, at least 60 layout units apart.
-        var marks = ""
+        out.raw("<path class=\"grid\" fill=\"none\" d=\"")
+        out.append(grid)
+        out.raw("\"/>")
+        out.append(labels)
+        out.raw("<path class=\"ax\" fill=\"none\" d=\"M\(u(l.x0)) \(u(l.y0))V\(u(l.y1))H\(u(l.x1))\"/>")
+        if includeDates { writeDateAxisUse(l, to: &out) }
+    }
+
+    /// The date ticks: drawn here, or a `<use>` of the page's shared group (class `xa`: hidden when zoomed).
+    func writeDateAxisUse(_ l: Layout, to out: inout HTMLBytes) {
+        if let ref = dateAxisRef {
+            out.raw("<use class=\"xa\" href=\"#\(ref)\" y=\"\(SVGChart.unit(l.y1))\"/>")
+        } else {
+            writeDateTicks(yAxis: l.y1, to: &out)
+        }
+    }
+
+    /// Date ticks at least 60 layout units apart: labels, then one path of tick marks.
+    func writeDateTicks(yAxis: Double, to out: inout HTMLBytes) {
+        let u = SVGChart.unit
+        let n = dates.count
+        guard n >= 2 else { return }
+        let x0 = left
+        let x1 = width - right
+        var marks = HTMLBytes(capacity: 256)
         var lastX = Int.min / 2
         for (i, label) in SVGChart.dateTicks(dates) {
-            let x = xU(i)
+            let x = u(x0 + (x1 - x0) * Double(i) / Double(n - 1))
             guard x - lastX >= u(60) else { continue }
             lastX = x
-            marks += "M\(x) \(u(y1))v\(u(5))"
-            s += "<text class=\"xl\" x=\"\(x)\" y=\"\(u(y1 + 18))\">\(e(label))</text>"
+            marks.raw("M")
+            marks.int(x)
+            marks.raw(" ")
+            marks.int(u(yAxis))
+            marks.raw("v")
+            marks.int(u(5))
+            out.raw("<text class=\"xl\" x=\"")
+            out.int(x)
+            out.raw("\" y=\"")
+            out.int(u(yAxis + 18))
+            out.raw("\">")
+            out.text(label)
+            out.raw("</text>")
         }
-        if !marks.isEmpty { s += "<path class=\"ax xt\" fill=\"none\" d=\"\(marks)\"/>" }
-        // The plot: a nested SVG that clips to the plot area; the script zooms by narrowing its viewBox.
-        let pw = u(x1) - u(x0)
-        s +=
-            "<svg class=\"pa\" x=\"\(u(x0))\" y=\"0\" width=\"\(pw)\" height=\"\(u(height))\" viewBox=\"\(u(x0)) 0 \(pw) \(u(height))\" preserveAspectRatio=\"none\">"
+        if !marks.bytes.isEmpty {
+            out.raw("<path class=\"ax xt\" fill=\"none\" d=\"")
+            out.append(marks)
+            out.raw("\"/>")
+        }
+    }
+
+    /// The nested SVG that clips to the plot area; the script zooms by narrowing its viewBox.
+    func plotOpen(_ l: Layout) -> String {
+        let u = SVGChart.unit
+        let pw = u(l.x1) - u(l.x0)
+        return
+            "<svg class=\"pa\" x=\"\(u(l.x0))\" y=\"0\" width=\"\(pw)\" height=\"\(u(height))\" viewBox=\"\(u(l.x0)) 0 \(pw) \(u(height))\" preserveAspectRatio=\"none\">"
+    }
+
+    func writeSeries(_ l: Layout, to out: inout HTMLBytes) {
+        let n = l.n
         for se in series {
-            let values = Array(se.values.prefix(n))
-            guard values.count >= 2 else { continue }
-            let hover = se.hover.isEmpty ? "" : " data-l=\"\(e(se.hover))\""
+            let count = min(se.values.count, n)
+            guard count >= 2 else { continue }
             if se.bars {
-                let zero = yU(0)
-                var d = ""
-                for i in values.indices where values[i].isFinite {
-                    d += "M\(xU(i)) \(zero)V\(yU(values[i]))"
+                let zero = l.yU(0)
+                var d = HTMLBytes(capacity: 256)
+                for i in 0..<count where se.values[i].isFinite {
+                    d.raw("M")
+                    d.int(l.xU(i))
+                    d.raw(" ")
+                    d.int(zero)
+                    d.raw("V")
+                    d.int(l.yU(se.values[i]))
                 }
-                if !d.isEmpty { s += "<path class=\"\(se.cssClass)\" fill=\"none\" d=\"\(d)\"/>" }
+                if !d.bytes.isEmpty {
+                    out.raw("<path class=\"\(se.cssClass)\" fill=\"none\" d=\"")
+                    out.append(d)
+                    out.raw("\"/>")
+                }
                 continue
             }
+            let values = count == se.values.count ? se.values : Array(se.values.prefix(count))
             let idx = Downsample.minMaxIndices(values, maxPoints: maxPoints).filter {
                 values[$0].isFinite && (!logScale || values[$0] > 0)
             }
             guard idx.count >= 2 else { continue }
-            let pts = idx.map { (xU($0), yU(values[$0])) }
+            var pts = idx.map { (l.xU($0), l.yU(values[$0])) }
+            out.raw("<path class=\"\(se.cssClass)\"")
+            if !se.hover.isEmpty {
+                out.raw(" data-l=\"")
+                out.text(se.hover)
+                out.raw("\"")
+            }
             if se.area {
                 // One closed path; its first and last points are on the zero line (`data-a`: the script skips them).
-                let zero = yU(0)
-                let closed = [(pts[0].0, zero)] + pts + [(pts[pts.count - 1].0, zero)]
-                s += "<path class=\"\(se.cssClass)\"\(hover) data-a=\"1\" d=\"\(SVGChart.path(closed))Z\"/>"
+                let zero = l.yU(0)
+                pts = [(pts[0].0, zero)] + pts + [(pts[pts.count - 1].0, zero)]
+                out.raw(" data-a=\"1\" d=\"")
+                SVGChart.writePath(pts, to: &out)
+                out.raw("Z\"/>")
             } else {
-                s += "<path class=\"\(se.cssClass)\"\(hover) fill=\"none\" d=\"\(SVGChart.path(pts))\"/>"
+                out.raw(" fill=\"none\" d=\"")
+                SVGChart.writePath(pts, to: &out)
+                out.raw("\"/>")
             }
         }
-        var markerPaths: [String: String] = [:]
-        var markerOrder: [String] = []
-        for m in markers where m.index >= 0 && m.index < n && m.value.isFinite && (!logScale || m.value > 0) {
-            if markerPaths[m.cssClass] == nil { markerOrder.append(m.cssClass) }
-            markerPaths[m.cssClass, default: ""] += "M\(xU(m.index)) \(yU(m.value))h0"
+    }
+
+    /// One path per marker class, in order of first appearance; returns the classes written.
+    func writeMarkers(_ l: Layout, to out: inout HTMLBytes) -> [String] {
+        var paths: [String: HTMLBytes] = [:]
+        var order: [String] = []
+        for m in markers where m.index >= 0 && m.index < l.n && m.value.isFinite && (!logScale || m.value > 0) {
+            if paths[m.cssClass] == nil {
+                order.append(m.cssClass)
+                paths[m.cssClass] = HTMLBytes(capacity: 256)
+            }
+            paths[m.cssClass]!.raw("M")
+            paths[m.cssClass]!.int(l.xU(m.index))
+            paths[m.cssClass]!.raw(" ")
+            paths[m.cssClass]!.int(l.yU(m.value))
+            paths[m.cssClass]!.raw("h0")
         }
-        for c in markerOrder { s += "<path class=\"\(c)\" d=\"\(markerPaths[c]!)\"/>" }
-        s += "</svg>"
-        // Legend, above the plot.
-        var lx = x0
+        for c in order {
+            out.raw("<path class=\"\(c)\" d=\"")
+            out.append(paths[c]!)
+            out.raw("\"/>")
+        }
+        return order
+    }
+
+    /// Legend above the plot: one key per series, then the marker keys, then the note.
+    func writeLegend(markerKeys: [String], to out: inout HTMLBytes) {
+        let u = SVGChart.unit
+        var lx = left
         for se in series {
             let label = SVGChart.truncate(se.label, 56)
-            s += "<rect class=\"k\(se.cssClass)\" x=\"\(u(lx))\" y=\"\(u(11))\" width=\"\(u(16))\" height=\"\(u(4))\"/>"
-            s += "<text class=\"lg\" x=\"\(u(lx + 22))\" y=\"\(u(17))\">\(e(label))</text>"
+            out.raw(
+                "<rect class=\"k\(se.cssClass)\" x=\"\(u(lx))\" y=\"\(u(11))\" width=\"\(u(16))\" height=\"\(u(4))\"/>"
+            )
+            out.raw("<text class=\"lg\" x=\"\(u(lx + 22))\" y=\"\(u(17))\">")
+            out.text(label)
+            out.raw("</text>")
             lx += 34 + Double(label.count) * 6.8
         }
-        if !markerOrder.isEmpty {
-            for (c, label) in [("me", "entry"), ("mx", "exit")] where markerPaths[c] != nil {
-                s += "<circle class=\"k\(c)\" cx=\"\(u(lx + 6))\" cy=\"\(u(13))\" r=\"\(u(4))\"/>"
-                s += "<text class=\"lg\" x=\"\(u(lx + 14))\" y=\"\(u(17))\">\(label)</text>"
+        if !markerKeys.isEmpty {
+            for (c, label) in [("me", "entry"), ("mx", "exit")] where markerKeys.contains(c) {
+                out.raw("<circle class=\"k\(c)\" cx=\"\(u(lx + 6))\" cy=\"\(u(13))\" r=\"\(u(4))\"/>")
+                out.raw("<text class=\"lg\" x=\"\(u(lx + 14))\" y=\"\(u(17))\">\(label)</text>")
                 lx += 60
             }
         }
         if !note.isEmpty {
-            s += "<text class=\"lg nt\" x=\"\(u(x1))\" y=\"\(u(17))\">\(e(note))</text>"
+            out.raw("<text class=\"lg nt\" x=\"\(u(width - right))\" y=\"\(u(17))\">")
+            out.text(note)
+            out.raw("</text>")
         }
-        s += "</svg>"
-        return s
     }
 
     /// A histogram as bars over its value range, with the bin edges at both ends and zero labelled.
@@ -233,19 +442,28 @@ struct SVGChart {
 
     /// SVG path data from integer points: an absolute move, then relative line-tos (`M10 20l3-2 4 1`).
     static func path(_ pts: [(Int, Int)]) -> String {
-        guard let first = pts.first else { return "" }
-        var d = "M\(first.0) \(first.1)l"
+        var out = HTMLBytes(capacity: pts.count * 6)
+        writePath(pts, to: &out)
+        return out.string
+    }
+
+    static func writePath(_ pts: [(Int, Int)], to out: inout HTMLBytes) {
+        guard let first = pts.first else { return }
+        out.raw("M")
+        out.int(first.0)
+        out.raw(" ")
+        out.int(first.1)
+        out.raw("l")
         var prev = first
         var firstNumber = true
         for p in pts.dropFirst() {
             for delta in [p.0 - prev.0, p.1 - prev.1] {
-                if !firstNumber && delta >= 0 { d += " " }
-                d += String(delta)
+                if !firstNumber && delta >= 0 { out.bytes.append(UInt8(ascii: " ")) }
+                out.int(delta)
                 firstNumber = false
             }
             prev = p
         }
-        return d
     }
 
     /// Layout units → integer SVG units (1/`k` each). Total: NaN is 0 and anything beyond ±1e9 (far off

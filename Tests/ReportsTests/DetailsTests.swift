@@ -151,17 +151,19 @@ import Testing
     }
 }
 
-@Suite struct DetailCapTests {
-    /// A grid larger than `maxDetailsPerSymbol`: its best rows get a detail and a link, the rest are listed
-    /// without either.
-    @Test func onlyTheBestRowsOfALargeGridGetADetail() {
-        let r = Fixture.report(symbols: 1, perSymbol: HTMLReport.maxDetailsPerSymbol + 20, bars: 200, tradesPerRow: 1)
+@Suite struct EveryDetailTests {
+    /// A grid far larger than the 60 inline details: every row of its symbol page links to its detail, and
+    /// each detail's price chart draws the one shared close line and its own trade markers.
+    @Test func everyRowOfALargeGridHasADetail() {
+        let r = Fixture.report(symbols: 1, perSymbol: 90, bars: 200, tradesPerRow: 1)
         let page = HTMLReport.renderSymbolPage(r, symbol: 0, curves: nil)
-        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == HTMLReport.maxDetailsPerSymbol)
-        for (i, row) in r.rows.enumerated() {
-            let linked = page.contains("<a href=\"#bt-\(i + 1)\">")
-            #expect(linked == (row.rank <= HTMLReport.maxDetailsPerSymbol), "row \(i + 1) rank \(row.rank)")
-            #expect(page.contains("id=\"bt-\(i + 1)\"") == linked)
+        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == 90)
+        #expect(page.components(separatedBy: "id=\"pp-s0\"").count - 1 == 1)
+        for i in r.rows.indices {
+            #expect(page.contains("<a href=\"#bt-\(i + 1)\">"), "row \(i + 1)")
+            let detail = DetailsTests.element(page, id: "bt-\(i + 1)") ?? ""
+            #expect(detail.contains("<use class=\"px\" href=\"#pp-s0\""), "row \(i + 1)")
+            #expect(detail.contains("class=\"me\"") && detail.contains("class=\"mx\""), "row \(i + 1)")
         }
     }
 }

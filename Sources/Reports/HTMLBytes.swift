@@ -1,0 +1,53 @@
+/// Markup under construction as UTF-8 bytes: the report's large, repetitive parts (ranking rows, backtest
+/// details, chart paths) are written here directly instead of through the template engine, which spent most
+/// of a 500-symbol report's time resolving names per cell.
+///
+/// `raw` appends markup this module wrote; every string that can come from outside (a symbol, a strategy
+/// id, params, a reason, a label) goes through `text`, which escapes exactly as `HTMLReport.escape`
+/// (the one escaping rule of the report: `& < > " '` and NUL).
+struct HTMLBytes {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    /// Markup written by this module (never outside text).
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Outside text, escaped for element content and quoted attribute values.
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { HTMLBytes.appendEscaped($0, to: &bytes) }
+    }
+
+    mutating func int(_ v: Int) { Format.appendInt(Int64(v), to: &bytes) }
+
+    mutating func fixed(_ v: Double, _ decimals: Int) { Format.appendFixed(v, decimals: decimals, to: &bytes) }
+
+    mutating func append(_ other: HTMLBytes) { bytes.append(contentsOf: other.bytes) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The escaping rule. Byte-wise is exact for UTF-8: no byte of a multi-byte sequence is ASCII.
+    static func appendEscaped(_ s: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var start = 0
+        for i in 0..<s.count {
+            let replacement: StaticString
+            switch s[i] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            case 0: replacement = "\u{FFFD}"
+            default: continue
+            }
+            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[start..<i])) }
+            replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+            start = i + 1
+        }
+        if s.count > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[start..<s.count])) }
+    }
+}
