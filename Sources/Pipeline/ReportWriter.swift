@@ -62,9 +62,9 @@ public enum ReportWriter {
                 group.addTask {
                     // Symbols w, w + workers, …: one symbol's curves in memory per worker.
                     for i in stride(from: w, to: report.symbols.count, by: workers) {
-                        let page = HTMLReport.renderSymbolPage(
+                        let page = HTMLReport.symbolPageBytes(
                             report, symbol: i, curves: curves?(report.symbols[i]))
-                        try Data(page.utf8).write(
+                        try Data(page).write(
                             to: URL(fileURLWithPath: folder + "/" + names[i]), options: .atomic)
                     }
                 }

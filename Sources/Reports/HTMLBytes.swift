@@ -26,6 +26,33 @@ struct HTMLBytes {
 
     mutating func fixed(_ v: Double, _ decimals: Int) { Format.appendFixed(v, decimals: decimals, to: &bytes) }
 
+    /// `Format.grouped(v, decimals)`, without building a String.
+    mutating func grouped(_ v: Double, _ decimals: Int) {
+        guard v.isFinite else {
+            raw("–")
+            return
+        }
+        let start = bytes.count
+        Format.appendFixed(v, decimals: decimals, to: &bytes)
+        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        var end = digits
+        while end < bytes.count, bytes[end] != UInt8(ascii: ".") {
+            // Only plain digits are grouped (a huge value's fallback text is left as it is).
+            guard bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9") else { return }
+            end += 1
+        }
+        let count = end - digits
+        guard count > 3 else { return }
+        let intPart = Array(bytes[digits..<end])
+        var out: [UInt8] = []
+        out.reserveCapacity(count + count / 3)
+        for (i, b) in intPart.enumerated() {
+            if i > 0 && (count - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(b)
+        }
+        bytes.replaceSubrange(digits..<end, with: out)
+    }
+
     mutating func append(_ other: HTMLBytes) { bytes.append(contentsOf: other.bytes) }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }

@@ -130,7 +130,44 @@ extension HTMLReport {
     /// backtest's detail. `curves` are the symbol's equity curves aligned with its `rowIndices` (an empty
     /// curve: not available; `SymbolReport.equity` is used where it has one).
     public static func renderSymbolPage(_ report: RunReport, symbol index: Int, curves: [[Double]]?) -> String {
-        symbolTemplate.render(SymbolPageView(report, index: index, curves: curves))
+        String(decoding: symbolPageBytes(report, symbol: index, curves: curves), as: UTF8.self)
+    }
+
+    /// `renderSymbolPage` as UTF-8: the template renders the page around a marker and the details' bytes
+    /// are spliced in, so they are never a String.
+    public static func symbolPageBytes(_ report: RunReport, symbol index: Int, curves: [[Double]]?) -> [UInt8] {
+        var view = SymbolPageView(report, index: index, curves: curves)
+        guard !view.symbols.isEmpty else { return Array(symbolTemplate.render(view).utf8) }
+        view.symbols[0].spliceDetails = true
+        let details = view.symbols[0].detailBytes
+        var text = symbolTemplate.render(view)
+        return text.withUTF8 { page -> [UInt8] in
+            let marker = Array(detailsMarker.utf8)
+            // User text is escaped (`<` → `&lt;`), so the marker can only be the template's own.
+            guard let at = firstIndex(of: marker, in: page) else { return Array(page) }
+            var out: [UInt8] = []
+            out.reserveCapacity(page.count + details.count)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: page[..<at]))
+            out.append(contentsOf: details)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: page[(at + marker.count)...]))
+            return out
+        }
+    }
+
+    static let detailsMarker = "<!--stratopt:details-->"
+
+    static func firstIndex(of needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = needle.first, hay.count >= needle.count else { return nil }
+        var i = 0
+        while i <= hay.count - needle.count {
+            if hay[i] == first {
+                var k = 1
+                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     static let symbolTemplate: MustacheTemplate = {
@@ -571,17 +608,22 @@ extension HTMLReport {
             out.raw("<td>")
             out.raw(t.entryDate.iso)
             out.raw("<td>")
-            out.raw(Format.grouped(t.entryPrice, 2))
+            out.grouped(t.entryPrice, 2)
             out.raw("<td>")
             out.raw(t.exitDate.iso)
             out.raw("<td>")
-            out.raw(Format.grouped(t.exitPrice, 2))
+            out.grouped(t.exitPrice, 2)
             out.raw("<td>")
             out.raw(shares(t.shares))
             out.raw("<td>")
-            out.raw(Format.grouped(t.pnl, 2))
+            out.grouped(t.pnl, 2)
             out.raw("<td>")
-            out.raw(Format.percent(t.returnPct))
+            if t.returnPct.isFinite {
+                out.fixed(t.returnPct, 2)
+                out.raw("%")
+            } else {
+                out.raw("–")
+            }
             out.raw("</td></tr>\n")
         }
         out.raw("</tbody></table></div>")

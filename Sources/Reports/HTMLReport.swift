@@ -167,8 +167,14 @@ struct SymbolView {
     var anchor: String
     /// The symbol's dates for the chart script (`HTMLReport.dateData`).
     var dateData: String
-    /// Every backtest's detail (`DetailWriter`), after the shared price chart, as markup.
-    var detailsHTML: String
+    /// Every backtest's detail (`DetailWriter`), after what they share, as markup.
+    var detailBytes: [UInt8]
+    /// Set when the page's writer splices `detailBytes` in itself: the template then renders only
+    /// `HTMLReport.detailsMarker` (a symbol page's details are most of its bytes; no String of them).
+    var spliceDetails = false
+    var detailsHTML: String {
+        spliceDetails ? HTMLReport.detailsMarker : String(decoding: detailBytes, as: UTF8.self)
+    }
     var hasTearsheet: Bool
     var equityLogSVG: String
     var years: [YearRow]
@@ -654,7 +660,7 @@ extension SymbolView {
         var details = HTMLBytes(capacity: rows.count * 8_000)
         if !rows.isEmpty { writer.writeShared(to: &details) }
         for (k, i) in rowIndices.enumerated() where k < rows.count { writer.write(k, rowIndex: i, to: &details) }
-        detailsHTML = details.string
+        detailBytes = details.bytes
 
         // Score grids over two varying parameters.
         grids = ReportAnalytics.scoreGrids(rows).map { g in
