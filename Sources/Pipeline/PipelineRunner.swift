@@ -471,7 +471,19 @@ public struct PipelineRunner: Sendable {
                 tradingStart: tradingStart[s.symbol] ?? 0)
         }
         let allCurves: (@Sendable (SymbolReport) -> [[Double]])? = everyCurve ? recompute : nil
-        let detailCurves = recompute
+        // Details cover each symbol's best `HTMLReport.maxDetailsPerSymbol` rows: only their curves.
+        let ranks = rows.map(\.rank)
+        let detailCurves: @Sendable (SymbolReport) -> [[Double]] = { s in
+            guard let bars = loaded[s.symbol] else { return [] }
+            let shown = s.rowIndices.filter { ranks[$0] <= HTMLReport.maxDetailsPerSymbol }
+            guard shown.count < s.rowIndices.count else { return recompute(s) }
+            let computed = BacktestStage.curves(
+                jobs: shown.map { jobs[$0] }, cache: IndicatorCache(series: bars), config: config,
+                tradingStart: tradingStart[s.symbol] ?? 0)
+            var byRow: [Int: [Double]] = [:]
+            for (i, c) in zip(shown, computed) { byRow[i] = c }
+            return s.rowIndices.map { byRow[$0] ?? [] }
+        }
         // The result files are written while the execute stage runs (or while report.html renders): they do
         // not depend on either.
         let finished = report

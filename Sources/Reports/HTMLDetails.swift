@@ -74,6 +74,11 @@ extension HTMLReport {
     /// Runs of at most this many backtests keep every detail inside report.html (about 15 kB each); larger
     /// runs write one page per symbol (`symbols/<name>.html`) and report.html becomes the index.
     public static let inlineDetailLimit = 60
+    /// A symbol's ranking lists its best this many backtests by rank, each linking to its detail (every
+    /// backtest of a grid up to this size); a larger grid's page says how many more results.csv has. So a
+    /// symbol page stays under about 1 MB and the report stage's work is bounded per symbol, whatever the
+    /// grid (a 1 000-combination grid would otherwise write 7 MB a symbol).
+    public static let maxDetailsPerSymbol = 100
     /// Chart points per series in a detail on a symbol page (its exact values are in results.csv,
     /// trades.csv and, with `equity: all`, equity.csv), and its trades listed (the most recent).
     public static let detailChartPoints = 120

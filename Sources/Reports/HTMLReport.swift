@@ -525,7 +525,7 @@ extension SymbolView {
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], best: ResultRow?, bestEquity: [Double]?,
         buyAndHold bh: [Double], bhReturn bhReturnPct: Double?, scaleMax: Double, folds windows: [FoldWindow] = [],
         maxTrades: Int,
-        maxRows: Int = .max, chartPoints: Int = HTMLReport.chartMaxPoints,
+        maxRows: Int = HTMLReport.maxDetailsPerSymbol, chartPoints: Int = HTMLReport.chartMaxPoints,
         detailPoints: Int = HTMLReport.detailChartPoints, detailTrades: Int = HTMLReport.detailTradesShown,
         rowIndices: [Int] = [], curves: [[Double]] = []
     ) {
@@ -571,15 +571,16 @@ extension SymbolView {
                 outOfSampleScore: Format.fixed(c.outOfSampleScore, 1))
         }
 
+        // The listed rows: the best `maxRows` by rank, each with its detail.
         rowsTruncated = rows.count > maxRows
-        rowsNote = "The best \(maxRows) of \(rows.count) backtests are listed; results.csv has every one."
-        var rowNumber: [Int] = []
-        for (k, i) in rowIndices.enumerated() where k < rows.count { rowNumber.append(i + 1) }
-        let numbered = rows.enumerated().map { k, r in (k < rowNumber.count ? rowNumber[k] : k + 1, r) }
-        var rankRows = HTMLBytes(capacity: rows.count * 900)
-        for (n, r) in numbered.sorted(by: { $0.1.rank < $1.1.rank }).prefix(maxRows) {
-            HTMLReport.writeRankRow(r, n: n, scaleMax: scaleMax, to: &rankRows)
-        }
+        rowsNote =
+            "The best \(maxRows) of \(rows.count) backtests by rank are listed, each with its detail; results.csv and trades.csv have every one."
+        func rowNumber(_ k: Int) -> Int { k < rowIndices.count ? rowIndices[k] + 1 : k + 1 }
+        let listed = rows.indices.sorted { a, b in
+            rows[a].rank != rows[b].rank ? rows[a].rank < rows[b].rank : a < b
+        }.prefix(maxRows)
+        var rankRows = HTMLBytes(capacity: listed.count * 900)
+        for k in listed { HTMLReport.writeRankRow(rows[k], n: rowNumber(k), scaleMax: scaleMax, to: &rankRows) }
         rankRowsHTML = rankRows.string
 
         // Charts of the best strategy.
@@ -654,12 +655,14 @@ extension SymbolView {
         }
 
         // Every backtest's detail, in plan order.
+        let shown = listed.sorted()
         let writer = DetailWriter(
-            symbol: s, anchor: anchor, rows: rows, curves: rows.indices.map { $0 < curves.count ? curves[$0] : [] },
-            buyAndHold: bh, points: detailPoints, maxTrades: detailTrades)
-        var details = HTMLBytes(capacity: rows.count * 8_000)
-        if !rows.isEmpty { writer.writeShared(to: &details) }
-        for (k, i) in rowIndices.enumerated() where k < rows.count { writer.write(k, rowIndex: i, to: &details) }
+            symbol: s, anchor: anchor, rows: shown.map { rows[$0] },
+            curves: shown.map { $0 < curves.count ? curves[$0] : [] }, buyAndHold: bh, points: detailPoints,
+            maxTrades: detailTrades)
+        var details = HTMLBytes(capacity: shown.count * 8_000)
+        if !shown.isEmpty { writer.writeShared(to: &details) }
+        for (j, k) in shown.enumerated() { writer.write(j, rowIndex: rowNumber(k) - 1, to: &details) }
         detailBytes = details.bytes
 
         // Score grids over two varying parameters.

@@ -80,11 +80,12 @@ import Testing
             (n: $0.offset + 1, rank: Int($0.element.components(separatedBy: ",")[rankColumn]) ?? 0)
         }
         #expect(brkRows.count == 66)
-        // Each symbol's best 10 by rank have a detail (the page stays small); the others are listed only.
+        // Every row has a detail and links to it, whatever its rank.
         for row in brkRows {
-            #expect(page.contains("id=\"bt-\(row.n)\"") == (row.rank <= 10), "bt-\(row.n) (rank \(row.rank)) in \(brk)")
+            #expect(page.contains("id=\"bt-\(row.n)\""), "bt-\(row.n) (rank \(row.rank)) in \(brk)")
+            #expect(page.contains("<a href=\"#bt-\(row.n)\">"), "bt-\(row.n) (rank \(row.rank)) in \(brk)")
         }
-        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == 10)
+        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == 66)
         #expect(!page.contains("No equity curve recorded"))
         #expect(!index.contains("class=\"det card\""))
         // The pages are the run's own files: `delete` removes them and the folder (it once kept `symbols/`,

@@ -167,3 +167,20 @@ import Testing
         }
     }
 }
+
+@Suite struct LargeGridTests {
+    /// A grid larger than `maxDetailsPerSymbol`: the ranking lists the best that many by rank, each with its
+    /// detail and link, and says how many results.csv has; the rest are neither listed nor detailed.
+    @Test func aLargerGridListsItsBestRowsEachWithADetail() {
+        let cap = HTMLReport.maxDetailsPerSymbol
+        let r = Fixture.report(symbols: 1, perSymbol: cap + 30, bars: 120, tradesPerRow: 1)
+        let page = HTMLReport.renderSymbolPage(r, symbol: 0, curves: nil)
+        #expect(page.components(separatedBy: "<section class=\"det card\"").count - 1 == cap)
+        #expect(page.contains("The best \(cap) of \(cap + 30) backtests by rank are listed"))
+        for (i, row) in r.rows.enumerated() {
+            let listed = row.rank <= cap
+            #expect(page.contains("<a href=\"#bt-\(i + 1)\">") == listed, "row \(i + 1) rank \(row.rank)")
+            #expect(page.contains("id=\"bt-\(i + 1)\"") == listed, "row \(i + 1) rank \(row.rank)")
+        }
+    }
+}
