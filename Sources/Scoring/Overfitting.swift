@@ -1,8 +1,9 @@
-#if arch(x86_64)
-    import _Builtin_intrinsics.intel
-#endif
 import Engine
 import Foundation
+
+#if arch(x86_64)
+    import _Builtin_intrinsics.intel  // _mm_sqrt_pd, _mm_max_pd
+#endif
 
 /// How likely a symbol's winner is a product of trying many combinations: the Deflated Sharpe Ratio of
 /// the winner (Bailey and López de Prado, 2014) and the Probability of Backtest Overfitting of the grid
@@ -137,14 +138,17 @@ public enum Overfitting {
     /// are the totals minus the split's), a split's sums are read from tables of the 16 subsets of each group
     /// of four blocks laid out combination-minor (row (group, subset), one column per combination), so one
     /// pass walks contiguous memory and computes two combinations per SIMD2 operation (divisions and square
-    /// roots dominate), and the ranking is branch-free. S = 16, N = 66 (6 435 passes): ≈ 2 ms.
+    /// roots dominate), and the ranking is branch-free. S = 16, N = 66 (6 435 passes): about 6 ms of CPU
+    /// (`Benchmarks/Sources/pbo-bench`).
     public static func probabilityOfOverfitting(_ moments: [ReturnMoments]) -> Double? {
         let n = moments.count
         guard n >= 2, let s = moments.first?.count.count, s >= 2, s % 2 == 0, s <= 24,
             moments.allSatisfy({ $0.count.count == s })
         else { return nil }
         let groups = (s + 3) / 4
-        let lanes = n + (n & 1)  // columns: N rounded up to a whole number of SIMD2 lanes
+        // Columns: N rounded up to a whole number of SIMD2 lanes; an odd N's spare column repeats the last
+        // combination, so it never changes a maximum and its share of a rank is taken off afterwards.
+        let lanes = n + (n & 1)
         // Counts held as Doubles add exactly (every sum of up to 24 stays below 2⁵³), so they equal
         // `Double(Int sum)`; a grid with a larger count (never a real one) adds Ints, like the plain loop.
         let exactCounts = moments.allSatisfy { $0.count.allSatisfy { $0.magnitude <= 1 << 48 } }
@@ -163,9 +167,9 @@ public enum Overfitting {
         let second = first + lanes  // Sharpe on the other blocks
         let splitCounts = second + lanes  // without exactCounts: both sides' counts as Doubles
         var intCounts = [Int](repeating: 0, count: exactCounts ? 0 : table)
-        var totalCount = [Int](repeating: 0, count: n)
-        for k in 0..<n {
-            let m = moments[k]
+        var totalCount = [Int](repeating: 0, count: lanes)
+        for k in 0..<lanes {
+            let m = moments[min(k, n - 1)]
             totalCount[k] = m.totalCount
             totals[k] = Double(totalCount[k])
             totals[lanes + k] = m.totalSum
@@ -193,8 +197,6 @@ public enum Overfitting {
         defer { rows.deallocate() }
         var splits = 0
         var overfit = 0
-        let laneIndex = Lanes(0, 1)
-        let realLanes = Lanes(repeating: Double(n))  // the spare lane of an odd N takes no part in ranks
         // Every S-bit mask with S/2 bits set that holds block 0 (its complement is the other split).
         var mask = (1 << (s / 2)) - 1
         let end = 1 << s
@@ -202,7 +204,7 @@ public enum Overfitting {
             if mask & 1 == 1 {
                 for g in 0..<groups { rows[g] = (g * 16 + (mask >> (4 * g)) & 15) * lanes }
                 if !exactCounts {
-                    for k in 0..<n {
+                    for k in 0..<lanes {
                         var c = 0
                         for g in 0..<groups { c += intCounts[rows[g] + k] }
                         splitCounts[k] = Double(c)
@@ -234,14 +236,15 @@ public enum Overfitting {
                         count: c2, sum: load(totals + lanes + k) - a, sumSq: load(totals + 2 * lanes + k) - q)
                     store(x, first + k)
                     store(y, second + k)
-                    let real = laneIndex + Lanes(repeating: Double(k)) .< realLanes
-                    bestFirst.replace(with: x, where: (x .> bestFirst) .& real)
-                    bestSecond.replace(with: y, where: (y .> bestSecond) .& real)
+                    bestFirst = larger(x, bestFirst)
+                    bestSecond = larger(y, bestSecond)
                     k &+= 2
                 }
                 // Train on one side, rank on the other, both ways.
-                let chosenSecond = Lanes(repeating: second[firstIndex(of: bestFirst, in: first)])
-                let chosenFirst = Lanes(repeating: first[firstIndex(of: bestSecond, in: second)])
+                let chosenSecond = second[firstIndex(of: bestFirst, in: first)]
+                let chosenFirst = first[firstIndex(of: bestSecond, in: second)]
+                let chosenSecondLanes = Lanes(repeating: chosenSecond)
+                let chosenFirstLanes = Lanes(repeating: chosenFirst)
                 var belowSecond = Lanes(repeating: 0)
                 var equalSecond = belowSecond
                 var belowFirst = belowSecond
@@ -252,17 +255,22 @@ public enum Overfitting {
                 while k < lanes {
                     let x = load(first + k)
                     let y = load(second + k)
-                    let real = laneIndex + Lanes(repeating: Double(k)) .< realLanes
-                    belowSecond += zero.replacing(with: one, where: (y .< chosenSecond) .& real)
-                    equalSecond += zero.replacing(with: one, where: (y .== chosenSecond) .& real)
-                    belowFirst += zero.replacing(with: one, where: (x .< chosenFirst) .& real)
-                    equalFirst += zero.replacing(with: one, where: (x .== chosenFirst) .& real)
+                    belowSecond += zero.replacing(with: one, where: y .< chosenSecondLanes)
+                    equalSecond += zero.replacing(with: one, where: y .== chosenSecondLanes)
+                    belowFirst += zero.replacing(with: one, where: x .< chosenFirstLanes)
+                    equalFirst += zero.replacing(with: one, where: x .== chosenFirstLanes)
                     k &+= 2
                 }
                 // Mid-rank: 2·rank = 2·below + equal + 1; overfit when rank ≤ (N + 1)/2. (Counts below 2⁵³
                 // add exactly as Doubles.)
-                let twiceRankSecond = 2 * belowSecond.sum() + equalSecond.sum() + 1
-                let twiceRankFirst = 2 * belowFirst.sum() + equalFirst.sum() + 1
+                var twiceRankSecond = 2 * belowSecond.sum() + equalSecond.sum() + 1
+                var twiceRankFirst = 2 * belowFirst.sum() + equalFirst.sum() + 1
+                if lanes > n {  // the spare column counted the last combination twice
+                    let y = second[n]
+                    let x = first[n]
+                    twiceRankSecond -= y < chosenSecond ? 2 : y == chosenSecond ? 1 : 0
+                    twiceRankFirst -= x < chosenFirst ? 2 : x == chosenFirst ? 1 : 0
+                }
                 overfit += (twiceRankSecond <= Double(n + 1) ? 1 : 0) + (twiceRankFirst <= Double(n + 1) ? 1 : 0)
                 splits += 2
             }
@@ -304,8 +312,16 @@ public enum Overfitting {
         return Lanes(repeating: 0).replacing(with: ratio, where: (cc .>= 2) .& (variance .> 0))
     }
 
-    /// The first combination (index < the number of real lanes) whose value equals the largest of `best`'s
-    /// lanes — the plain loop's `for k where v[k] > best` winner; 0 when nothing is above −∞ (NaN never wins).
+    /// `x > best ? x : best` per lane (SSE2's `maxpd` is exactly that, NaN and signed zeros included).
+    @inline(__always) static func larger(_ x: Lanes, _ best: Lanes) -> Lanes {
+        #if arch(x86_64)
+            _mm_max_pd(x, best)
+        #else
+            best.replacing(with: x, where: x .> best)
+        #endif
+    }
+
+    /// The first combination whose value equals the largest of `best`'s lanes — the plain loop's `for k where v[k] > best` winner; 0 when nothing is above −∞ (NaN never wins).
     @inline(__always) static func firstIndex(of best: Lanes, in values: UnsafeMutablePointer<Double>) -> Int {
         let top = best[1] > best[0] ? best[1] : best[0]
         guard top > -.infinity else { return 0 }

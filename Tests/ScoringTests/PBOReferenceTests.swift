@@ -99,8 +99,12 @@ import Testing
             }
             // Its mid-rank among all N on the test blocks (1 = worst), ω = rank/(N + 1), overfit when the
             // logit ln(ω/(1 − ω)) ≤ 0.
-            let below = test.filter { $0 < test[best] }.count
-            let equal = test.filter { $0 == test[best] }.count
+            var below = 0
+            var equal = 0
+            for v in test {
+                if v < test[best] { below += 1 }
+                if v == test[best] { equal += 1 }
+            }
             let rank = Double(below) + Double(equal + 1) / 2
             let omega = rank / Double(n + 1)
             if log(omega / (1 - omega)) <= 0 { overfit += 1 }
@@ -169,13 +173,13 @@ import Testing
     static let shapes: [(Int, Int)] = [
         (2, 2), (2, 4), (3, 4), (2, 6), (3, 8), (5, 6), (7, 10), (2, 12), (3, 14), (66, 2), (66, 4), (66, 8),
         (66, 10), (66, 12), (66, 16), (200, 4), (200, 6), (200, 8), (200, 10), (67, 12), (2, 18), (3, 20),
-        (2, 22), (2, 24),
+        (2, 24),
     ]
 
     @Test func matchesTheReferenceOnRandomGrids() {
         var rng = Seeded(state: 2015)
         for (n, s) in Self.shapes {
-            for round in 0..<(s <= 12 ? 3 : 1) {
+            for round in 0..<(s <= 10 ? 3 : 1) {
                 let moments = grid(n: n, s: s, bars: 2520 - 37 * round, dyadic: false, rng: &rng)
                 let got = Overfitting.probabilityOfOverfitting(moments)
                 let want = referencePBO(moments, documentedOrder: true)
