@@ -34,6 +34,13 @@ let package = Package(
             name: "walkforward-bench",
             dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
             path: "Sources/walkforward-bench"),
+        // PBO cost: Overfitting.probabilityOfOverfitting on 500 symbols × 66 combinations against the plain
+        // implementation it replaced (exit 1 when any result differs).
+        // Run: cd Benchmarks && swift run -c release pbo-bench [symbols=500] [combinations=66] [repeats=3]
+        .executableTarget(
+            name: "pbo-bench",
+            dependencies: [.product(name: "StratoptKit", package: "stratopt")],
+            path: "Sources/pbo-bench"),
         .executableTarget(
             name: "e2e-bench",
             dependencies: ["BenchSupport", .product(name: "StratoptKit", package: "stratopt")],
