@@ -159,54 +159,25 @@ public enum BacktestStage {
         let tradingStart = ctx.tradingStart
         let done0 = total - units.reduce(0) { $0 + $1.positions.count }
         var done = done0
-        var pendingCheckpoint: [(BacktestJob, JobResult)] = []
-        var pendingCache: [(key: String, value: [UInt8])] = []
+        var pending: [CheckpointWriter.Entry] = []
         var lastFlush = ctx.clock.monotonicNanoseconds()
         var stopped = false
+        // Encoding and writing checkpoints (and result-cache entries) is the writer's: the collector only hands
+        // units out and gathers them, so a worker that finishes gets its next unit at once.
+        let writer = CheckpointWriter(journal: ctx.journal, results: ctx.results, total: total, log: ctx.log)
 
-        func flush() throws {
-            if let store = ctx.results, !pendingCache.isEmpty {
-                do { try store.put(pendingCache) } catch {
-                    ctx.log("backtest: the result cache cannot be written (\(error.description)); results not cached")
-                }
-            }
-            pendingCache.removeAll(keepingCapacity: true)
-            if let journal = ctx.journal, !pendingCheckpoint.isEmpty {
-                try journal.saveCheckpoint(Data(CheckpointCodec.encode(pendingCheckpoint)), done: done, total: total)
-            }
-            pendingCheckpoint.removeAll(keepingCapacity: true)
+        func flush() throws(RunError) {
+            guard !pending.isEmpty else { return }
+            try writer.submit(pending, done: done)
+            pending.removeAll(keepingCapacity: true)
             lastFlush = ctx.clock.monotonicNanoseconds()
         }
 
         ctx.progress.update(done: done)
-        try await withThrowingTaskGroup(of: (Unit, [(Int, JobResult)]).self) { group in
-            var next = 0
-            while next < min(workers, units.count) {
-                let unit = units[next]
-                next += 1
-                group.addTask {
-                    (
-                        unit,
-                        compute(
-                            unit, series: series, runnable: runnable, states: states, config: config,
-                            tradingStart: tradingStart)
-                    )
-                }
-            }
-            while let (unit, computed) = try await group.next() {
-                for (p, r) in computed {
-                    results[p] = r
-                    pendingCheckpoint.append((runnable[p], r))
-                    if let key = keys[p] { pendingCache.append((key, ResultCodec.encode(r))) }
-                }
-                counts.computed += computed.count
-                done += computed.count
-                unitsLeft[unit.symbol, default: 1] -= 1
-                if unitsLeft[unit.symbol] == 0 { _ = states.map.withLock { $0.removeValue(forKey: unit.symbol) } }
-                ctx.progress.update(done: done)
-                if ctx.clock.monotonicNanoseconds() &- lastFlush >= ctx.checkpointInterval { try flush() }
-                if !stopped && ctx.stop.isStopRequested { stopped = true }
-                if !stopped && next < units.count {
+        do {
+            try await withThrowingTaskGroup(of: (Unit, [(Int, JobResult)]).self) { group in
+                var next = 0
+                while next < min(workers, units.count) {
                     let unit = units[next]
                     next += 1
                     group.addTask {
@@ -218,9 +189,42 @@ public enum BacktestStage {
                         )
                     }
                 }
+                while let (unit, computed) = try await group.next() {
+                    // The next unit first: the worker's core is idle until it has one.
+                    if !stopped && ctx.stop.isStopRequested { stopped = true }
+                    if !stopped && next < units.count {
+                        let unit = units[next]
+                        next += 1
+                        group.addTask {
+                            (
+                                unit,
+                                compute(
+                                    unit, series: series, runnable: runnable, states: states, config: config,
+                                    tradingStart: tradingStart)
+                            )
+                        }
+                    }
+                    for (p, r) in computed {
+                        results[p] = r
+                        pending.append(.init(job: runnable[p], result: r, cacheKey: keys[p]))
+                    }
+                    counts.computed += computed.count
+                    done += computed.count
+                    unitsLeft[unit.symbol, default: 1] -= 1
+                    if unitsLeft[unit.symbol] == 0 {
+                        _ = states.map.withLock { $0.removeValue(forKey: unit.symbol) }
+                    }
+                    ctx.progress.update(done: done)
+                    if ctx.clock.monotonicNanoseconds() &- lastFlush >= ctx.checkpointInterval { try flush() }
+                }
             }
+            try flush()
+        } catch {
+            // Nothing of this stage may still be writing once it has returned.
+            _ = try? await writer.finish()
+            throw error
         }
-        try flush()
+        try await writer.finish()
         if stopped && done < total { throw RunInterrupted(done: done, total: total) }
         let outcomes = zip(runnable, results).map { Outcome(job: $0, result: $1!) }
         return (outcomes, counts)
@@ -327,13 +331,135 @@ public enum BacktestStage {
     }
 }
 
+/// Writes a run's checkpoints and result-cache entries off the backtest stage's collector, on a thread of its
+/// own (not one of the cores' worker threads, which stay on backtests; a write waits on the disk).
+///
+/// Bounded: at most one write is in progress and one batch is gathering behind it (entries are references to
+/// results the stage holds anyway); a batch submitted while a write runs joins the gathering one, so there are
+/// never more writes than submissions (the stage submits at most every `checkpointInterval`). The first
+/// checkpoint that cannot be saved fails the stage: the next `submit` or `finish` throws it. A result cache
+/// that cannot be written is only logged, as it costs a later run nothing but time.
+final class CheckpointWriter: Sendable {
+    struct Entry: Sendable {
+        var job: BacktestJob
+        var result: JobResult
+        /// The result-cache key; nil when the result is not to be cached.
+        var cacheKey: String?
+    }
+
+    private struct State {
+        var gathering: [Entry] = []
+        var done = 0
+        var writing = false
+        var failure: RunError?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let journal: (any RunJournal)?
+    private let results: (any ResultStore)?
+    private let total: Int
+    private let log: @Sendable (String) -> Void
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "stratopt.checkpoints")
+
+    init(
+        journal: (any RunJournal)?, results: (any ResultStore)?, total: Int, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.journal = journal
+        self.results = results
+        self.total = total
+        self.log = log
+    }
+
+    /// Queues `entries` (with the progress `done` they bring) for writing; throws the failure of an earlier
+    /// checkpoint.
+    func submit(_ entries: [Entry], done: Int) throws(RunError) {
+        let start = try state.withLock { s throws(RunError) -> Bool in
+            if let f = s.failure { throw f }
+            s.gathering += entries
+            s.done = done
+            if s.writing { return false }
+            s.writing = true
+            return true
+        }
+        if start { queue.async { self.drain() } }
+    }
+
+    /// Waits until everything submitted is written; throws the failure of a checkpoint.
+    func finish() async throws(RunError) {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { s -> Bool in
+                if !s.writing { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if idle { c.resume() }
+        }
+        if let f = state.withLock({ $0.failure }) { throw f }
+    }
+
+    private enum Step {
+        case write([Entry], done: Int)
+        case idle([CheckedContinuation<Void, Never>])
+    }
+
+    /// Writes gathered batches until none is left (on `queue`). Finding none and leaving the writing state is
+    /// one step under the lock, so a batch submitted meanwhile is never stranded.
+    private func drain() {
+        while true {
+            let step = state.withLock { s -> Step in
+                if s.failure == nil, !s.gathering.isEmpty {
+                    defer { s.gathering = [] }
+                    return .write(s.gathering, done: s.done)
+                }
+                s.gathering = []
+                s.writing = false
+                defer { s.waiters = [] }
+                return .idle(s.waiters)
+            }
+            switch step {
+            case .write(let entries, let done):
+                do { try write(entries, done: done) } catch {
+                    state.withLock { s in if s.failure == nil { s.failure = error } }
+                }
+            case .idle(let waiters):
+                for w in waiters { w.resume() }
+                return
+            }
+        }
+    }
+
+    private func write(_ entries: [Entry], done: Int) throws(RunError) {
+        // Each result is encoded once: the same bytes go into the cache and the checkpoint.
+        let encoded = entries.map { ResultCodec.encode($0.result) }
+        if let store = results {
+            let put = zip(entries, encoded).compactMap { e, bytes in e.cacheKey.map { (key: $0, value: bytes) } }
+            if !put.isEmpty {
+                do { try store.put(put) } catch {
+                    log("backtest: the result cache cannot be written (\(error.description)); results not cached")
+                }
+            }
+        }
+        if let journal {
+            let payload = CheckpointCodec.encode(zip(entries, encoded).map { ($0.job, $1) })
+            try journal.saveCheckpoint(Data(payload), done: done, total: total)
+        }
+    }
+}
+
 /// The byte form of a checkpoint: finished backtests with the identity of each job (plan index, symbol,
 /// strategy, params), so a resumed run can check every entry belongs to its plan.
 enum CheckpointCodec {
     static let magic: [UInt8] = Array("stratopt-checkpoint-3\n".utf8)
 
     static func encode(_ entries: [(BacktestJob, JobResult)]) -> [UInt8] {
+        encode(entries.map { ($0, ResultCodec.encode($1)) })
+    }
+
+    /// The same bytes from results already in `ResultCodec`'s form.
+    static func encode(_ entries: [(BacktestJob, [UInt8])]) -> [UInt8] {
         var w = ByteWriter()
+        w.bytes.reserveCapacity(magic.count + 8 + entries.reduce(0) { $0 + 64 + $1.1.count })
         w.append(magic)
         w.int(entries.count)
         for (job, result) in entries {
@@ -341,7 +467,7 @@ enum CheckpointCodec {
             w.string(job.symbol)
             w.string(job.strategy)
             w.string(job.parameters.description)
-            ResultCodec.write(result, to: &w)
+            w.append(result)
         }
         return w.bytes
     }

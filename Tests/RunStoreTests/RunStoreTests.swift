@@ -172,6 +172,35 @@ import Testing
         }
     }
 
+    /// A large run's checkpoints, once cleared, leave neither rows nor free pages: the file is as small as
+    /// its history again (other runs' records and checkpoints kept).
+    @Test func clearingALargeRunsCheckpointsGivesTheirSpaceBack() async throws {
+        try await withTempDir { dir in
+            func size(_ names: [String] = ["runs.sqlite", "runs.sqlite-wal"]) -> Int {
+                names.reduce(0) { total, name in
+                    let a = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)
+                    return total + ((a?[.size] as? NSNumber)?.intValue ?? 0)
+                }
+            }
+            do {
+                let store = try RunStore(dataDir: dir)
+                try store.create(Self.record("r", startedAt: "2026-11-25T02:00:00Z"))
+                try store.create(Self.record("kept", startedAt: "2026-11-25T01:00:00Z", status: .interrupted))
+                try store.saveBatch(runId: "kept", batchIndex: 0, payload: Data([1, 2, 3]))
+                let payload = Data((0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) })
+                for i in 0..<20 { try store.saveBatch(runId: "r", batchIndex: i, payload: payload) }
+                #expect(size() > 20_000_000)
+                #expect(try store.clearBatches(runId: "r") == 20)
+                #expect(try store.batches(runId: "r").isEmpty)
+                // The file itself shrinks at once (its WAL may keep its length until the store closes).
+                #expect(size(["runs.sqlite"]) < 1_000_000)
+            }
+            let reopened = try RunStore(dataDir: dir)
+            #expect(try reopened.batches(runId: "kept") == [0: Data([1, 2, 3])])
+            #expect(try reopened.get(runId: "r") != nil)
+        }
+    }
+
     @Test func interruptedAndReopened() async throws {
         try await withTempDir { dir in
             let store = try RunStore(dataDir: dir)
