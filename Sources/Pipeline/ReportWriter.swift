@@ -98,6 +98,8 @@ public enum ReportWriter {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
             try body { chunk in
+                // A chunk of a MiB or more goes to the file as it is, not through the buffer.
+                if buffer.isEmpty && chunk.count >= 1 << 20 { return try handle.write(contentsOf: chunk) }
                 buffer += chunk
                 if buffer.count >= 1 << 20 {
                     try handle.write(contentsOf: buffer)

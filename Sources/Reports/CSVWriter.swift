@@ -16,6 +16,9 @@ public struct CSVWriter: Sendable {
         bytes.append(10)
     }
 
+    /// Lets `body` append bytes that already form CSV text (quoted fields, separators, CRLF).
+    mutating func append(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
+
     /// Drops everything written so far (the header included).
     mutating func reset() { bytes.removeAll() }
 

@@ -69,31 +69,130 @@ public enum ReportRenderer {
         }
     }
 
-    static func resultFields(_ r: ResultRow) -> [String] {
-        [r.symbol, r.strategy, ReportSchema.paramsField(r.params)] + ResultColumn.metrics.map { $0.fileText(r.metrics) }
-            + [
-                Format.number(r.score.total), String(r.rank),
-            ] + ResultColumn.moreMetrics.map { $0.fileText(r.metrics) } + [
-                r.excludedReason == nil ? "true" : "false", r.excludedReason ?? "", Format.number(r.overfitting?.dsr),
-                Format.number(r.overfitting?.pbo),
-            ] + outOfSampleFields(r.outOfSample)
+    /// One field of a results.csv row, which is also the value of its results.json key.
+    enum ResultValue {
+        /// Quoted as needed in CSV; a JSON string.
+        case text(String)
+        /// `excluded_reason`: text, but JSON `null` when empty.
+        case reason(String)
+        /// `Format.number`: empty in CSV, `null` in JSON when undefined.
+        case number(Double?)
+        /// A `.count` metric: an integer when finite and below 1e15, else as `number`.
+        case count(Double?)
+        case int(Int)
+        /// `true` / `false`.
+        case bool(Bool)
     }
 
-    static func outOfSampleFields(_ o: OutOfSample?) -> [String] {
-        guard let o else { return ["", "", "", "", ""] }
-        return [
-            Format.number(o.metrics.totalReturnPct), Format.number(o.metrics.sharpe),
-            Format.number(o.metrics.maxDrawdownPct), String(o.metrics.trades), Format.number(o.score.total),
-        ]
+    /// The values of `ReportSchema.resultColumns` for `r`, in column order (the `p_` columns excluded).
+    /// results.csv, best.csv and results.json write these without building a String per field.
+    static func forEachResultValue(_ r: ResultRow, _ body: (ResultValue) -> Void) {
+        body(.text(r.symbol))
+        body(.text(r.strategy))
+        body(.text(ReportSchema.paramsField(r.params)))
+        for c in ResultColumn.metrics {
+            body(c.style == .count ? .count(c.value(r.metrics)) : .number(c.value(r.metrics)))
+        }
+        body(.number(r.score.total))
+        body(.int(r.rank))
+        for c in ResultColumn.moreMetrics {
+            body(c.style == .count ? .count(c.value(r.metrics)) : .number(c.value(r.metrics)))
+        }
+        body(.bool(r.excludedReason == nil))
+        body(.reason(r.excludedReason ?? ""))
+        body(.number(r.overfitting?.dsr))
+        body(.number(r.overfitting?.pbo))
+        if let o = r.outOfSample {
+            body(.number(o.metrics.totalReturnPct))
+            body(.number(o.metrics.sharpe))
+            body(.number(o.metrics.maxDrawdownPct))
+            body(.int(o.metrics.trades))
+            body(.number(o.score.total))
+        } else {
+            for _ in 0..<ReportSchema.outOfSampleColumns.count { body(.number(nil)) }
+        }
+    }
+
+    /// A value as its CSV field (quoted where needed).
+    static func appendCSV(_ value: ResultValue, to out: inout [UInt8]) {
+        switch value {
+        case .text(let s), .reason(let s): CSVWriter.appendField(s, to: &out)
+        case .number(let v): Format.appendNumber(v, to: &out)
+        case .count(let v): appendCount(v, to: &out)
+        case .int(let i): Format.appendInt(Int64(i), to: &out)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        }
+    }
+
+    /// A value as results.json writes it.
+    static func appendJSON(_ value: ResultValue, to out: inout [UInt8]) {
+        switch value {
+        case .text(let s): JSONWriter.appendString(s, to: &out)
+        case .reason(let s):
+            if s.isEmpty { out.append(contentsOf: "null".utf8) } else { JSONWriter.appendString(s, to: &out) }
+        case .number(let v):
+            if let v, v.isFinite { Format.appendNumber(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        case .count(let v):
+            if let v, v.isFinite { appendCount(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        case .int(let i): Format.appendInt(Int64(i), to: &out)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        }
+    }
+
+    /// `ResultColumn.fileText` of a `.count` column.
+    private static func appendCount(_ v: Double?, to out: inout [UInt8]) {
+        if let v, v.isFinite, abs(v) < 1e15 {
+            Format.appendInt(Int64(v), to: &out)
+        } else {
+            Format.appendNumber(v, to: &out)
+        }
+    }
+
+    /// The CSV fields of `r` (unquoted), `ReportSchema.resultColumns` without the `p_` columns.
+    static func resultFields(_ r: ResultRow) -> [String] {
+        var fields: [String] = []
+        forEachResultValue(r) { value in
+            var out: [UInt8] = []
+            switch value {
+            case .text(let s), .reason(let s): fields.append(s)
+            default:
+                appendCSV(value, to: &out)
+                fields.append(String(decoding: out, as: UTF8.self))
+            }
+        }
+        return fields
     }
 
     /// results.csv / best.csv: the schema's columns, then one `p_<name>` column per parameter in `parameters`
     /// (empty where the row's strategy has no such parameter).
     static func resultsCSV(_ rows: [ResultRow], parameters: [String] = []) -> CSVWriter {
         var w = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn))
-        for r in rows {
-            let values = ReportSchema.parameterValues(r.params)
-            w.appendRow(resultFields(r) + parameters.map { values[$0] ?? "" })
+        // The `p_` fields depend only on the params text, which repeats across symbols: built once per text.
+        var parameterFields: [String: [UInt8]] = [:]
+        w.append { out in
+            out.reserveCapacity(out.count + rows.count * 400)
+            for r in rows {
+                var first = true
+                forEachResultValue(r) { value in
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    appendCSV(value, to: &out)
+                }
+                if let cached = parameterFields[r.params] {
+                    out.append(contentsOf: cached)
+                } else {
+                    let values = ReportSchema.parameterValues(r.params)
+                    var fields: [UInt8] = []
+                    for name in parameters {
+                        fields.append(UInt8(ascii: ","))
+                        CSVWriter.appendField(values[name] ?? "", to: &fields)
+                    }
+                    parameterFields[r.params] = fields
+                    out.append(contentsOf: fields)
+                }
+                out.append(13)
+                out.append(10)
+            }
         }
         return w
     }
@@ -260,28 +359,31 @@ public enum ReportRenderer {
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow], validation: ValidationSummary? = nil) -> [UInt8] {
         var j = JSONWriter()
+        j.bytes.reserveCapacity(rows.count * 900)
         j.raw("{\n")
         j.key("schema_version")
         j.int(ReportSchema.version)
         j.raw(",\n")
         j.key("results")
         j.raw("[")
-        let textColumns: Set<String> = ["symbol", "strategy", "params", "excluded_reason"]
+        // `"name":` of every column (`,"name":` after the first), escaped once instead of once per row.
+        let keys: [[UInt8]] = ReportSchema.resultColumns.enumerated().map { c, name in
+            var key: [UInt8] = c > 0 ? [UInt8(ascii: ",")] : []
+            JSONWriter.appendString(name, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
         for (i, r) in rows.enumerated() {
             j.raw(i == 0 ? "\n" : ",\n")
-            j.raw("{")
-            for (c, (name, value)) in zip(ReportSchema.resultColumns, resultFields(r)).enumerated() {
-                if c > 0 { j.raw(",") }
-                j.key(name)
-                if name == "excluded_reason" && value.isEmpty {
-                    j.raw("null")
-                } else if textColumns.contains(name) {
-                    j.string(value)
-                } else {
-                    j.raw(value.isEmpty ? "null" : value)
-                }
+            j.bytes.append(UInt8(ascii: "{"))
+            var c = 0
+            forEachResultValue(r) { value in
+                guard c < keys.count else { return }
+                j.bytes.append(contentsOf: keys[c])
+                appendJSON(value, to: &j.bytes)
+                c += 1
             }
-            j.raw("}")
+            j.bytes.append(UInt8(ascii: "}"))
         }
         j.raw(rows.isEmpty ? "],\n" : "\n],\n")
         j.key("validation")
