@@ -1,11 +1,12 @@
 import Foundation
 import Market
+import Reports
 import Testing
 
 @testable import Pipeline
 
 /// The bars fingerprint's numbers are the shortest round-trip text (integral values without a fraction), the
-/// form every recorded fingerprint in a manifest was made with: the in-place formatter must keep every byte.
+/// form every recorded fingerprint in a manifest was made with: `Format.appendNumber` must keep every byte.
 @Suite struct HashingTests {
     /// What the fingerprint's CSV text holds for `v`: an integer below 1e15 as digits, else Swift's shortest
     /// round-trip `description`.
@@ -15,7 +16,7 @@ import Testing
 
     static func formatted(_ v: Double) -> String {
         var out: [UInt8] = []
-        Hashing.appendNumber(v, to: &out)
+        Format.appendNumber(v, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
