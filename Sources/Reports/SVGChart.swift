@@ -356,22 +356,26 @@ struct SVGChart {
 
     /// One path per marker class, in order of first appearance; returns the classes written.
     func writeMarkers(_ l: Layout, to out: inout HTMLBytes) -> [String] {
-        var paths: [String: HTMLBytes] = [:]
+        // Classes in order of first appearance, each with its path data (a handful of classes: a linear
+        // search, no hashing per marker).
         var order: [String] = []
+        var paths: [HTMLBytes] = []
         for m in markers where m.index >= 0 && m.index < l.n && m.value.isFinite && (!logScale || m.value > 0) {
-            if paths[m.cssClass] == nil {
+            var k = 0
+            while k < order.count && order[k] != m.cssClass { k += 1 }
+            if k == order.count {
                 order.append(m.cssClass)
-                paths[m.cssClass] = HTMLBytes(capacity: 256)
+                paths.append(HTMLBytes(capacity: 256))
             }
-            paths[m.cssClass]!.raw("M")
-            paths[m.cssClass]!.int(l.xU(m.index))
-            paths[m.cssClass]!.raw(" ")
-            paths[m.cssClass]!.int(l.yU(m.value))
-            paths[m.cssClass]!.raw("h0")
+            paths[k].bytes.append(UInt8(ascii: "M"))
+            paths[k].int(l.xU(m.index))
+            paths[k].bytes.append(UInt8(ascii: " "))
+            paths[k].int(l.yU(m.value))
+            paths[k].raw("h0")
         }
-        for c in order {
+        for (k, c) in order.enumerated() {
             out.raw("<path class=\"\(c)\" d=\"")
-            out.append(paths[c]!)
+            out.append(paths[k])
             out.raw("\"/>")
         }
         return order
