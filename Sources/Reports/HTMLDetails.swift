@@ -207,17 +207,6 @@ extension HTMLReport {
         for (i, d) in dates.enumerated() { out[d.daysSinceEpoch] = i }
         return out
     }
-
-    static func tradeViews(_ trades: [Trade], max maxTrades: Int) -> [TradeView] {
-        let skipped = Swift.max(0, trades.count - maxTrades)
-        return trades.suffix(maxTrades).enumerated().map { i, t in
-            TradeView(
-                n: String(skipped + i + 1), entryDate: t.entryDate.iso, entryPrice: Format.grouped(t.entryPrice, 2),
-                exitDate: t.exitDate.iso, exitPrice: Format.grouped(t.exitPrice, 2),
-                shares: HTMLReport.shares(t.shares),
-                pnl: Format.grouped(t.pnl, 2), ret: Format.percent(t.returnPct), cls: HTMLReport.signClass(t.pnl))
-        }
-    }
 }
 
 /// Every backtest's detail of one symbol (`id="bt-N"`), written straight to bytes: 66 details a symbol
@@ -451,13 +440,10 @@ struct DetailWriter {
         pc.title = "\(s.symbol): close with the entries and exits of \(label)"
         pc.markers = markers
         if let l = price {
-            pc.writeHead(l, to: &out)
-            SVGChart.writeUse(id.price, to: &out)
-            pc.writeDateAxisUse(l, to: &out)
-            out.raw(pc.plotOpen(l))
-            SVGChart.writeUse(id.close, cssClass: "px", hover: "close", to: &out)
-            _ = pc.writeMarkers(l, to: &out)
-            out.raw("</svg></svg>")
+            pc.writeOnFrame(id.price, layout: l, to: &out) { out in
+                SVGChart.writeUse(id.close, cssClass: "px", hover: "close", to: &out)
+                _ = pc.writeMarkers(l, to: &out)
+            }
         } else {
             pc.dateAxisRef = nil
             pc.write(to: &out)
@@ -478,17 +464,14 @@ struct DetailWriter {
             }
             out.raw("<figure>")
             if shared, let l = equity {
-                ec.writeHead(l, to: &out)
-                SVGChart.writeUse(id.equity, to: &out)
-                ec.writeDateAxisUse(l, to: &out)
-                out.raw(ec.plotOpen(l))
                 var own = ec
                 own.series = [ec.series[0]]
-                own.writeSeries(l, to: &out)
-                if buyAndHold.count == bars { SVGChart.writeUse(id.bh, cssClass: "s2", hover: "buy & hold", to: &out) }
-                out.raw("</svg>")
-                ec.writeLegend(markerKeys: [], to: &out)
-                out.raw("</svg>")
+                ec.writeOnFrame(id.equity, layout: l, legend: true, to: &out) { out in
+                    own.writeSeries(l, to: &out)
+                    if buyAndHold.count == bars {
+                        SVGChart.writeUse(id.bh, cssClass: "s2", hover: "buy & hold", to: &out)
+                    }
+                }
             } else {
                 let m = min(curve.count, bars)
                 ec.dates = Array(s.dates.prefix(m))
@@ -504,12 +487,7 @@ struct DetailWriter {
             if shared, let l = drawdown, k < drawdowns.count, drawdowns[k].count == bars {
                 dc.series[0].values = drawdowns[k]
                 dc.series[0].hover = "drawdown"
-                dc.writeHead(l, to: &out)
-                SVGChart.writeUse(id.dd, to: &out)
-                dc.writeDateAxisUse(l, to: &out)
-                out.raw(dc.plotOpen(l))
-                dc.writeSeries(l, to: &out)
-                out.raw("</svg></svg>")
+                dc.writeOnFrame(id.dd, layout: l, to: &out) { dc.writeSeries(l, to: &$0) }
             } else {
                 let m = min(curve.count, bars)
                 dc.dates = Array(s.dates.prefix(m))
@@ -531,12 +509,7 @@ struct DetailWriter {
             tc.series[1].values = pnlNeg
             out.raw("<figure>")
             if let l = pnl {
-                tc.writeHead(l, to: &out)
-                SVGChart.writeUse(id.pnl, to: &out)
-                tc.writeDateAxisUse(l, to: &out)
-                out.raw(tc.plotOpen(l))
-                tc.writeSeries(l, to: &out)
-                out.raw("</svg></svg>")
+                tc.writeOnFrame(id.pnl, layout: l, to: &out) { tc.writeSeries(l, to: &$0) }
             } else {
                 tc.write(to: &out)
             }

@@ -11,16 +11,6 @@ import Scoring
 public enum HTMLReport {
     /// Per series, at most this many chart points (see `Downsample.minMaxIndices`).
     public static let chartMaxPoints = 250
-    /// Chart points per series for a run of `symbols` symbols: 250, or 120 past 100 symbols, so 500
-    /// symbols' charts stay near 1.5 MB of the page (equity.csv has every point).
-    public static func chartMaxPoints(symbols: Int) -> Int { symbols > 100 ? 120 : chartMaxPoints }
-    /// Trades of the best strategy listed per symbol (the most recent ones; trades.csv has all): 100, or fewer
-    /// in large runs so the page lists about 10,000 trades in total, but never fewer than 20.
-    public static func maxTradesShown(symbols: Int) -> Int { max(20, min(100, 10_000 / max(1, symbols))) }
-    /// Ranking rows listed per symbol: every row while the whole page lists at most 5,000, else the best
-    /// 5,000 / symbols (never fewer than 10). The page stays within its size budget at 500 symbols × 68
-    /// combinations; results.csv always has every row.
-    public static func maxRankingRowsShown(symbols: Int) -> Int { max(10, 5_000 / max(1, symbols)) }
     /// At most this many skipped grid combinations are listed (their count is always shown).
     public static let maxSkippedShown = 200
 

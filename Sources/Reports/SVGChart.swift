@@ -178,6 +178,22 @@ struct SVGChart {
         out.bytes.append(contentsOf: path.bytes.dropFirst(13))
     }
 
+    /// A chart on a shared frame (`writeSharedFrame`): its head, `<use>`s of the frame and the date axis,
+    /// then the plot area holding what `plot` writes; the legend with `legend`.
+    func writeOnFrame(
+        _ frameId: String, layout l: Layout, legend: Bool = false, to out: inout HTMLBytes,
+        plot: (inout HTMLBytes) -> Void
+    ) {
+        writeHead(l, to: &out)
+        SVGChart.writeUse(frameId, to: &out)
+        writeDateAxisUse(l, to: &out)
+        out.raw(plotOpen(l))
+        plot(&out)
+        out.raw("</svg>")
+        if legend { writeLegend(markerKeys: [], to: &out) }
+        out.raw("</svg>")
+    }
+
     /// A `<use>` of a shared element; `hover` names it in the hover read-out.
     static func writeUse(_ id: String, cssClass: String = "", hover: String = "", to out: inout HTMLBytes) {
         out.raw("<use")
