@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "Market", "CLibCSV", "HTTPTransport", "Digests", "SQLiteFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         // Paper broker (SQLite ledger) and broker clients.
         .target(

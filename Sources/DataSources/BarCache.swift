@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Market
 import SQLiteFiles
 
@@ -87,6 +88,14 @@ public struct BarCache: Sendable {
             // serve` running jobs and executes side by side. Wait for the other's transaction rather than fail.
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
+            configuration.prepareDatabase { db in
+                // A cache: in WAL mode NORMAL never corrupts the file, and a commit lost to a power cut is
+                // only a range fetched again. FULL (the default) syncs the log on every symbol's commit.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // A cold universe inserts a million rows across the key's B-tree; the default 2 MB page
+                // cache spills pages to the log over and over.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             try BarCache.migrator.migrate(pool)
         } catch {
@@ -355,14 +364,53 @@ public struct BarCache: Sendable {
                     (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            let key = [provider, symbol, timeframe, adjustment]
-            for b in bars {
-                try insert.execute(arguments: [
-                    provider, symbol, timeframe, adjustment, b.date.iso, b.open, b.high, b.low, b.close, b.volume,
-                    BarCache.checksum(b, key: key),
-                ])
+            let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
+            try BarCache.insert(
+                bars, statement: insert, key: (provider, symbol, timeframe, adjustment), keyState: keyState, db: db)
+        }
+    }
+
+    /// Inserts `bars` through the prepared `INSERT OR REPLACE INTO bar` statement, binding the key once and
+    /// each bar's values straight through SQLite: a cold universe stores a million bars, and building GRDB
+    /// arguments (an array of existentials) per row cost more than SQLite's own insert.
+    private static func insert(
+        _ bars: [Bar], statement: Statement, key: (String, String, String, String), keyState: UInt64,
+        db: Database
+    ) throws {
+        let stmt = statement.sqliteStatement
+        // SQLite copies what is bound with SQLITE_TRANSIENT before the call returns.
+        let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+        func check(_ code: Int32) throws {
+            guard code == SQLITE_OK || code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                sqlite3_reset(stmt)
+                sqlite3_clear_bindings(stmt)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
             }
         }
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        for (i, part) in [key.0, key.1, key.2, key.3].enumerated() {
+            try check(sqlite3_bind_text(stmt, Int32(i + 1), part, -1, transient))
+        }
+        for b in bars {
+            let iso = b.date.isoBytes
+            try check(
+                iso.withUnsafeBufferPointer { p in
+                    p.withMemoryRebound(to: CChar.self) { c in
+                        sqlite3_bind_text(stmt, 5, c.baseAddress, Int32(c.count), transient)
+                    }
+                })
+            try check(sqlite3_bind_double(stmt, 6, b.open))
+            try check(sqlite3_bind_double(stmt, 7, b.high))
+            try check(sqlite3_bind_double(stmt, 8, b.low))
+            try check(sqlite3_bind_double(stmt, 9, b.close))
+            try check(sqlite3_bind_double(stmt, 10, b.volume))
+            try check(sqlite3_bind_int64(stmt, 11, BarCache.checksum(b, keyState: keyState)))
+            try check(sqlite3_step(stmt))
+            sqlite3_reset(stmt)
+        }
+        sqlite3_clear_bindings(stmt)
     }
 
     /// Deletes the bars, coverage and source-file record of one key, so its range is fetched again.

@@ -788,7 +788,7 @@ public struct PipelineRunner: Sendable {
             return nil
         }
         guard entry.rows.count == total else { return nil }
-        guard await RunReuse.restore(entry, into: dir) else {
+        guard let restored = await RunReuse.restore(entry, into: dir) else {
             env.trace?(
                 "result cache: run \(entry.runId) had the same inputs, but its files are gone or changed; computing")
             return nil
@@ -818,6 +818,7 @@ public struct PipelineRunner: Sendable {
             var newest = entry
             newest.runId = env.runId
             newest.directory = dir
+            newest.files = restored
             try? store.put([(key, RunReuse.encode(newest))])
         }
         if defaultLayout { LatestLink.point(at: dir) }

@@ -26,6 +26,33 @@ enum RunReuse {
         var name: String
         var size: Int
         var sha256: String
+        /// The file's identity and change times when its digest was taken (nil in entries of older versions).
+        var stamp: Stamp? = nil
+
+        /// Name, size and digest: the stamp says where the bytes were, not what they are.
+        static func == (a: File, b: File) -> Bool { a.name == b.name && a.size == b.size && a.sha256 == b.sha256 }
+    }
+
+    /// Device, inode, size, and modification and status-change times in nanoseconds. Every write to a file
+    /// moves its mtime and ctime, and nothing but the clock sets a ctime (`touch -d` resets the mtime and
+    /// moves the ctime to now), so a file whose stamp is unchanged still holds the bytes it was hashed with:
+    /// the check git's index makes, with the ctime that defeats a restored mtime. Any difference and the file
+    /// is read and hashed in full.
+    struct Stamp: Sendable, Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var mtimeNanoseconds: Int64
+        var ctimeNanoseconds: Int64
+
+        static func of(_ path: String) -> Stamp? {
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+            return Stamp(
+                device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                ctimeNanoseconds: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
+        }
     }
 
     struct Entry: Sendable {
@@ -75,11 +102,18 @@ enum RunReuse {
         return out.sorted()
     }
 
-    /// Size and SHA-256 of each named file of `dir`, hashed concurrently.
+    /// Size, SHA-256 and stamp of each named file of `dir`, hashed concurrently.
     static func digests(of names: [String], in dir: String) async throws -> [File] {
         try await withThrowingTaskGroup(of: (Int, File).self) { group in
             for (i, name) in names.enumerated() {
-                group.addTask { (i, try copy(dir + "/" + name, to: nil, name: name)) }
+                group.addTask {
+                    let path = dir + "/" + name
+                    let before = Stamp.of(path)
+                    var file = try copy(path, to: nil, name: name)
+                    // Changed while being read: no stamp, so the next use hashes it again.
+                    file.stamp = before != nil && Stamp.of(path) == before ? before : nil
+                    return (i, file)
+                }
             }
             var out = [File?](repeating: nil, count: names.count)
             for try await (i, f) in group { out[i] = f }
@@ -88,31 +122,83 @@ enum RunReuse {
     }
 
     /// Copies the entry's files into `dir` (or, when `dir` is the entry's own folder, only checks them).
-    /// True when every file was there with its recorded size and digest; otherwise nothing this call wrote
-    /// is left behind and the caller computes the run.
-    static func restore(_ entry: Entry, into dir: String) async -> Bool {
+    /// Returns the files as they now are in `dir` (with their new stamps) when every one was there with its
+    /// recorded size and digest; otherwise nil, nothing this call wrote is left behind and the caller
+    /// computes the run.
+    ///
+    /// A file whose stamp is as recorded is copied by the kernel (`sendfile`) without being read here;
+    /// any other is read, hashed and checked on the way. Copies, not links: the new run's folder is its own,
+    /// so editing or deleting it never touches the earlier run's files.
+    static func restore(_ entry: Entry, into dir: String) async -> [File]? {
         let source = URL(fileURLWithPath: entry.directory).standardizedFileURL.path
         let target = URL(fileURLWithPath: dir).standardizedFileURL.path
         let inPlace = source == target
-        let copied: [(name: String, ok: Bool)] = await withTaskGroup(of: (String, Bool).self) { group in
-            for f in entry.files {
+        let copied: [(index: Int, file: File?)] = await withTaskGroup(of: (Int, File?).self) { group in
+            for (i, f) in entry.files.enumerated() {
                 group.addTask {
+                    let from = source + "/" + f.name
                     let to = inPlace ? nil : target + "/" + f.name
-                    guard let got = try? copy(source + "/" + f.name, to: to, name: f.name, expect: f) else {
-                        return (f.name, false)
+                    var got: File?
+                    if let stamp = f.stamp, Stamp.of(from) == stamp {
+                        got = inPlace ? f : (try? kernelCopy(from, to: to!, file: f))
                     }
-                    return (f.name, got == f)
+                    if got == nil, let read = try? copy(from, to: to, name: f.name, expect: f), read == f {
+                        got = read
+                    }
+                    guard var file = got else { return (i, nil) }
+                    file.stamp = Stamp.of(to ?? from)
+                    return (i, file)
                 }
             }
-            var out: [(String, Bool)] = []
+            var out: [(Int, File?)] = []
             for await r in group { out.append(r) }
             return out
         }
-        if copied.allSatisfy(\.ok) { return true }
-        if !inPlace {
-            for c in copied where c.ok { try? FileManager.default.removeItem(atPath: target + "/" + c.name) }
+        if copied.allSatisfy({ $0.file != nil }) {
+            return copied.sorted { $0.index < $1.index }.map { $0.file! }
         }
-        return false
+        if !inPlace {
+            for c in copied where c.file != nil {
+                try? FileManager.default.removeItem(atPath: target + "/" + entry.files[c.index].name)
+            }
+        }
+        return nil
+    }
+
+    /// `from` copied to a temporary name beside `to` by the kernel and renamed into place; nil (nothing left
+    /// behind) when the kernel cannot copy between the two (another file system, an old kernel) or the copy
+    /// is not `file.size` bytes, and the caller copies through user space.
+    private static func kernelCopy(_ from: String, to: String, file: File) throws -> File? {
+        let folder = (to as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temp = folder + "/." + (to as NSString).lastPathComponent + ".partial"
+        let input = open(from, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { return nil }
+        defer { close(input) }
+        let output = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { return nil }
+        var copied = 0
+        var failed = false
+        while copied < file.size {
+            let n = sendfile(output, input, nil, file.size - copied)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                failed = true
+                break
+            }
+            copied += n
+        }
+        // The source must end where the record says: one byte more and it is not the recorded file.
+        var probe: UInt8 = 0
+        if !failed && read(input, &probe, 1) != 0 { failed = true }
+        if close(output) != 0 { failed = true }
+        guard !failed, copied == file.size else {
+            unlink(temp)
+            return nil
+        }
+        _ = try? FileManager.default.removeItem(atPath: to)
+        try FileManager.default.moveItem(atPath: temp, toPath: to)
+        return file
     }
 
     /// Reads `path` 4 MiB at a time, hashing it and (with `to`) writing it to a temporary name beside `to`,
@@ -164,7 +250,9 @@ enum RunReuse {
 
     // MARK: - Byte form
 
-    static let magic: UInt64 = 0x7374_7275_6E6F_7574  // "strunout"
+    /// Entries without file stamps (still read: their files are hashed on use).
+    static let magicWithoutStamps: UInt64 = 0x7374_7275_6E6F_7574  // "strunout"
+    static let magic: UInt64 = 0x7374_7275_6E6F_7532  // "strunou2"
 
     static func encode(_ e: Entry) -> [UInt8] {
         var w = ByteWriter()
@@ -176,6 +264,16 @@ enum RunReuse {
             w.string(f.name)
             w.int(f.size)
             w.string(f.sha256)
+            if let t = f.stamp {
+                w.byte(1)
+                w.u64(t.device)
+                w.u64(t.inode)
+                w.int(Int(t.size))
+                w.int(Int(t.mtimeNanoseconds))
+                w.int(Int(t.ctimeNanoseconds))
+            } else {
+                w.byte(0)
+            }
         }
         w.int(e.rows.count)
         for r in e.rows { write(r, to: &w) }
@@ -184,12 +282,26 @@ enum RunReuse {
 
     static func decode(_ bytes: [UInt8]) throws(CodecError) -> Entry {
         var r = ByteReader(bytes)
-        guard try r.u64() == magic else { throw CodecError("not a run-outputs entry") }
+        let version = try r.u64()
+        guard version == magic || version == magicWithoutStamps else { throw CodecError("not a run-outputs entry") }
         let runId = try r.string()
         let directory = try r.string()
         let nFiles = try r.count(limit: 1_000_000)
         var files: [File] = []
-        for _ in 0..<nFiles { files.append(File(name: try r.string(), size: try r.int(), sha256: try r.string())) }
+        for _ in 0..<nFiles {
+            var f = File(name: try r.string(), size: try r.int(), sha256: try r.string())
+            if version == magic {
+                switch try r.byte() {
+                case 0: break
+                case 1:
+                    f.stamp = Stamp(
+                        device: try r.u64(), inode: try r.u64(), size: Int64(try r.int()),
+                        mtimeNanoseconds: Int64(try r.int()), ctimeNanoseconds: Int64(try r.int()))
+                case let b: throw CodecError("bad presence byte \(b)")
+                }
+            }
+            files.append(f)
+        }
         let nRows = try r.count(limit: 100_000_000)
         var rows: [ResultRow] = []
         rows.reserveCapacity(nRows)

@@ -343,6 +343,28 @@ final class RunningCLI {
         let fourthDir = try #require(try Self.json(fourth)["report_dir"] as? String)
         #expect(try files(fourthDir) == files(firstDir))
 
+        // Edited in place with its size kept and its modification time put back to the nanosecond: the
+        // change time still moved, so the file is read and hashed, and its digest refuses it.
+        let results = fourthDir + "/results.csv"
+        var before = stat()
+        #expect(stat(results, &before) == 0)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: results))
+        try handle.seek(toOffset: 0)
+        let head = try #require(try handle.read(upToCount: 1))
+        try handle.seek(toOffset: 0)
+        try handle.write(contentsOf: Data([head[0] == UInt8(ascii: "s") ? UInt8(ascii: "S") : UInt8(ascii: "s")]))
+        try handle.close()
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, results, &times, 0) == 0)
+        var after = stat()
+        #expect(stat(results, &after) == 0)
+        #expect(after.st_size == before.st_size && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        let fifth = try await CLI.run(Self.runArgs(root, ["--json"]))
+        #expect(fifth.status == 0, "\(fifth.stderr)")
+        #expect(try Self.reusedRun(fifth) == nil)
+        let fifthDir = try #require(try Self.json(fifth)["report_dir"] as? String)
+        #expect(try files(fifthDir) == files(firstDir))
+
         // Another as-of date is another night: nothing is reused.
         let other = try await CLI.run(
             [

@@ -28,7 +28,7 @@ import Testing
         }
         var values: [Double] = [
             0, -0.0, 1, -1, 0.1, 0.001, 0.000999, 1e-5, 22.71, 6_794_940, 999_999_999_999_999, 1e15, 1e16,
-            123.456_789_012, 0.3, 2.675, 1.005, -22.65, Double.pi, 1e300, 5e-324,
+            123.456_789_012, 0.3, 2.675, 1.005, -22.65, Double.pi, 1e300, Double.leastNonzeroMagnitude,
         ]
         for _ in 0..<100_000 {
             // Prices and amounts with 0–10 decimals across magnitudes, and arbitrary doubles.
