@@ -225,11 +225,11 @@ public struct BarCache: Sendable {
         return values(b, &h)
     }
 
-    /// The same checksum from the date's stored text (canonical `YYYY-MM-DD`, as every write stores it):
-    /// a read of a warm universe checks a million bars, and building each date's bytes again was most of it.
-    static func checksum(_ b: Bar, isoText: String, keyState: UInt64) -> Int64 {
+    /// The same checksum from the date's stored text (canonical `YYYY-MM-DD`, as every write stores it),
+    /// read in place: a read of a warm universe checks a million bars.
+    static func checksum(_ b: Bar, isoUTF8: UnsafeBufferPointer<UInt8>, keyState: UInt64) -> Int64 {
         var h = keyState
-        fnv(&h, isoText.utf8)
+        fnv(&h, isoUTF8)
         return values(b, &h)
     }
 
@@ -453,36 +453,47 @@ public struct BarCache: Sendable {
         adjustment: String = defaultAdjustment
     ) throws -> [Bar] {
         try pool.read { db in
-            let rows = try Row.fetchCursor(
-                db,
+            let statement = try db.cachedStatement(
                 sql: """
                     SELECT date, open, high, low, close, volume, checksum FROM bar
                     WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
                     ORDER BY date
-                    """,
-                arguments: [provider, symbol, timeframe, adjustment, from.iso, to.iso])
+                    """)
+            try statement.setArguments([provider, symbol, timeframe, adjustment, from.iso, to.iso])
             let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
             var out: [Bar] = []
             var altered: [String] = []
-            while let row = try rows.next() {
-                // Columns by position (the SELECT's order): a lookup by name hashes the column name for
-                // every value, which was most of the cost of loading a warm universe.
-                let text: String = row[0] ?? ""
-                let o: Double? = row[1]
-                let h: Double? = row[2]
-                let l: Double? = row[3]
-                let c: Double? = row[4]
-                let v: Double? = row[5]
-                let stored: Int64? = row[6]
-                guard let date = SessionDate(iso: text), let o, let h, let l, let c, let v else {
-                    altered.append(text)
+            // Stepped and read through SQLite directly: a warm universe is a million rows, and a GRDB row
+            // (a String for each date, a lookup per value) per bar was most of the cost of loading it.
+            let stmt = statement.sqliteStatement
+            defer { sqlite3_reset(stmt) }
+            func number(_ column: Int32) -> Double? {
+                let type = sqlite3_column_type(stmt, column)
+                guard type == SQLITE_FLOAT || type == SQLITE_INTEGER else { return nil }
+                return sqlite3_column_double(stmt, column)
+            }
+            while true {
+                let code = sqlite3_step(stmt)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+                }
+                // Text before its length, as SQLite documents; a NULL date reads as no bytes.
+                let text = UnsafeBufferPointer(
+                    start: sqlite3_column_text(stmt, 0), count: Int(sqlite3_column_bytes(stmt, 0)))
+                let stored: Int64? =
+                    sqlite3_column_type(stmt, 6) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, 6) : nil
+                guard let date = SessionDate(isoUTF8: text), let o = number(1), let h = number(2), let l = number(3),
+                    let c = number(4), let v = number(5)
+                else {
+                    altered.append(String(decoding: text, as: UTF8.self))
                     continue
                 }
                 let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
-                if stored != BarCache.checksum(bar, isoText: text, keyState: keyState)
-                    || BarValidator.problem(with: bar) != nil
-                {
-                    altered.append(text)
+                if stored != BarCache.checksum(bar, isoUTF8: text, keyState: keyState) || !BarValidator.isValid(bar) {
+                    altered.append(String(decoding: text, as: UTF8.self))
                     continue
                 }
                 out.append(bar)

@@ -26,7 +26,16 @@ public struct BarValidator: Sendable {
     }
 
     /// Why `bar` is invalid on its own (calendar and ordering aside), or nil when it is fine.
+    /// True when `problem(with:)` is nil, without building its message (checked for every bar read).
+    @inline(__always)
+    public static func isValid(_ bar: Bar) -> Bool {
+        bar.open.isFinite && bar.open > 0 && bar.high.isFinite && bar.high > 0 && bar.low.isFinite && bar.low > 0
+            && bar.close.isFinite && bar.close > 0 && bar.high >= max(bar.open, bar.close)
+            && bar.low <= min(bar.open, bar.close) && bar.volume.isFinite && bar.volume >= 0
+    }
+
     public static func problem(with bar: Bar) -> String? {
+        if isValid(bar) { return nil }
         let prices = [("open", bar.open), ("high", bar.high), ("low", bar.low), ("close", bar.close)]
         for (name, v) in prices where !(v.isFinite && v > 0) {
             return "\(name) \(v) is not a positive finite price"

@@ -19,8 +19,22 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Parses `YYYY-MM-DD` exactly (no time, no surrounding spaces).
     public init?(iso: some StringProtocol) {
         let u = Array(iso.utf8)
+        guard let date = u.withUnsafeBufferPointer({ SessionDate(isoUTF8: $0) }) else { return nil }
+        self = date
+    }
+
+    /// `init?(iso:)` from UTF-8 bytes in place (a million cached bars are read without a String each).
+    public init?(isoUTF8 u: UnsafeBufferPointer<UInt8>) {
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        let num = { SessionDate.decimal(u, $0) }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                let d = Int(u[i]) - 48
+                guard d >= 0 && d <= 9 else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
         self.init(year: y, month: m, day: d)
     }

@@ -156,8 +156,16 @@ public enum Format {
         var integerDigits = 0
         let integer = UInt64(a)
         while integerDigits < 16 && integer >= powersOfTen[integerDigits] { integerDigits += 1 }
-        var lower = 1
         var upper = integerDigits == 0 ? 19 : 18 - integerDigits
+        // Prices and amounts mostly have a few decimals: 1, 2 and 3 are tried first, in order (the first
+        // with a candidate is the fewest), and the search covers the rest.
+        let probes = min(3, upper)
+        for k in 1...probes {
+            guard let found = candidates(k) else { return false }
+            if let found { return write(k, found) }
+        }
+        guard probes < upper else { return false }
+        var lower = probes + 1
         guard case .some(.some(var range)) = candidates(upper) else { return false }
         while lower < upper {
             let mid = (lower + upper) / 2
@@ -169,31 +177,34 @@ public enum Format {
                 lower = mid + 1
             }
         }
-        let k = upper
-        guard let x = divide(center, powersOfTen[k]), x.remainder != half else { return false }
-        var n = x.remainder > half ? x.quotient + 1 : x.quotient
-        n = min(max(n, range.lowerBound), range.upperBound)
-        // Digits last first into a small stack buffer, then appended in one piece.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-            var i = 32
-            for _ in 0..<k {
+        return write(upper, range)
+        /// The k-decimal candidate nearest to |v| (inside `range`), appended; false on a tie.
+        func write(_ k: Int, _ range: ClosedRange<UInt64>) -> Bool {
+            guard let x = divide(center, powersOfTen[k]), x.remainder != half else { return false }
+            var n = x.remainder > half ? x.quotient + 1 : x.quotient
+            n = min(max(n, range.lowerBound), range.upperBound)
+            // Digits last first into a small stack buffer, then appended in one piece.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+                var i = 32
+                for _ in 0..<k {
+                    i -= 1
+                    buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                }
                 i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
+                buffer[i] = UInt8(ascii: ".")
+                repeat {
+                    i -= 1
+                    buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                } while n > 0
+                if v < 0 {
+                    i -= 1
+                    buffer[i] = UInt8(ascii: "-")
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<32]))
             }
-            i -= 1
-            buffer[i] = UInt8(ascii: ".")
-            repeat {
-                i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-            } while n > 0
-            if v < 0 {
-                i -= 1
-                buffer[i] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<32]))
+            return true
         }
-        return true
     }
 }

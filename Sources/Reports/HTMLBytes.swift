@@ -1,3 +1,5 @@
+import Engine
+
 /// Markup under construction as UTF-8 bytes: the report's large, repetitive parts (ranking rows, backtest
 /// details, chart paths) are written here directly instead of through the template engine, which spent most
 /// of a 500-symbol report's time resolving names per cell.
@@ -43,14 +45,41 @@ struct HTMLBytes {
         }
         let count = end - digits
         guard count > 3 else { return }
-        let intPart = Array(bytes[digits..<end])
-        var out: [UInt8] = []
-        out.reserveCapacity(count + count / 3)
-        for (i, b) in intPart.enumerated() {
-            if i > 0 && (count - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
-            out.append(b)
+        // Commas inserted in place, moving bytes right from the end: no temporary arrays.
+        let commas = (count - 1) / 3
+        var src = bytes.count - 1
+        bytes.append(contentsOf: repeatElement(0, count: commas))
+        var dst = bytes.count - 1
+        while src >= end {
+            bytes[dst] = bytes[src]
+            src -= 1
+            dst -= 1
         }
-        bytes.replaceSubrange(digits..<end, with: out)
+        var run = 0
+        while src >= digits {
+            bytes[dst] = bytes[src]
+            src -= 1
+            dst -= 1
+            run += 1
+            if run % 3 == 0 && src >= digits {
+                bytes[dst] = UInt8(ascii: ",")
+                dst -= 1
+            }
+        }
+    }
+
+    /// `column.displayText(m)`, without building a String (the text is digits, signs and `%`: no escaping).
+    mutating func display(_ column: ResultColumn, _ m: Metrics) {
+        guard let v = column.value(m), v.isFinite else { return raw("–") }
+        switch column.style {
+        case .signedPercent, .percent:
+            fixed(v, 2)
+            bytes.append(UInt8(ascii: "%"))
+        case .ratio: fixed(v, 2)
+        case .count: fixed(v, 0)
+        case .money: grouped(v, 2)
+        case .days: fixed(v, 1)
+        }
     }
 
     mutating func append(_ other: HTMLBytes) { bytes.append(contentsOf: other.bytes) }

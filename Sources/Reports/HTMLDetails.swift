@@ -233,6 +233,9 @@ struct DetailWriter {
     private let drawdown: SVGChart.Layout?
     private let pnl: SVGChart.Layout?
 
+    /// Every metric a detail lists, in order.
+    static let metricColumns = ResultColumn.metrics + ResultColumn.moreMetrics
+
     /// `rows` are the symbol's rows with `curves` aligned (an empty curve: not recorded).
     init(
         symbol s: SymbolReport, anchor: String, rows: [ResultRow], curves: [[Double]], buyAndHold bh: [Double],
@@ -267,7 +270,7 @@ struct DetailWriter {
                 continue
             }
             for v in c { equityRange.add(v) }
-            let dd = ReportAnalytics.drawdownPct(c).map { -$0 }
+            let dd = ReportAnalytics.drawdownPct(c, negated: true)
             for v in dd { deepest.add(v) }
             dds.append(dd)
         }
@@ -406,10 +409,14 @@ struct DetailWriter {
             out.text(text)
             out.raw("</dd></div>")
         }
-        for c in ResultColumn.metrics + ResultColumn.moreMetrics {
-            metric(
-                c.title, c.displayText(r.metrics),
-                c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+        for c in DetailWriter.metricColumns {
+            out.raw("<div><dt>")
+            out.text(c.title)
+            out.raw("</dt><dd class=\"")
+            out.raw(c.style == .signedPercent ? HTMLReport.signClass(c.value(r.metrics)) : "")
+            out.raw("\">")
+            out.display(c, r.metrics)
+            out.raw("</dd></div>")
         }
         metric("Score", Format.fixed(r.score.total, 1), "")
         metric("Rank", String(r.rank), "")
@@ -422,15 +429,28 @@ struct DetailWriter {
         let label = r.params.isEmpty ? r.strategy : "\(r.strategy) \(r.params)"
         let bars = s.dates.count
         var markers: [SVGChart.Marker] = []
-        var pnlPos = [Double](repeating: .nan, count: bars)
-        var pnlNeg = [Double](repeating: .nan, count: bars)
+        markers.reserveCapacity(2 * r.trades.count)
+        // Each trade's return at its exit bar, winners and losers apart: a later trade at the same bar
+        // replaces an earlier one of its kind.
+        var pnlPos: [(index: Int, value: Double)] = []
+        var pnlNeg: [(index: Int, value: Double)] = []
+        func put(_ i: Int, _ v: Double, _ list: inout [(index: Int, value: Double)]) {
+            guard let last = list.last, last.index >= i else { return list.append((i, v)) }
+            // Out of order (exits are in order, so this is rare): replace or insert in index order.
+            if let k = list.firstIndex(where: { $0.index == i }) {
+                list[k].value = v
+            } else {
+                list.append((i, v))
+                list.sort { $0.index < $1.index }
+            }
+        }
         for t in r.trades {
             if let i = dateIndex[t.entryDate.daysSinceEpoch] {
                 markers.append(SVGChart.Marker(index: i, value: t.entryPrice, cssClass: "me"))
             }
             if let i = dateIndex[t.exitDate.daysSinceEpoch] {
                 markers.append(SVGChart.Marker(index: i, value: t.exitPrice, cssClass: "mx"))
-                if t.returnPct >= 0 { pnlPos[i] = t.returnPct } else { pnlNeg[i] = t.returnPct }
+                if t.returnPct >= 0 { put(i, t.returnPct, &pnlPos) } else { put(i, t.returnPct, &pnlNeg) }
             }
         }
 
@@ -505,13 +525,26 @@ struct DetailWriter {
         if !r.trades.isEmpty {
             var tc = pnlChart
             tc.title = "\(s.symbol): return of each trade of \(label), % at its exit"
-            tc.series[0].values = pnlPos
-            tc.series[1].values = pnlNeg
             out.raw("<figure>")
-            if let l = pnl {
-                tc.writeOnFrame(id.pnl, layout: l, to: &out) { tc.writeSeries(l, to: &$0) }
+            if let l = pnl, bars >= 2 {
+                // Only finite returns are bars (as `writeSeries` draws a bars series).
+                let pos = pnlPos.filter { $0.value.isFinite }
+                let neg = pnlNeg.filter { $0.value.isFinite }
+                tc.writeOnFrame(id.pnl, layout: l, to: &out) { out in
+                    SVGChart.writeBars(pos, cssClass: "plp", layout: l, to: &out)
+                    SVGChart.writeBars(neg, cssClass: "pln", layout: l, to: &out)
+                }
             } else {
-                tc.write(to: &out)
+                var dense = ([Double](repeating: .nan, count: bars), [Double](repeating: .nan, count: bars))
+                for p in pnlPos { dense.0[p.index] = p.value }
+                for p in pnlNeg { dense.1[p.index] = p.value }
+                tc.series[0].values = dense.0
+                tc.series[1].values = dense.1
+                if let l = pnl {
+                    tc.writeOnFrame(id.pnl, layout: l, to: &out) { tc.writeSeries(l, to: &$0) }
+                } else {
+                    tc.write(to: &out)
+                }
             }
             out.raw("</figure>\n")
         }
@@ -584,15 +617,15 @@ extension HTMLReport {
             out.raw("\"><td>")
             out.int(skipped + i + 1)
             out.raw("<td>")
-            out.raw(t.entryDate.iso)
+            t.entryDate.appendISO(to: &out.bytes)
             out.raw("<td>")
             out.grouped(t.entryPrice, 2)
             out.raw("<td>")
-            out.raw(t.exitDate.iso)
+            t.exitDate.appendISO(to: &out.bytes)
             out.raw("<td>")
             out.grouped(t.exitPrice, 2)
             out.raw("<td>")
-            out.raw(shares(t.shares))
+            out.grouped(t.shares, t.shares == t.shares.rounded() ? 0 : 4)
             out.raw("<td>")
             out.grouped(t.pnl, 2)
             out.raw("<td>")

@@ -11,13 +11,15 @@ public enum ReportAnalytics {
     }
 
     /// Drawdown in percent below the running peak, as a positive magnitude (0 at a new high).
-    public static func drawdownPct(_ equity: [Double]) -> [Double] {
+    public static func drawdownPct(_ equity: [Double], negated: Bool = false) -> [Double] {
         var peak = -Double.infinity
         var out = [Double]()
         out.reserveCapacity(equity.count)
         for v in equity {
             if v > peak { peak = v }
-            out.append(peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0)
+            let dd = peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0
+            // `negated`: below zero, as the drawdown charts draw it (one pass instead of a second array).
+            out.append(negated ? -dd : dd)
         }
         return out
     }

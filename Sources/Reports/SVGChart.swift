@@ -326,30 +326,26 @@ struct SVGChart {
             let count = min(se.values.count, n)
             guard count >= 2 else { continue }
             if se.bars {
-                let zero = l.yU(0)
-                var d = HTMLBytes(capacity: 256)
-                for i in 0..<count where se.values[i].isFinite {
-                    d.raw("M")
-                    d.int(l.xU(i))
-                    d.raw(" ")
-                    d.int(zero)
-                    d.raw("V")
-                    d.int(l.yU(se.values[i]))
-                }
-                if !d.bytes.isEmpty {
-                    out.raw("<path class=\"\(se.cssClass)\" fill=\"none\" d=\"")
-                    out.append(d)
-                    out.raw("\"/>")
-                }
+                var finite: [(index: Int, value: Double)] = []
+                for i in 0..<count where se.values[i].isFinite { finite.append((i, se.values[i])) }
+                SVGChart.writeBars(finite, cssClass: se.cssClass, layout: l, to: &out)
                 continue
             }
             let values = count == se.values.count ? se.values : Array(se.values.prefix(count))
-            let idx = Downsample.minMaxIndices(values, maxPoints: maxPoints).filter {
-                values[$0].isFinite && (!logScale || values[$0] > 0)
+            var pts: [(Int, Int)] = []
+            pts.reserveCapacity(Swift.min(count, Swift.max(maxPoints, 4)) + 2)
+            let zero = se.area ? l.yU(0) : 0
+            for i in Downsample.minMaxIndices(values, maxPoints: maxPoints) {
+                let v = values[i]
+                guard v.isFinite && (!logScale || v > 0) else { continue }
+                // An area's first point is on the zero line below its first value.
+                if se.area && pts.isEmpty { pts.append((l.xU(i), zero)) }
+                pts.append((l.xU(i), l.yU(v)))
             }
-            guard idx.count >= 2 else { continue }
-            var pts = idx.map { (l.xU($0), l.yU(values[$0])) }
-            out.raw("<path class=\"\(se.cssClass)\"")
+            guard pts.count >= (se.area ? 3 : 2) else { continue }
+            out.raw("<path class=\"")
+            out.raw(se.cssClass)
+            out.raw("\"")
             if !se.hover.isEmpty {
                 out.raw(" data-l=\"")
                 out.text(se.hover)
@@ -357,8 +353,7 @@ struct SVGChart {
             }
             if se.area {
                 // One closed path; its first and last points are on the zero line (`data-a`: the script skips them).
-                let zero = l.yU(0)
-                pts = [(pts[0].0, zero)] + pts + [(pts[pts.count - 1].0, zero)]
+                pts.append((pts[pts.count - 1].0, zero))
                 out.raw(" data-a=\"1\" d=\"")
                 SVGChart.writePath(pts, to: &out)
                 out.raw("Z\"/>")
@@ -368,6 +363,26 @@ struct SVGChart {
                 out.raw("\"/>")
             }
         }
+    }
+
+    /// Vertical bars from zero at each (index, finite value), in the order given (one path; none when empty).
+    static func writeBars(
+        _ bars: [(index: Int, value: Double)], cssClass: String, layout l: Layout, to out: inout HTMLBytes
+    ) {
+        guard !bars.isEmpty else { return }
+        let zero = l.yU(0)
+        out.raw("<path class=\"")
+        out.raw(cssClass)
+        out.raw("\" fill=\"none\" d=\"")
+        for b in bars {
+            out.bytes.append(UInt8(ascii: "M"))
+            out.int(l.xU(b.index))
+            out.bytes.append(UInt8(ascii: " "))
+            out.int(zero)
+            out.bytes.append(UInt8(ascii: "V"))
+            out.int(l.yU(b.value))
+        }
+        out.raw("\"/>")
     }
 
     /// One path per marker class, in order of first appearance; returns the classes written.
@@ -477,11 +492,14 @@ struct SVGChart {
         var prev = first
         var firstNumber = true
         for p in pts.dropFirst() {
-            for delta in [p.0 - prev.0, p.1 - prev.1] {
-                if !firstNumber && delta >= 0 { out.bytes.append(UInt8(ascii: " ")) }
-                out.int(delta)
-                firstNumber = false
-            }
+            let dx = p.0 - prev.0
+            let dy = p.1 - prev.1
+            // A minus sign separates numbers by itself; a non-negative one needs a space after another.
+            if !firstNumber && dx >= 0 { out.bytes.append(UInt8(ascii: " ")) }
+            out.int(dx)
+            if dy >= 0 { out.bytes.append(UInt8(ascii: " ")) }
+            out.int(dy)
+            firstNumber = false
             prev = p
         }
     }

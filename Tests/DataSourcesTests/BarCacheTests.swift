@@ -129,6 +129,33 @@ import Testing
         #expect(try cache.verify().isEmpty)
     }
 
+    /// A value that is not a number (SQLite keeps text it cannot convert, and `'x' >= 0` passes the CHECK)
+    /// or a missing checksum is an altered row, reported by date, never a crash or a bar.
+    @Test func aNonNumericValueOrMissingChecksumIsAnAlteredRow() throws {
+        let dir = Paths.tempDir()
+        let cache = try BarCache(dataDir: dir)
+        try cache.store(
+            bars: [bar("2024-01-02", 10), bar("2024-01-03", 11), bar("2024-01-04", 12)],
+            covering: day("2024-01-01")...day("2024-01-05"), provider: "p", symbol: "S")
+        let raw = try DatabaseQueue(path: dir + "/cache.sqlite")
+        try raw.write { db in
+            try db.execute(sql: "UPDATE bar SET volume = 'x' WHERE date = '2024-01-02'")
+            try db.execute(sql: "UPDATE bar SET checksum = NULL WHERE date = '2024-01-04'")
+        }
+        #expect(
+            try raw.read { db in try String.fetchOne(db, sql: "SELECT typeof(volume) FROM bar WHERE date = '2024-01-02'") }
+                == "text")
+        do {
+            _ = try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-01-05"))
+            Issue.record("altered bars were returned")
+        } catch let e as CachedBarsAltered {
+            #expect(e.dates == ["2024-01-02", "2024-01-04"])
+        }
+        // The one intact bar is still read on its own.
+        let one = try cache.bars(provider: "p", symbol: "S", from: day("2024-01-03"), to: day("2024-01-03"))
+        #expect(one.map(\.close) == [11])
+    }
+
     @Test func failingInsertRollsBackCoverage() throws {
         let cache = try BarCache(dataDir: Paths.tempDir())
         let broken = Bar(date: day("2024-01-03"), open: 10, high: 9, low: 8, close: 10, volume: 1)
