@@ -143,7 +143,9 @@ import Testing
             try db.execute(sql: "UPDATE bar SET checksum = NULL WHERE date = '2024-01-04'")
         }
         #expect(
-            try raw.read { db in try String.fetchOne(db, sql: "SELECT typeof(volume) FROM bar WHERE date = '2024-01-02'") }
+            try raw.read { db in
+                try String.fetchOne(db, sql: "SELECT typeof(volume) FROM bar WHERE date = '2024-01-02'")
+            }
                 == "text")
         do {
             _ = try cache.bars(provider: "p", symbol: "S", from: day("2024-01-01"), to: day("2024-01-05"))
