@@ -358,9 +358,7 @@ enum HTMLTemplates {
         <div class="legend">{{legend}} <span class="h0">low</span> <span class="h3">·</span> <span class="h6">·</span> <span class="h9">high</span></div>
         {{/grids}}</div>
         {{#hasBest}}<details class="trades"><summary>Trades of the best strategy ({{tradeCount}})</summary>
-        {{#hasTrades}}<div class="scroll tall"><table class="sortable tl"><thead><tr><th>#</th><th>Entry</th><th>Entry price</th><th>Exit</th><th>Exit price</th><th>Shares</th><th>P&amp;L</th><th>Return</th></tr></thead><tbody>
-        {{#trades}}<tr class="{{cls}}"><td>{{n}}<td>{{entryDate}}<td>{{entryPrice}}<td>{{exitDate}}<td>{{exitPrice}}<td>{{shares}}<td>{{pnl}}<td>{{ret}}</td></tr>
-        {{/trades}}</tbody></table></div>{{#tradesTruncated}}<p class="mut">Showing the last {{tradesShown}}; trades.csv has all of them.</p>{{/tradesTruncated}}{{/hasTrades}}
+        {{#hasTrades}}{{{tradesHTML}}}{{/hasTrades}}
         {{^hasTrades}}<p class="mut">No closed trades.</p>{{/hasTrades}}</details>{{/hasBest}}
         {{{detailsHTML}}}
         </section>

@@ -129,23 +129,6 @@ extension MonthRow: MustacheParent {
     }
 }
 
-extension TradeView: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "n": return n
-        case "entryDate": return entryDate
-        case "entryPrice": return entryPrice
-        case "exitDate": return exitDate
-        case "exitPrice": return exitPrice
-        case "shares": return shares
-        case "pnl": return pnl
-        case "ret": return ret
-        case "cls": return cls
-        default: return nil
-        }
-    }
-}
-
 extension SymbolView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -188,9 +171,7 @@ extension SymbolView: MustacheParent {
         case "monthly": return monthly
         case "tradeCount": return tradeCount
         case "hasTrades": return hasTrades
-        case "trades": return trades
-        case "tradesTruncated": return tradesTruncated
-        case "tradesShown": return tradesShown
+        case "tradesHTML": return tradesHTML
         default: return nil
         }
     }
