@@ -81,11 +81,76 @@ import Testing
         #expect(back.moments != nil && back.moments == result.moments)
         // No curve is stored: ten trades, every metric and 16 blocks of return moments (24 bytes each) fit
         // in a couple of kilobytes.
-        #expect(bytes.count < 400 + 24 * 16 + 17 + 88 * result.trades.count)
+        // A trade of a ten-year daily run: a flag byte, bars and dates in at most three bytes each, seven
+        // doubles at most.
+        #expect(bytes.count < 400 + 24 * 16 + 17 + (1 + 4 * 3 + 7 * 8) * result.trades.count)
         for cut in [0, 1, 8, bytes.count / 2, bytes.count - 1] {
             #expect(throws: CodecError.self) { try ResultCodec.decode(bytes.prefix(cut)) }
         }
         #expect(throws: CodecError.self) { try ResultCodec.decode(bytes + [0]) }
+    }
+
+    /// The compact trade form keeps every bit of values it does not expect: extreme bars and dates,
+    /// fractional, negative-zero and huge share counts, non-zero and negative-zero commissions, NaN.
+    @Test func extremeTradesSurviveTheCompactFormBitForBit() throws {
+        let day = SessionDate(iso: "2024-01-02")!
+        func trade(_ entryBar: Int, _ exitBar: Int, shares: Double, entryCommission: Double, exitCommission: Double)
+            -> Trade
+        {
+            Trade(
+                entryBar: entryBar, exitBar: exitBar, entryDate: SessionDate(daysSinceEpoch: entryBar / 2),
+                exitDate: day, entryPrice: .nan, exitPrice: -0.0, shares: shares, entryCommission: entryCommission,
+                exitCommission: exitCommission, pnl: .infinity, returnPct: -.leastNormalMagnitude)
+        }
+        let series = BarSeries(symbol: "AAA", bars: waves("2022-01-03", "2022-12-30"))
+        let job = BacktestJob(
+            index: 0, symbol: "AAA", strategy: "sma_crossover",
+            parameters: Parameters(["fast": .int(5), "slow": .int(20)]))
+        var result = JobResult(
+            BacktestStage.runOne(job: job, cache: IndicatorCache(series: series), config: BacktestConfig()))
+        result.openPosition = nil
+        result.moments = nil
+        result.firstDecisionBar = -3
+        result.trades = [
+            trade(.min, .max, shares: -0.0, entryCommission: -0.0, exitCommission: 0),
+            trade(.max, .min, shares: 9_007_199_254_740_992, entryCommission: 1.25, exitCommission: .nan),
+            trade(0, 1, shares: 12.5, entryCommission: 0, exitCommission: 0),
+            trade(-5, 3, shares: 7, entryCommission: .greatestFiniteMagnitude, exitCommission: -1),
+            trade(2519, 2519, shares: 9_007_199_254_740_991, entryCommission: 0, exitCommission: 0.01),
+        ]
+        let bytes = ResultCodec.encode(result)
+        let back = try ResultCodec.decode(bytes)
+        #expect(back.trades.count == result.trades.count)
+        for (a, b) in zip(back.trades, result.trades) {
+            #expect(a.entryBar == b.entryBar && a.exitBar == b.exitBar)
+            #expect(a.entryDate == b.entryDate && a.exitDate == b.exitDate)
+            let bits = { (t: Trade) in
+                [t.entryPrice, t.exitPrice, t.shares, t.entryCommission, t.exitCommission, t.pnl, t.returnPct].map(
+                    \.bitPattern)
+            }
+            #expect(bits(a) == bits(b))
+        }
+        #expect(back.firstDecisionBar == -3)
+        #expect(ResultCodec.encode(back) == bytes)
+        // Unknown flag bits and an over-long variable-length integer are refused. Without open position or
+        // moments a result ends in two presence bytes, so one trade starts where those bytes are without it.
+        var none = result
+        none.trades = []
+        let flagsAt = ResultCodec.encode(none).count - 2
+        var one = result
+        one.trades = [result.trades[2]]
+        let single = ResultCodec.encode(one)
+        // 12.5 shares is not a whole count; both commissions are zero: flags 2 | 4.
+        #expect(single[flagsAt] == 6)
+        var badFlags = single
+        badFlags[flagsAt] |= 0x80
+        #expect(throws: CodecError.self) { try ResultCodec.decode(badFlags) }
+        // Entry bar 0 is one zero byte; eleven bytes of continuation are not a 64-bit integer.
+        #expect(single[flagsAt + 1] == 0)
+        let tooLong = Array(single[..<(flagsAt + 1)]) + [UInt8](repeating: 0xFF, count: 10) + [0x01]
+            + Array(single[(flagsAt + 2)...])
+        #expect(throws: CodecError.self) { try ResultCodec.decode(tooLong) }
+        #expect(ResultCodec.encode(try ResultCodec.decode(single)) == single)
     }
 
     @Test func anInterruptedRunResumesFromItsCheckpointsToTheSameFiles() async throws {
