@@ -147,7 +147,8 @@ import Testing
         #expect(throws: CodecError.self) { try ResultCodec.decode(badFlags) }
         // Entry bar 0 is one zero byte; eleven bytes of continuation are not a 64-bit integer.
         #expect(single[flagsAt + 1] == 0)
-        let tooLong = Array(single[..<(flagsAt + 1)]) + [UInt8](repeating: 0xFF, count: 10) + [0x01]
+        let tooLong =
+            Array(single[..<(flagsAt + 1)]) + [UInt8](repeating: 0xFF, count: 10) + [0x01]
             + Array(single[(flagsAt + 2)...])
         #expect(throws: CodecError.self) { try ResultCodec.decode(tooLong) }
         #expect(ResultCodec.encode(try ResultCodec.decode(single)) == single)
