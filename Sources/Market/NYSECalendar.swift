@@ -56,9 +56,28 @@ public struct NYSECalendar: TradingCalendar {
 
     public func isTradingDay(_ date: SessionDate) -> Bool {
         if date.isWeekend { return false }
+        let i = date.daysSinceEpoch - NYSECalendar.closedBitsStart
+        if i >= 0 && date.daysSinceEpoch <= NYSECalendar.closedBitsEnd {
+            return NYSECalendar.closedBits[i >> 6] & (1 << UInt64(i & 63)) == 0
+        }
         if NYSECalendar.specialClosureDays.contains(date.daysSinceEpoch) { return false }
         return !NYSECalendar.isHoliday(date)
     }
+
+    /// One bit per day of the table years, set on a weekday the exchange is closed (a holiday or a special
+    /// closure): a run asks about every day of every symbol's range, and two set lookups with a calendar
+    /// conversion per day were a visible part of loading a warm universe.
+    private static let closedBitsStart = SessionDate(year: tableYears.lowerBound, month: 1, day: 1)!.daysSinceEpoch
+    private static let closedBitsEnd = SessionDate(year: tableYears.upperBound, month: 12, day: 31)!.daysSinceEpoch
+    private static let closedBits: [UInt64] = {
+        let end = closedBitsEnd
+        var bits = [UInt64](repeating: 0, count: (end - closedBitsStart) / 64 + 1)
+        for d in holidayTable.union(specialClosureDays) where d >= closedBitsStart && d <= end {
+            let i = d - closedBitsStart
+            bits[i >> 6] |= 1 << UInt64(i & 63)
+        }
+        return bits
+    }()
 
     /// True when the exchange closes at 13:00 on `date` (false on non-trading days).
     public func isEarlyClose(_ date: SessionDate) -> Bool {

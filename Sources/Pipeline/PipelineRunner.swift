@@ -596,9 +596,11 @@ public struct PipelineRunner: Sendable {
         let scores = outcomes.map {
             CompositeScore.score($0.result.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
         }
-        let oos: [WalkForward.Outcome?] = outcomes.map { o in
-            guard let v = validated?[o.job.symbol]?[o.job.strategy], v.latestParams == o.job.parameters.description
-            else { return nil }
+        // Each job's params text once (it sorts and formats every value).
+        let params = outcomes.map { $0.job.parameters.description }
+        let oos: [WalkForward.Outcome?] = outcomes.indices.map { i in
+            let o = outcomes[i]
+            guard let v = validated?[o.job.symbol]?[o.job.strategy], v.latestParams == params[i] else { return nil }
             return v
         }
         let excluded = outcomes.indices.map { i -> String? in
@@ -611,7 +613,7 @@ public struct PipelineRunner: Sendable {
                 let o = outcomes[i]
                 let m = oos[i]?.outOfSample.metrics ?? o.result.metrics
                 return RankCandidate(
-                    symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
+                    symbol: o.job.symbol, strategy: o.job.strategy, params: params[i],
                     score: oos[i]?.outOfSample.score.total ?? scores[i].total, totalReturnPct: m.totalReturnPct,
                     trades: m.trades, ranked: excluded[i] == nil)
             })
@@ -620,7 +622,7 @@ public struct PipelineRunner: Sendable {
         for (i, o) in outcomes.enumerated() {
             rows.append(
                 ResultRow(
-                    symbol: o.job.symbol, strategy: o.job.strategy, params: o.job.parameters.description,
+                    symbol: o.job.symbol, strategy: o.job.strategy, params: params[i],
                     metrics: o.result.metrics, score: scores[i], rank: ranks[i], trades: o.result.trades,
                     excludedReason: excluded[i], outOfSample: oos[i]?.outOfSample))
         }

@@ -83,6 +83,25 @@ import Testing
         #expect(cal.tradingDays(in: first...last).count == Self.sessionCounts[year]!)
     }
 
+    /// The per-day table of closed days answers as the rules do (weekends, each year's holidays, the special
+    /// closures) on every day from 1940 to 2110, across both ends of the table.
+    @Test func everyDayAnswersAsTheHolidayRules() {
+        let cal = NYSECalendar()
+        let special = Set(NYSECalendar.specialClosures)
+        var day = SessionDate(year: 1940, month: 1, day: 1)!
+        let last = SessionDate(year: 2110, month: 12, day: 31)!
+        var mismatches: [String] = []
+        var holidays: [Int: Set<SessionDate>] = [:]
+        while day <= last {
+            let y = day.year
+            if holidays[y] == nil { holidays[y] = Set(NYSECalendar.holidays(year: y)) }
+            let rule = !day.isWeekend && !special.contains(day) && !(holidays[y]!.contains(day))
+            if cal.isTradingDay(day) != rule, mismatches.count < 5 { mismatches.append(day.iso) }
+            day = day.adding(days: 1)
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
+
     @Test func specialClosures() {
         for s in [
             "2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14", "2004-06-11", "2007-01-02", "2012-10-29",
