@@ -78,22 +78,23 @@ public enum Format {
     }
 
     static func appendInt(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
+        // Digits last first into a small stack buffer, then appended in one piece: chart paths write
+        // millions of these, and appending digit by digit then reversing was a tenth of a report's time.
+        // The magnitude is unsigned, so Int64.min has one too.
+        var v = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var i = 20
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if value < 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<20]))
         }
-        var v = value
-        if v < 0 {
-            out.append(UInt8(ascii: "-"))
-            v = -v
-        }
-        // Digits are written in place, last first, then reversed: no temporary array per number.
-        let start = out.count
-        while v > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(v % 10))
-            v /= 10
-        }
-        out[start...].reverse()
     }
 
     /// `number(v)` appended to `out` as UTF-8; integral values and non-integral ones in 1e-3 ≤ |v| < 1e15

@@ -104,6 +104,24 @@ import Testing
         #expect(declined * 100 < inRange, "declined \(declined) of \(inRange)")
     }
 
+    /// Integers as `String(v)` writes them: both ends of Int64, zero, and seeded values of every length.
+    @Test func integersMatchStringFormatting() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, .max, .min, .max - 1, .min + 1]
+        for _ in 0..<50_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let digits = Int(seed >> 59) % 20
+            values.append(Int64(bitPattern: seed) >> Int64(63 - 3 * digits))
+        }
+        var mismatches: [String] = []
+        for v in values {
+            var out: [UInt8] = [UInt8(ascii: "x")]
+            Format.appendInt(v, to: &out)
+            if out != Array(("x" + String(v)).utf8), mismatches.count < 5 { mismatches.append(String(v)) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
+
     @Test func undefinedNumbersAreEmpty() {
         #expect(Format.number(nil) == "")
         #expect(Format.number(.nan) == "")
