@@ -324,50 +324,81 @@ public struct BarCache: Sendable {
         bars: [Bar], covering: ClosedRange<SessionDate>, provider: String, symbol: String,
         timeframe: String = defaultTimeframe, adjustment: String = defaultAdjustment
     ) throws {
+        try checkInside(bars, covering, provider, symbol)
+        try pool.write { db in
+            try BarCache.write(
+                db, bars: bars, covering: covering, provider: provider, symbol: symbol, timeframe: timeframe,
+                adjustment: adjustment)
+        }
+    }
+
+    /// `store` from async code: the task waits for the cache's one writer without holding a thread, so
+    /// other symbols are generated or parsed meanwhile (a cold universe's inserts are serial; blocking two
+    /// of two cooperative threads on them left a core idle).
+    public func storeAsync(
+        bars: [Bar], covering: ClosedRange<SessionDate>, provider: String, symbol: String,
+        timeframe: String = defaultTimeframe, adjustment: String = defaultAdjustment
+    ) async throws {
+        try checkInside(bars, covering, provider, symbol)
+        try await pool.write { db in
+            try BarCache.write(
+                db, bars: bars, covering: covering, provider: provider, symbol: symbol, timeframe: timeframe,
+                adjustment: adjustment)
+        }
+    }
+
+    private func checkInside(
+        _ bars: [Bar], _ covering: ClosedRange<SessionDate>, _ provider: String, _ symbol: String
+    ) throws {
         if let outside = bars.first(where: { !covering.contains($0.date) }) {
             throw CacheError(
                 path: path,
                 message: "\(symbol) (\(provider)): bar \(outside.date.iso) lies outside the stored range "
                     + "\(covering.lowerBound.iso)…\(covering.upperBound.iso)")
         }
-        try pool.write { db in
-            // Coverage first, then bars: a failing bar insert must roll the coverage back too.
-            let existing = try BarCache.coverage(db, provider, symbol, timeframe, adjustment)
-            var lo = covering.lowerBound
-            var hi = covering.upperBound
-            var absorbed: [ClosedRange<SessionDate>] = []
-            for r in existing
-            where r.lowerBound.daysSinceEpoch <= hi.daysSinceEpoch + 1
-                && r.upperBound.daysSinceEpoch >= lo.daysSinceEpoch - 1
-            {
-                absorbed.append(r)
-                lo = min(lo, r.lowerBound)
-                hi = max(hi, r.upperBound)
-            }
-            for r in absorbed {
-                try db.execute(
-                    sql: """
-                        DELETE FROM coverage
-                        WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND first = ?
-                        """,
-                    arguments: [provider, symbol, timeframe, adjustment, r.lowerBound.iso])
-            }
+    }
+
+    /// Coverage and bars of one `store`, inside its write transaction.
+    private static func write(
+        _ db: Database, bars: [Bar], covering: ClosedRange<SessionDate>, provider: String, symbol: String,
+        timeframe: String, adjustment: String
+    ) throws {
+        // Coverage first, then bars: a failing bar insert must roll the coverage back too.
+        let existing = try BarCache.coverage(db, provider, symbol, timeframe, adjustment)
+        var lo = covering.lowerBound
+        var hi = covering.upperBound
+        var absorbed: [ClosedRange<SessionDate>] = []
+        for r in existing
+        where r.lowerBound.daysSinceEpoch <= hi.daysSinceEpoch + 1
+            && r.upperBound.daysSinceEpoch >= lo.daysSinceEpoch - 1
+        {
+            absorbed.append(r)
+            lo = min(lo, r.lowerBound)
+            hi = max(hi, r.upperBound)
+        }
+        for r in absorbed {
             try db.execute(
                 sql: """
-                    INSERT INTO coverage (provider, symbol, timeframe, adjustment, first, last)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    DELETE FROM coverage
+                    WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND first = ?
                     """,
-                arguments: [provider, symbol, timeframe, adjustment, lo.iso, hi.iso])
-            let insert = try db.makeStatement(
-                sql: """
-                    INSERT OR REPLACE INTO bar
-                    (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
-            try BarCache.insert(
-                bars, statement: insert, key: (provider, symbol, timeframe, adjustment), keyState: keyState, db: db)
+                arguments: [provider, symbol, timeframe, adjustment, r.lowerBound.iso])
         }
+        try db.execute(
+            sql: """
+                INSERT INTO coverage (provider, symbol, timeframe, adjustment, first, last)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [provider, symbol, timeframe, adjustment, lo.iso, hi.iso])
+        let insert = try db.makeStatement(
+            sql: """
+                INSERT OR REPLACE INTO bar
+                (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
+        try BarCache.insert(
+            bars, statement: insert, key: (provider, symbol, timeframe, adjustment), keyState: keyState, db: db)
     }
 
     /// Inserts `bars` through the prepared `INSERT OR REPLACE INTO bar` statement, binding the key once and
@@ -453,56 +484,78 @@ public struct BarCache: Sendable {
         adjustment: String = defaultAdjustment
     ) throws -> [Bar] {
         try pool.read { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT date, open, high, low, close, volume, checksum FROM bar
-                    WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
-                    ORDER BY date
-                    """)
-            try statement.setArguments([provider, symbol, timeframe, adjustment, from.iso, to.iso])
-            let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
-            var out: [Bar] = []
-            var altered: [String] = []
-            // Stepped and read through SQLite directly: a warm universe is a million rows, and a GRDB row
-            // (a String for each date, a lookup per value) per bar was most of the cost of loading it.
-            let stmt = statement.sqliteStatement
-            defer { sqlite3_reset(stmt) }
-            func number(_ column: Int32) -> Double? {
-                let type = sqlite3_column_type(stmt, column)
-                guard type == SQLITE_FLOAT || type == SQLITE_INTEGER else { return nil }
-                return sqlite3_column_double(stmt, column)
-            }
-            while true {
-                let code = sqlite3_step(stmt)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code),
-                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
-                }
-                // Text before its length, as SQLite documents; a NULL date reads as no bytes.
-                let text = UnsafeBufferPointer(
-                    start: sqlite3_column_text(stmt, 0), count: Int(sqlite3_column_bytes(stmt, 0)))
-                let stored: Int64? =
-                    sqlite3_column_type(stmt, 6) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, 6) : nil
-                guard let date = SessionDate(isoUTF8: text), let o = number(1), let h = number(2), let l = number(3),
-                    let c = number(4), let v = number(5)
-                else {
-                    altered.append(String(decoding: text, as: UTF8.self))
-                    continue
-                }
-                let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
-                if stored != BarCache.checksum(bar, isoUTF8: text, keyState: keyState) || !BarValidator.isValid(bar) {
-                    altered.append(String(decoding: text, as: UTF8.self))
-                    continue
-                }
-                out.append(bar)
-            }
-            if !altered.isEmpty {
-                throw CachedBarsAltered(path: path, provider: provider, symbol: symbol, dates: altered)
-            }
-            return out
+            try BarCache.read(
+                db, path: path, provider: provider, symbol: symbol, from: from, to: to, timeframe: timeframe,
+                adjustment: adjustment)
         }
+    }
+
+    /// `bars` from async code, waiting for a reader without holding a thread.
+    public func barsAsync(
+        provider: String, symbol: String, from: SessionDate, to: SessionDate, timeframe: String = defaultTimeframe,
+        adjustment: String = defaultAdjustment
+    ) async throws -> [Bar] {
+        let path = path
+        return try await pool.read { db in
+            try BarCache.read(
+                db, path: path, provider: provider, symbol: symbol, from: from, to: to, timeframe: timeframe,
+                adjustment: adjustment)
+        }
+    }
+
+    private static func read(
+        _ db: Database, path: String, provider: String, symbol: String, from: SessionDate, to: SessionDate,
+        timeframe: String, adjustment: String
+    ) throws -> [Bar] {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT date, open, high, low, close, volume, checksum FROM bar
+                WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
+                ORDER BY date
+                """)
+        try statement.setArguments([provider, symbol, timeframe, adjustment, from.iso, to.iso])
+        let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
+        var out: [Bar] = []
+        var altered: [String] = []
+        // Stepped and read through SQLite directly: a warm universe is a million rows, and a GRDB row
+        // (a String for each date, a lookup per value) per bar was most of the cost of loading it.
+        let stmt = statement.sqliteStatement
+        defer { sqlite3_reset(stmt) }
+        func number(_ column: Int32) -> Double? {
+            let type = sqlite3_column_type(stmt, column)
+            guard type == SQLITE_FLOAT || type == SQLITE_INTEGER else { return nil }
+            return sqlite3_column_double(stmt, column)
+        }
+        while true {
+            let code = sqlite3_step(stmt)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+            }
+            // Text before its length, as SQLite documents; a NULL date reads as no bytes.
+            let text = UnsafeBufferPointer(
+                start: sqlite3_column_text(stmt, 0), count: Int(sqlite3_column_bytes(stmt, 0)))
+            let stored: Int64? =
+                sqlite3_column_type(stmt, 6) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, 6) : nil
+            guard let date = SessionDate(isoUTF8: text), let o = number(1), let h = number(2), let l = number(3),
+                let c = number(4), let v = number(5)
+            else {
+                altered.append(String(decoding: text, as: UTF8.self))
+                continue
+            }
+            let bar = Bar(date: date, open: o, high: h, low: l, close: c, volume: v)
+            if stored != BarCache.checksum(bar, isoUTF8: text, keyState: keyState) || !BarValidator.isValid(bar) {
+                altered.append(String(decoding: text, as: UTF8.self))
+                continue
+            }
+            out.append(bar)
+        }
+        if !altered.isEmpty {
+            throw CachedBarsAltered(path: path, provider: provider, symbol: symbol, dates: altered)
+        }
+        return out
     }
 
     /// One summary per cached key, sorted by provider, symbol, timeframe, adjustment.

@@ -147,7 +147,7 @@ public struct MarketDataLoader: Sendable {
             let days = calendar.tradingDays(in: part)
             guard let first = days.first, let last = days.last else {
                 if !offline {
-                    try cache.store(
+                    try await cache.storeAsync(
                         bars: [], covering: part, provider: provider.id, symbol: symbol,
                         adjustment: provider.cacheVariant)
                 }
@@ -158,7 +158,7 @@ public struct MarketDataLoader: Sendable {
                 continue
             }
             let bars = try await fetch(symbol, first...last)
-            try cache.store(
+            try await cache.storeAsync(
                 bars: bars, covering: part, provider: provider.id, symbol: symbol, adjustment: provider.cacheVariant)
         }
         if !notCached.isEmpty {
@@ -169,7 +169,7 @@ public struct MarketDataLoader: Sendable {
         }
         let bars: [Bar]
         do {
-            bars = try cache.bars(
+            bars = try await cache.barsAsync(
                 provider: provider.id, symbol: symbol, from: from, to: to, adjustment: provider.cacheVariant)
         } catch let altered as CachedBarsAltered {
             guard !offline, !refetched else {
