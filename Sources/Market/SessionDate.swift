@@ -26,22 +26,15 @@ public struct SessionDate: Hashable, Comparable, Sendable, CustomStringConvertib
     /// `init?(iso:)` from UTF-8 bytes in place (a million cached bars are read without a String each).
     public init?(isoUTF8 u: UnsafeBufferPointer<UInt8>) {
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let d = Int(u[i]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                v = v * 10 + d
-            }
-            return v
-        }
+        let num = { SessionDate.decimal(u, $0) }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
     /// The ASCII decimal digits `u[r]` as a number; nil when one is not a digit. Shared by the date and
     /// timestamp parsers (`NewYorkTime.unixSeconds(rfc3339:)`), which read fixed-width fields.
-    static func decimal(_ u: [UInt8], _ r: Range<Int>) -> Int? {
+    static func decimal<Bytes: RandomAccessCollection<UInt8>>(_ u: Bytes, _ r: Range<Int>) -> Int?
+    where Bytes.Index == Int {
         var v = 0
         for i in r {
             let d = Int(u[i]) - 48

@@ -47,15 +47,20 @@ import Testing
         RunContext(journal: journal, clock: FixedClock(), stop: ManualStop(after: 2))
     }
 
-    /// The compact byte form round-trips every field bit for bit, special values included, and refuses
-    /// truncated or foreign bytes with an error rather than a crash.
-    @Test func aResultSurvivesItsEncodingBitForBit() throws {
+    /// One SMA(5, 20) backtest of a year of waves, with trades.
+    static func sampleResult() -> JobResult {
         let series = BarSeries(symbol: "AAA", bars: waves("2022-01-03", "2022-12-30"))
         let job = BacktestJob(
             index: 0, symbol: "AAA", strategy: "sma_crossover",
             parameters: Parameters(["fast": .int(5), "slow": .int(20)]))
-        var result = JobResult(
+        return JobResult(
             BacktestStage.runOne(job: job, cache: IndicatorCache(series: series), config: BacktestConfig()))
+    }
+
+    /// The compact byte form round-trips every field bit for bit, special values included, and refuses
+    /// truncated or foreign bytes with an error rather than a crash.
+    @Test func aResultSurvivesItsEncodingBitForBit() throws {
+        var result = Self.sampleResult()
         #expect(!result.trades.isEmpty)
         result.metrics.sharpe = nil
         result.metrics.cagrPct = .nan
@@ -102,12 +107,7 @@ import Testing
                 exitDate: day, entryPrice: .nan, exitPrice: -0.0, shares: shares, entryCommission: entryCommission,
                 exitCommission: exitCommission, pnl: .infinity, returnPct: -.leastNormalMagnitude)
         }
-        let series = BarSeries(symbol: "AAA", bars: waves("2022-01-03", "2022-12-30"))
-        let job = BacktestJob(
-            index: 0, symbol: "AAA", strategy: "sma_crossover",
-            parameters: Parameters(["fast": .int(5), "slow": .int(20)]))
-        var result = JobResult(
-            BacktestStage.runOne(job: job, cache: IndicatorCache(series: series), config: BacktestConfig()))
+        var result = Self.sampleResult()
         result.openPosition = nil
         result.moments = nil
         result.firstDecisionBar = -3
