@@ -10,6 +10,8 @@ import Market
 /// naming the missing ranges. Without a cache, the provider is asked for the trimmed range directly.
 /// Cached bars are re-validated as they are read (`BarCache.bars`): rows altered outside stratopt make the
 /// loader drop the symbol's cached range and fetch it again, with a warning (offline: the symbol fails).
+/// With `deferredWrites`, a symbol with nothing cached in `from...to` skips the read-back: its validated bars
+/// are returned and stored in the background.
 /// Symbols are loaded `concurrency` at a time; results come back in input order.
 public struct MarketDataLoader: Sendable {
     public let provider: any BarProvider
@@ -25,6 +27,9 @@ public struct MarketDataLoader: Sendable {
     public let warn: @Sendable (String) -> Void
     /// `--verbose` detail: one line per bar-cache decision (covered, or which ranges are fetched).
     public let trace: (@Sendable (String) -> Void)?
+    /// When set, a symbol with nothing cached in its range is returned as fetched and stored in the
+    /// background (see `DeferredCacheWrites`); nil: every store is awaited and the range read back.
+    public let deferredWrites: DeferredCacheWrites?
 
     public init(provider: any BarProvider, calendar: any TradingCalendar) {
         self.init(provider: provider, calendar: calendar, cache: nil)
@@ -33,9 +38,10 @@ public struct MarketDataLoader: Sendable {
     public init(
         provider: any BarProvider, calendar: any TradingCalendar, cache: BarCache?, offline: Bool = false,
         concurrency: Int = 4, settledThrough: SessionDate? = nil, warn: @escaping @Sendable (String) -> Void = { _ in },
-        trace: (@Sendable (String) -> Void)? = nil
+        trace: (@Sendable (String) -> Void)? = nil, deferredWrites: DeferredCacheWrites? = nil
     ) {
         self.trace = trace
+        self.deferredWrites = deferredWrites
         self.settledThrough = settledThrough
         self.warn = warn
         self.provider = provider
@@ -140,6 +146,20 @@ public struct MarketDataLoader: Sendable {
             } else {
                 let list = missing.map { "\($0.lowerBound.iso)…\($0.upperBound.iso)" }.joined(separator: ", ")
                 trace("cache: \(asked): missing \(list)\(offline ? " (offline: not fetched)" : ", fetching")")
+            }
+        }
+        // Nothing of the range cached yet (a cold universe): the validated bars are the answer, and reading
+        // them back would give the same values, so the store need not be waited for.
+        if let deferredWrites, !offline, missing == [from...to] {
+            let days = calendar.tradingDays(in: from...to)
+            if let first = days.first, let last = days.last {
+                let bars = try await fetch(symbol, first...last)
+                let (provider, variant) = (provider.id, provider.cacheVariant)
+                deferredWrites.add(symbol: symbol) {
+                    try await cache.storeAsync(
+                        bars: bars, covering: from...to, provider: provider, symbol: symbol, adjustment: variant)
+                }
+                return bars
             }
         }
         var notCached: [ClosedRange<SessionDate>] = []

@@ -184,11 +184,38 @@ public struct PipelineRunner: Sendable {
     func stages(_ input: SpecInput, context ctx: RunContext, signalProblems: [String: [String]] = [:]) async throws
         -> RunOutcome
     {
+        // A cold universe's bars are stored while the run backtests them; the run ends (or fails) only
+        // once they are in the cache.
+        let writes = cache == nil ? nil : DeferredCacheWrites()
+        do {
+            let outcome = try await stages(input, context: ctx, signalProblems: signalProblems, cacheWrites: writes)
+            await settle(writes)
+            return outcome
+        } catch {
+            await settle(writes)
+            throw error
+        }
+    }
+
+    /// Waits for the bar cache's background stores; a store that failed costs only a fetch next run.
+    func settle(_ writes: DeferredCacheWrites?) async {
+        guard let writes else { return }
+        for (symbol, reason) in await writes.settle() {
+            environment.log(
+                "fetch: \(symbol): its bars were used but not cached (\(reason)); the next run fetches them again")
+        }
+    }
+
+    private func stages(
+        _ input: SpecInput, context ctx: RunContext, signalProblems: [String: [String]],
+        cacheWrites: DeferredCacheWrites?
+    ) async throws -> RunOutcome {
         let env = environment
         let started = ctx.clock.now()
         let (plan, config) = try planStage(input, journal: ctx.journal)
         let loaded = try await loadStage(
-            input, plan: plan, symbols: plan.symbols, context: ctx, signalProblems: signalProblems)
+            input, plan: plan, symbols: plan.symbols, context: ctx, signalProblems: signalProblems,
+            cacheWrites: cacheWrites)
         let dir = reportDirectory(input.spec)
         let manifest = manifestDraft(input, plan: plan, config: config, loaded: loaded, started: started)
         // A report.dir may name any folder: never a system folder, and not one holding others' files.
@@ -281,7 +308,7 @@ public struct PipelineRunner: Sendable {
     /// signals alignment; with `context.expectedBars`, bars whose fingerprint differs are refused.
     func loadStage(
         _ input: SpecInput, plan fullPlan: RunPlan, symbols: [String], context ctx: RunContext,
-        signalProblems: [String: [String]]
+        signalProblems: [String: [String]], cacheWrites: DeferredCacheWrites? = nil
     ) async throws -> Loaded {
         let env = environment
         let spec = input.spec
@@ -297,7 +324,7 @@ public struct PipelineRunner: Sendable {
         } else if let source = barSource {
             (series, issues) = try await source.load(plan)
         } else {
-            (series, issues, sources) = await loadAndCheck(plan: plan)
+            (series, issues, sources) = await loadAndCheck(plan: plan, cacheWrites: cacheWrites)
         }
         // A symbol whose signals file is unreadable or off its bars leaves the run; the others go on.
         let catalog = StrategyCatalog.current
@@ -685,11 +712,13 @@ public struct PipelineRunner: Sendable {
 
     /// Loads the plan's symbols (through the cache unless offline says otherwise) and applies the data-quality gate.
     /// Also returns each symbol's source-file SHA-256 where the provider reads files (csv).
-    func loadAndCheck(plan: RunPlan) async -> ([String: BarSeries], [SymbolIssue], [String: String]) {
+    func loadAndCheck(plan: RunPlan, cacheWrites: DeferredCacheWrites? = nil) async -> (
+        [String: BarSeries], [SymbolIssue], [String: String]
+    ) {
         // Never fetch past the as-of session: a session still trading must not be cached as final.
         let loader = MarketDataLoader(
             provider: provider, calendar: calendar, cache: cache, offline: offline, settledThrough: environment.asOf,
-            warn: environment.log, trace: environment.trace)
+            warn: environment.log, trace: environment.trace, deferredWrites: cacheWrites)
         let loaded = await loader.load(symbols: plan.symbols, from: plan.historyStart, to: plan.end)
         var series: [String: BarSeries] = [:]
         var issues: [SymbolIssue] = []

@@ -213,6 +213,69 @@ enum CLI {
     }
 }
 
+/// A cold run backtests the provider's bars while the cache stores them in the background: the run must not
+/// end before they are stored, and a store that fails must cost only the next run's fetch.
+@Suite struct ColdCacheCLITests {
+    @Test func aColdRunLeavesEveryBarCachedSoAnOfflineRunGivesTheSameFiles() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = tmp.path + "/data"
+        let common = ["pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data, "--no-cache"]
+        let cold = try await CLI.run(["run"] + common + ["--reports-dir", tmp.path + "/a"])
+        #expect(cold.status == 0, "\(cold.stderr)")
+        #expect(!cold.stderr.contains("not cached"), "\(cold.stderr)")
+        #expect(try await CLI.run(["cache", "verify", "--data-dir", data]).stdout == "cache OK\n")
+        let list = try await CLI.run(["cache", "list", "--data-dir", data, "--json"])
+        for symbol in ["AAPL", "MSFT", "GOOGL", "TSLA", "NVDA"] {
+            #expect(list.stdout.contains("\"\(symbol)\""), "\(list.stdout)")
+        }
+        // Offline fails any symbol whose range is not fully covered; every one must be.
+        let offline = try await CLI.run(["run"] + common + ["--offline", "--reports-dir", tmp.path + "/b"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        for file in ["results.csv", "best.csv", "trades.csv", "equity.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/a/example/latest/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/b/example/latest/" + file))
+            #expect(a == b, "\(file) differs between the cold run and the offline run")
+        }
+    }
+
+    @Test func aBarStoreThatFailsStillBacktestsTheSymbolAndLeavesNoHalfStoredRange() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = tmp.path + "/data"
+        let common = ["pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data, "--no-cache"]
+        // A cache file with its schema, and a trigger standing in for a full disk on MSFT's inserts.
+        let fill = try await CLI.run(["fetch", "pipelines/example.yaml", "--as-of", "2025-06-30", "--data-dir", data])
+        #expect(fill.status == 0, "\(fill.stderr)")
+        #expect(try await CLI.run(["cache", "clear", "--data-dir", data]).status == 0)
+        let db = try DatabaseQueue(path: data + "/cache.sqlite")
+        try await db.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER full_disk BEFORE INSERT ON bar WHEN NEW.symbol = 'MSFT'
+                    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                    """)
+        }
+        let run = try await CLI.run(["run"] + common + ["--reports-dir", tmp.path + "/a"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("MSFT: its bars were used but not cached"), "\(run.stderr)")
+        #expect(run.stderr.contains("database or disk is full"), "\(run.stderr)")
+        let results = try String(contentsOfFile: tmp.path + "/a/example/latest/results.csv", encoding: .utf8)
+        #expect(results.contains("MSFT,"))
+        // Bars and coverage are one transaction: MSFT's range is not marked covered without its bars.
+        let msft = try await CLI.run(["cache", "list", "MSFT", "--data-dir", data, "--json"])
+        #expect(!msft.stdout.contains("\"MSFT\""), "\(msft.stdout)")
+        let aapl = try await CLI.run(["cache", "list", "AAPL", "--data-dir", data, "--json"])
+        #expect(aapl.stdout.contains("\"AAPL\""), "\(aapl.stdout)")
+        // Once the disk has room again, the next run fetches MSFT and stores it.
+        try await db.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+        let again = try await CLI.run(["run"] + common + ["--reports-dir", tmp.path + "/b"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!again.stderr.contains("not cached"), "\(again.stderr)")
+        #expect(try await CLI.run(["cache", "list", "MSFT", "--data-dir", data, "--json"]).stdout.contains("\"MSFT\""))
+    }
+}
+
 /// Runs blocking work on a new thread and resumes the caller when it is done.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { c in Thread { c.resume(returning: body()) }.start() }
