@@ -107,7 +107,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Engine", "Market"]),
+        .testTarget(
+            name: "RunStoreTests",
+            dependencies: ["RunStore", "Engine", "Market", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "DataSources", "Spec", "Market", "Strategies", "RunStore", "Engine"]),

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import GRDB
 import RunStore
 import Testing
 
@@ -105,6 +106,61 @@ import Testing
             let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/results.sqlite")
             #expect((attrs[.size] as? Int ?? .max) < 64 * 1024, "pages given back after eviction")
         }
+    }
+
+    /// A cache written by the previous layout (v2: keyed WITHOUT ROWID) keeps its results, their recency and
+    /// byte count through the upgrade to the rowid table, and gives the old table's pages back.
+    @Test func aV2CacheKeepsItsResultsThroughTheUpgrade() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rc-v2-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/results.sqlite"
+        let old = try DatabaseQueue(path: path)
+        let values = (0..<300).map { i in
+            (Self.key(params: "fast=\(i)"), [UInt8](repeating: UInt8(i % 251), count: 3000 + i))
+        }
+        // As v2 left it: incremental auto-vacuum on, set before the first table.
+        try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1'), ('v2-lru');
+                    CREATE TABLE results (
+                        key TEXT PRIMARY KEY NOT NULL CHECK (length(key) = 64),
+                        value BLOB NOT NULL, size INTEGER NOT NULL, used INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX results_used ON results (used);
+                    CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                    """)
+            for (i, (k, v)) in values.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO results VALUES (?, ?, ?, ?)", arguments: [k, Data(v), v.count, i])
+            }
+            let total = values.reduce(0) { $0 + $1.1.count }
+            try db.execute(
+                sql: "INSERT INTO meta VALUES ('clock', ?), ('bytes', ?)", arguments: [values.count, total])
+        }
+        try old.close()
+
+        let cache = try ResultCache(path: path, maxBytes: 1 << 30)
+        #expect(try cache.count() == values.count)
+        #expect(try cache.storedBytes() == values.reduce(0) { $0 + $1.1.count })
+        let (schema, free, pages) = try await DatabaseQueue(path: path).read { db in
+            (
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'results'") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? -1,
+                try Int.fetchOne(db, sql: "PRAGMA page_count") ?? -1
+            )
+        }
+        #expect(schema.contains("id INTEGER PRIMARY KEY") && !schema.contains("WITHOUT ROWID"))
+        // The old table's pages (about half of the file right after the copy) were given back.
+        #expect(free * 10 < pages, "\(free) of \(pages) pages left free")
+        // The least recently used entry is the first evicted: recency came through the copy.
+        #expect(try cache.trim(toBytes: try cache.storedBytes() - 1) == 1)
+        let found = try cache.lookup(values.map(\.0))
+        #expect(found[values[0].0] == nil, "the oldest use was not the one evicted")
+        for (k, v) in values.dropFirst() { #expect(found[k] == v) }
     }
 
     @Test func aZeroCapStoresNothing() async throws {
