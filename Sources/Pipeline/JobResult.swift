@@ -6,7 +6,7 @@ import Market
 /// `Engine` (fills, costs, sizing, metrics) or `Strategies` (signals, indicators) can change a backtest's
 /// output, or when `JobResult` or its byte form changes, so old cached results are never served.
 public enum EngineVersion {
-    public static let current = "engine-5"
+    public static let current = "engine-6"
 }
 
 /// One backtest's output in the form the pipeline keeps, checkpoints and caches: its metrics, trades and
@@ -70,14 +70,21 @@ public enum ResultCodec {
         w.int(r.firstDecisionBar)
         w.int(r.trades.count)
         // Trades are most of a result (a hundred or more over ten years): bars and dates as variable-length
-        // deltas, whole share counts as integers and zero commissions as a flag, every other value as its
-        // IEEE bits. About 45 bytes a trade instead of 88, halving checkpoints and the result cache.
+        // deltas, whole share counts as integers, zero commissions and a P&L and return the engine's own
+        // formula gives back as flags, every other value as its IEEE bits. About 29 bytes a trade instead
+        // of 88.
         for t in r.trades {
             let wholeShares = TradeFlags.isWholeCount(t.shares)
             var flags: UInt8 = 0
             if wholeShares { flags |= TradeFlags.wholeShares }
             if t.entryCommission.bitPattern == 0 { flags |= TradeFlags.noEntryCommission }
             if t.exitCommission.bitPattern == 0 { flags |= TradeFlags.noExitCommission }
+            let derived = TradeFlags.outcome(
+                entryPrice: t.entryPrice, exitPrice: t.exitPrice, shares: t.shares,
+                entryCommission: t.entryCommission, exitCommission: t.exitCommission)
+            if derived.pnl.bitPattern == t.pnl.bitPattern && derived.returnPct.bitPattern == t.returnPct.bitPattern {
+                flags |= TradeFlags.derivedOutcome
+            }
             w.byte(flags)
             w.signed(t.entryBar)
             w.signed(t.exitBar &- t.entryBar)
@@ -88,8 +95,10 @@ public enum ResultCodec {
             if wholeShares { w.varint(UInt64(t.shares)) } else { w.double(t.shares) }
             if flags & TradeFlags.noEntryCommission == 0 { w.double(t.entryCommission) }
             if flags & TradeFlags.noExitCommission == 0 { w.double(t.exitCommission) }
-            w.double(t.pnl)
-            w.double(t.returnPct)
+            if flags & TradeFlags.derivedOutcome == 0 {
+                w.double(t.pnl)
+                w.double(t.returnPct)
+            }
         }
         if let o = r.openPosition {
             w.byte(1)
@@ -105,7 +114,7 @@ public enum ResultCodec {
             w.byte(1)
             w.int(m.count.count)
             for b in m.count.indices {
-                w.int(m.count[b])
+                w.signed(m.count[b])
                 w.double(m.sum[b])
                 w.double(m.sumSq[b])
             }
@@ -120,7 +129,7 @@ public enum ResultCodec {
         let metrics = try readMetrics(&r)
         let firstDecisionBar = try r.int()
         let count = try r.int()
-        // At least 38 bytes a trade: refuse a count the remaining bytes cannot hold before allocating.
+        // At least 22 bytes a trade: refuse a count the remaining bytes cannot hold before allocating.
         guard count >= 0, count <= r.remaining / TradeFlags.minimumBytes else {
             throw CodecError("trade count \(count) out of range")
         }
@@ -138,12 +147,18 @@ public enum ResultCodec {
             let shares = flags & TradeFlags.wholeShares != 0 ? Double(try r.varint()) : try r.double()
             let entryCommission = flags & TradeFlags.noEntryCommission != 0 ? 0 : try r.double()
             let exitCommission = flags & TradeFlags.noExitCommission != 0 ? 0 : try r.double()
+            let (pnl, returnPct) =
+                flags & TradeFlags.derivedOutcome != 0
+                ? TradeFlags.outcome(
+                    entryPrice: entryPrice, exitPrice: exitPrice, shares: shares, entryCommission: entryCommission,
+                    exitCommission: exitCommission)
+                : (try r.double(), try r.double())
             trades.append(
                 Trade(
                     entryBar: entryBar, exitBar: exitBar, entryDate: SessionDate(daysSinceEpoch: entryDay),
                     exitDate: SessionDate(daysSinceEpoch: exitDay), entryPrice: entryPrice, exitPrice: exitPrice,
                     shares: shares, entryCommission: entryCommission, exitCommission: exitCommission,
-                    pnl: try r.double(), returnPct: try r.double()))
+                    pnl: pnl, returnPct: returnPct))
         }
         var open: OpenPosition?
         if try r.byte() == 1 {
@@ -154,13 +169,13 @@ public enum ResultCodec {
         var moments: ReturnMoments?
         if try r.byte() == 1 {
             let blocks = try r.int()
-            // 24 bytes a block: refuse a count the remaining bytes cannot hold before allocating.
-            guard blocks >= 0, blocks <= r.remaining / 24 else {
+            // At least 17 bytes a block: refuse a count the remaining bytes cannot hold before allocating.
+            guard blocks >= 0, blocks <= r.remaining / 17 else {
                 throw CodecError("block count \(blocks) out of range")
             }
             var m = ReturnMoments(count: [], sum: [], sumSq: [], sumCube: 0, sumQuad: 0)
             for _ in 0..<blocks {
-                m.count.append(try r.int())
+                m.count.append(try r.signed())
                 m.sum.append(try r.double())
                 m.sumSq.append(try r.double())
             }
@@ -236,9 +251,24 @@ enum TradeFlags {
     /// A commission of +0.0, not stored.
     static let noEntryCommission: UInt8 = 2
     static let noExitCommission: UInt8 = 4
-    static let all: UInt8 = 7
-    /// Flags, four one-byte deltas, four doubles and a one-byte share count.
-    static let minimumBytes = 1 + 4 + 4 * 8 + 1
+    /// P&L and return are what `outcome` computes from the other fields, bit for bit: not stored.
+    static let derivedOutcome: UInt8 = 8
+    static let all: UInt8 = 15
+    /// Flags, four one-byte deltas, two doubles (the prices) and a one-byte share count.
+    static let minimumBytes = 1 + 4 + 2 * 8 + 1
+
+    /// A closed trade's P&L and return (%), as the engine's `Backtester` computes them at the exit, in
+    /// its order of operations. The encoder stores them only when these differ in any bit, so a result
+    /// decodes to exactly what the engine produced whatever this computes.
+    static func outcome(
+        entryPrice: Double, exitPrice: Double, shares: Double, entryCommission: Double, exitCommission: Double
+    ) -> (pnl: Double, returnPct: Double) {
+        let total = entryCommission + exitCommission
+        return (
+            shares * (exitPrice - entryPrice) - total,
+            100 * ((exitPrice / entryPrice - 1) - total / (shares * entryPrice))
+        )
+    }
 
     /// A count `Double(UInt64(v))` gives back bit for bit (so not −0.0, and below 2^53).
     static func isWholeCount(_ v: Double) -> Bool {

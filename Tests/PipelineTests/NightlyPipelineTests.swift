@@ -95,6 +95,27 @@ import Testing
         #expect(throws: CodecError.self) { try ResultCodec.decode(bytes + [0]) }
     }
 
+    /// A backtest's trades carry P&L and return that the engine's formula gives back from their prices,
+    /// shares and commissions: neither is stored, and one that differs by a single bit is stored in full.
+    @Test func aTradesPnlAndReturnAreStoredOnlyWhenTheyDifferFromTheFormula() throws {
+        var result = Self.sampleResult()
+        #expect(result.trades.count >= 2)
+        let bytes = ResultCodec.encode(result)
+        let back = try ResultCodec.decode(bytes)
+        for (a, b) in zip(back.trades, result.trades) {
+            #expect(a.pnl.bitPattern == b.pnl.bitPattern && a.returnPct.bitPattern == b.returnPct.bitPattern)
+        }
+        result.trades[1].pnl = result.trades[1].pnl.nextUp
+        let nudged = ResultCodec.encode(result)
+        #expect(nudged.count == bytes.count + 16)
+        #expect(try ResultCodec.decode(nudged).trades[1].pnl.bitPattern == result.trades[1].pnl.bitPattern)
+        result.trades[1].pnl = result.trades[1].pnl.nextDown
+        result.trades[0].returnPct = -result.trades[0].returnPct
+        let negated = ResultCodec.encode(result)
+        #expect(negated.count == bytes.count + 16)
+        #expect(try ResultCodec.decode(negated).trades == result.trades)
+    }
+
     /// The compact trade form keeps every bit of values it does not expect: extreme bars and dates,
     /// fractional, negative-zero and huge share counts, non-zero and negative-zero commissions, NaN.
     @Test func extremeTradesSurviveTheCompactFormBitForBit() throws {
