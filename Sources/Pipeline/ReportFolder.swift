@@ -13,10 +13,23 @@ public enum ReportFolder {
     /// The folder of a large run's per-symbol pages (`symbols/<name>.html`).
     public static let pagesFolder = "symbols"
 
-    /// Whether `name` (relative to a run folder) is one stratopt writes: a fixed name, or a page
-    /// `symbols/<name>.html`.
+    /// The temporary name a file is written under before it is renamed into place: `.<name>.partial`
+    /// beside it. A run killed mid-write leaves it behind, and it is still one of stratopt's files.
+    public static func temporaryPath(for path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return (folder.isEmpty ? "" : folder + "/") + "." + (path as NSString).lastPathComponent + ".partial"
+    }
+
+    /// Whether `name` (relative to a run folder) is one stratopt writes: a fixed name, a page
+    /// `symbols/<name>.html`, or the temporary name of either (`temporaryPath(for:)`).
     public static func isOurs(_ name: String) -> Bool {
         if writtenNames.contains(name) { return true }
+        let base = (name as NSString).lastPathComponent
+        if base.hasPrefix("."), base.hasSuffix(".partial"), base.count > ".x.partial".count {
+            let folder = (name as NSString).deletingLastPathComponent
+            let final = String(base.dropFirst().dropLast(".partial".count))
+            return !final.hasPrefix(".") && isOurs(folder.isEmpty ? final : folder + "/" + final)
+        }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         return parts.count == 2 && parts[0] == pagesFolder && parts[1].count > 5 && parts[1].hasSuffix(".html")
             && !parts[1].hasPrefix(".")

@@ -87,8 +87,7 @@ public enum ReportWriter {
 
     /// Writes through a 1 MiB buffer into `path` via a temporary file.
     static func stream(to path: String, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let temp = dir + "/." + (path as NSString).lastPathComponent + ".partial"
+        let temp = ReportFolder.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temp, contents: nil),
             let handle = FileHandle(forWritingAtPath: temp)
         else {

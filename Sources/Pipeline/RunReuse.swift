@@ -171,7 +171,7 @@ enum RunReuse {
     private static func kernelCopy(_ from: String, to: String, file: File) throws -> File? {
         let folder = (to as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temp = folder + "/." + (to as NSString).lastPathComponent + ".partial"
+        let temp = ReportFolder.temporaryPath(for: to)
         let input = open(from, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return nil }
         defer { close(input) }
@@ -213,7 +213,7 @@ enum RunReuse {
         if let to {
             let folder = (to as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            temp = folder + "/." + (to as NSString).lastPathComponent + ".partial"
+            temp = ReportFolder.temporaryPath(for: to)
             guard FileManager.default.createFile(atPath: temp, contents: nil),
                 let h = FileHandle(forWritingAtPath: temp)
             else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp]) }

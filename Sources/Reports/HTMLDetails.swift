@@ -625,7 +625,7 @@ extension HTMLReport {
             out.raw("<td>")
             out.grouped(t.exitPrice, 2)
             out.raw("<td>")
-            out.grouped(t.shares, t.shares == t.shares.rounded() ? 0 : 4)
+            out.grouped(t.shares, HTMLReport.shareDecimals(t.shares))
             out.raw("<td>")
             out.grouped(t.pnl, 2)
             out.raw("<td>")

@@ -41,7 +41,10 @@ public enum HTMLReport {
     public static func fixed(_ v: Double, _ decimals: Int) -> String { Format.fixed(v, decimals) }
 
     /// Share counts: whole numbers without decimals, fractional ones with 4.
-    static func shares(_ v: Double) -> String { Format.grouped(v, v == v.rounded() ? 0 : 4) }
+    static func shares(_ v: Double) -> String { Format.grouped(v, shareDecimals(v)) }
+
+    /// The decimals a share count is shown with (the one home of the rule for strings and bytes).
+    static func shareDecimals(_ v: Double) -> Int { v == v.rounded() ? 0 : 4 }
 
     /// `pos` / `neg` / "" by sign, for green/red numbers.
     static func signClass(_ v: Double?) -> String {
