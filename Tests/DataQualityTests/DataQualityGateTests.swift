@@ -34,6 +34,26 @@ import Testing
         #expect(check(bars, QualityThresholds(maxGapSessions: 6)).passed)
     }
 
+    /// Gaps are found the same way whatever the bars' order (the gate walks sorted dates beside the
+    /// calendar, and looks dates up one by one otherwise), with duplicates and gaps at either end.
+    @Test func gapsAreTheSameForBarsInAnyOrder() {
+        var bars = clean()
+        bars.removeSubrange(40..<48)
+        bars.removeSubrange(10..<16)
+        bars.remove(at: 1)
+        let sorted = check(bars)
+        #expect(sorted.findings.map(\.code) == [.gap])
+        // The first and last bar stay where they are: they bound the sessions checked.
+        var shuffled = bars
+        var rng = SplitMix64(state: 11)
+        shuffled[1..<(bars.count - 1)].shuffle(using: &rng)
+        #expect(shuffled.map(\.date) != bars.map(\.date))
+        let other = check(shuffled)
+        #expect(other.findings.filter { $0.code == .gap }.map(\.message) == sorted.findings.map(\.message))
+        #expect(sorted.findings[0].message.hasPrefix("8 consecutive sessions missing"))
+        #expect(sorted.findings[0].message.contains("15 missing in all"))
+    }
+
     @Test func staleLastBarIsFlagged() {
         let bars = Array(clean().dropLast(4))  // ends Monday 2024-03-25; 4 sessions short of Friday
         let r = check(bars)
