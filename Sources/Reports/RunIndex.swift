@@ -6,25 +6,41 @@ public struct RunIndexEntry: Sendable, Equatable {
     /// Start time as the manifest stores it (ISO 8601, e.g. `2026-11-25T06:00:00Z`); entries sort on it.
     public var startedAt: String
     public var specName: String
+    /// The run's symbols (the index shows the first `RunIndex.maxListed`; `symbolCount` counts them all).
     public var symbols: [String]
-    /// The rank-1 result per symbol, as display text (e.g. `AAPL sma_crossover fast=10;slow=30`).
+    public var symbolCount: Int
+    /// The rank-1 result per symbol, as display text (e.g. `AAPL sma_crossover fast=10;slow=30`); the
+    /// index shows the first `RunIndex.maxListed`, `bestCount` counts them all.
     public var bestStrategies: [String]
+    public var bestCount: Int
     /// `succeeded`, `partial`, `failed`, …
     public var status: String
     /// Path of the run's report.html relative to index.html (e.g. `nightly/20261125T060000Z/report.html`).
     public var reportPath: String
 
+    /// An entry with the counts of `symbols` and `bestStrategies`; `symbolCount` / `bestCount` give larger
+    /// counts when only the listed heads are kept.
     public init(
         runId: String, startedAt: String, specName: String, symbols: [String], bestStrategies: [String], status: String,
-        reportPath: String
+        reportPath: String, symbolCount: Int? = nil, bestCount: Int? = nil
     ) {
         self.runId = runId
         self.startedAt = startedAt
         self.specName = specName
         self.symbols = symbols
+        self.symbolCount = max(symbolCount ?? 0, symbols.count)
         self.bestStrategies = bestStrategies
+        self.bestCount = max(bestCount ?? 0, bestStrategies.count)
         self.status = status
         self.reportPath = reportPath
+    }
+
+    /// The same entry with only what the index shows of its lists (the counts are kept).
+    public var listedOnly: RunIndexEntry {
+        var e = self
+        e.symbols = Array(symbols.prefix(RunIndex.maxListed))
+        e.bestStrategies = Array(bestStrategies.prefix(RunIndex.maxListed))
+        return e
     }
 }
 
@@ -58,18 +74,18 @@ public enum RunIndex {
         }
         let rows = sorted.map { e in
             IndexRow(
-                date: e.startedAt, runId: e.runId, specName: e.specName, symbolCount: String(e.symbols.count),
-                symbols: listed(e.symbols, separator: ", "), best: Array(e.bestStrategies.prefix(maxListed)),
-                bestMore: e.bestStrategies.count > maxListed,
-                bestMoreNote: "… and \(e.bestStrategies.count - maxListed) more",
+                date: e.startedAt, runId: e.runId, specName: e.specName, symbolCount: String(e.symbolCount),
+                symbols: listed(e.symbols, count: e.symbolCount, separator: ", "),
+                best: Array(e.bestStrategies.prefix(maxListed)), bestMore: e.bestCount > maxListed,
+                bestMoreNote: "… and \(e.bestCount - maxListed) more",
                 status: e.status, statusCls: statusClass(e.status), href: ReportPaths.relativeHref(e.reportPath))
         }
         return template.render(IndexView(count: String(rows.count), hasRuns: !rows.isEmpty, runs: rows))
     }
 
-    static func listed(_ items: [String], separator: String) -> String {
+    static func listed(_ items: [String], count: Int, separator: String) -> String {
         let head = items.prefix(maxListed).joined(separator: separator)
-        return items.count > maxListed ? head + " … and \(items.count - maxListed) more" : head
+        return count > maxListed ? head + " … and \(count - maxListed) more" : head
     }
 
     static func statusClass(_ s: String) -> String {

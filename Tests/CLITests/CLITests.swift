@@ -161,6 +161,56 @@ enum CLI {
             #expect(index.contains("example/\(id)/report.html"))
         }
     }
+
+    /// The index remembers what it read of each run (`.stratopt-index.json`) and reads a run again only
+    /// when its manifest or best.csv changed: an edited manifest, a deleted run and a damaged memory file
+    /// all show in the next index, exactly as a rebuild from every manifest would show them.
+    @Test func theIndexReadsAgainOnlyWhatChangedAndNeverShowsAStaleRun() async throws {
+        let tmp = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let reports = tmp.path + "/reports"
+        let args = [
+            "run", "pipelines/example.yaml", "--as-of", "2025-06-30", "--quiet", "--no-cache", "--data-dir",
+            tmp.path + "/data", "--reports-dir", reports,
+        ]
+        var ids: [String] = []
+        for _ in 0..<3 {
+            let r = try await CLI.run(args)
+            #expect(r.status == 0, "\(r.stderr)")
+            ids.append(URL(fileURLWithPath: r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).lastPathComponent)
+        }
+        #expect(FileManager.default.fileExists(atPath: reports + "/.stratopt-index.json"))
+        func index() throws -> String { try String(contentsOfFile: reports + "/index.html", encoding: .utf8) }
+        #expect(try index().components(separatedBy: "badge submitted").count - 1 == 3)
+
+        // The first run's manifest edited in place, keeping its size and modification time: the index
+        // must read it again (its change time moved), not serve what it remembered.
+        let manifest = reports + "/example/\(ids[0])/manifest.json"
+        let attributes = try FileManager.default.attributesOfItem(atPath: manifest)
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        #expect(text.contains("\"succeeded\""))
+        let edited = text.replacingOccurrences(of: "\"succeeded\"", with: "\"failed\"   ")
+        #expect(edited.utf8.count == text.utf8.count)
+        let handle = try #require(FileHandle(forWritingAtPath: manifest))
+        try handle.write(contentsOf: Data(edited.utf8))
+        try handle.close()
+        try FileManager.default.setAttributes(
+            [.modificationDate: attributes[.modificationDate]!], ofItemAtPath: manifest)
+        let deleted = try await CLI.run(["delete", ids[1], "--data-dir", tmp.path + "/data"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let after = try index()
+        #expect(after.contains(">failed<"), "the edited manifest's status is not shown")
+        #expect(!after.contains(ids[1]), "a deleted run is still listed")
+        #expect(after.contains(ids[0]) && after.contains(ids[2]))
+
+        // A damaged memory file is ignored and replaced: the index is rebuilt from the manifests.
+        try Data("{\"format\": 7, \"runs\": [".utf8).write(to: URL(fileURLWithPath: reports + "/.stratopt-index.json"))
+        let r = try await CLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rebuilt = try index()
+        #expect(rebuilt.contains(">failed<") && !rebuilt.contains(ids[1]) && rebuilt.contains(ids[2]))
+        #expect(rebuilt.components(separatedBy: "badge submitted").count - 1 == 2)
+    }
 }
 
 @Suite struct MarkupCLITests {

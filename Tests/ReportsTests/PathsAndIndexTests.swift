@@ -52,6 +52,22 @@ import Testing
             reportPath: "\(name)/\(id)/report.html")
     }
 
+    /// What the index remembers of a run (the listed heads and the counts) renders the same bytes as the
+    /// whole lists, above and below the listed limit.
+    @Test func anEntryKeptAsItsListedHeadsRendersTheSamePage() {
+        for n in [0, 1, RunIndex.maxListed, RunIndex.maxListed + 1, 500] {
+            let symbols = (0..<n).map { "S\($0)" }
+            let e = RunIndexEntry(
+                runId: "r\(n)", startedAt: "2026-11-25T06:00:00Z", specName: "nightly", symbols: symbols,
+                bestStrategies: symbols.map { "\($0) rsi_reversion lower=30;period=14" }, status: "partial",
+                reportPath: "nightly/r\(n)/report.html")
+            let kept = e.listedOnly
+            #expect(kept.symbols.count == min(n, RunIndex.maxListed) && kept.symbolCount == n && kept.bestCount == n)
+            #expect(RunIndex.render(entries: [kept]) == RunIndex.render(entries: [e]))
+            if n == 500 { #expect(RunIndex.render(entries: [e]).contains("… and 492 more")) }
+        }
+    }
+
     @Test func newestFirstWithLinks() {
         let html = RunIndex.render(entries: [
             Self.entry("r1", "2026-11-23T06:00:00Z"), Self.entry("r3", "2026-11-25T06:00:00Z"),
