@@ -111,13 +111,14 @@ public enum Backtester {
             let price = fillPrices[i] * (1 - slip)
             let exitCommission = exitModel.commission(shares: shares, price: price)
             cash += shares * (price - entryPrice) - exitCommission
-            let total = entryCommission + exitCommission
+            let (pnl, returnPct) = Trade.outcome(
+                entryPrice: entryPrice, exitPrice: price, shares: shares, entryCommission: entryCommission,
+                exitCommission: exitCommission)
             trades.append(
                 Trade(
                     entryBar: entryBar, exitBar: i, entryDate: dates[entryBar], exitDate: dates[i],
                     entryPrice: entryPrice, exitPrice: price, shares: shares, entryCommission: entryCommission,
-                    exitCommission: exitCommission, pnl: shares * (price - entryPrice) - total,
-                    returnPct: 100 * ((price / entryPrice - 1) - total / (shares * entryPrice))))
+                    exitCommission: exitCommission, pnl: pnl, returnPct: returnPct))
             shares = 0
             entryPrice = 0
             entryCommission = 0

@@ -18,6 +18,20 @@ public struct Trade: Sendable, Equatable, Codable {
 
     public var commission: Double { entryCommission + exitCommission }
 
+    /// A closed trade's P&L and return (%) from its prices, shares and commissions, in the engine's order of
+    /// operations: the one home of the formula, used by `Backtester` at each exit and by the result codec
+    /// (which stores the two only when they differ from this in any bit).
+    @inlinable
+    public static func outcome(
+        entryPrice: Double, exitPrice: Double, shares: Double, entryCommission: Double, exitCommission: Double
+    ) -> (pnl: Double, returnPct: Double) {
+        let total = entryCommission + exitCommission
+        return (
+            shares * (exitPrice - entryPrice) - total,
+            100 * ((exitPrice / entryPrice - 1) - total / (shares * entryPrice))
+        )
+    }
+
     public init(
         entryBar: Int, exitBar: Int, entryDate: SessionDate, exitDate: SessionDate, entryPrice: Double,
         exitPrice: Double, shares: Double, entryCommission: Double, exitCommission: Double, pnl: Double,

@@ -79,7 +79,7 @@ public enum ResultCodec {
             if wholeShares { flags |= TradeFlags.wholeShares }
             if t.entryCommission.bitPattern == 0 { flags |= TradeFlags.noEntryCommission }
             if t.exitCommission.bitPattern == 0 { flags |= TradeFlags.noExitCommission }
-            let derived = TradeFlags.outcome(
+            let derived = Trade.outcome(
                 entryPrice: t.entryPrice, exitPrice: t.exitPrice, shares: t.shares,
                 entryCommission: t.entryCommission, exitCommission: t.exitCommission)
             if derived.pnl.bitPattern == t.pnl.bitPattern && derived.returnPct.bitPattern == t.returnPct.bitPattern {
@@ -149,7 +149,7 @@ public enum ResultCodec {
             let exitCommission = flags & TradeFlags.noExitCommission != 0 ? 0 : try r.double()
             let (pnl, returnPct) =
                 flags & TradeFlags.derivedOutcome != 0
-                ? TradeFlags.outcome(
+                ? Trade.outcome(
                     entryPrice: entryPrice, exitPrice: exitPrice, shares: shares, entryCommission: entryCommission,
                     exitCommission: exitCommission)
                 : (try r.double(), try r.double())
@@ -251,24 +251,11 @@ enum TradeFlags {
     /// A commission of +0.0, not stored.
     static let noEntryCommission: UInt8 = 2
     static let noExitCommission: UInt8 = 4
-    /// P&L and return are what `outcome` computes from the other fields, bit for bit: not stored.
+    /// P&L and return are what `Trade.outcome` computes from the other fields, bit for bit: not stored.
     static let derivedOutcome: UInt8 = 8
     static let all: UInt8 = 15
     /// Flags, four one-byte deltas, two doubles (the prices) and a one-byte share count.
     static let minimumBytes = 1 + 4 + 2 * 8 + 1
-
-    /// A closed trade's P&L and return (%), as the engine's `Backtester` computes them at the exit, in
-    /// its order of operations. The encoder stores them only when these differ in any bit, so a result
-    /// decodes to exactly what the engine produced whatever this computes.
-    static func outcome(
-        entryPrice: Double, exitPrice: Double, shares: Double, entryCommission: Double, exitCommission: Double
-    ) -> (pnl: Double, returnPct: Double) {
-        let total = entryCommission + exitCommission
-        return (
-            shares * (exitPrice - entryPrice) - total,
-            100 * ((exitPrice / entryPrice - 1) - total / (shares * entryPrice))
-        )
-    }
 
     /// A count `Double(UInt64(v))` gives back bit for bit (so not −0.0, and below 2^53).
     static func isWholeCount(_ v: Double) -> Bool {

@@ -66,7 +66,7 @@ public enum RunIndexWriter {
 /// The index's memory of the runs it listed (see `RunIndexWriter.cacheName`). Anything unreadable, of
 /// another format or too large reads as empty: the index is then rebuilt from the manifests.
 struct IndexCache: Codable, Equatable {
-    static let currentFormat = "stratopt-index-cache-1"
+    static let currentFormat = "stratopt-index-cache-2"
     /// A generous bound (tens of thousands of runs) so a foreign or runaway file is never loaded whole.
     static let maxBytes = 64 << 20
 
@@ -95,32 +95,7 @@ struct IndexCache: Codable, Equatable {
 
     struct Run: Codable, Equatable {
         var stamps: Stamps
-        var runId: String
-        var startedAt: String
-        var specName: String
-        var symbols: [String]
-        var symbolCount: Int
-        var bestStrategies: [String]
-        var bestCount: Int
-        var status: String
-        var reportPath: String
-
-        init(stamps: Stamps, entry e: RunIndexEntry) {
-            self.stamps = stamps
-            (runId, startedAt, specName, status, reportPath) = (
-                e.runId, e.startedAt, e.specName, e.status, e.reportPath
-            )
-            (symbols, symbolCount, bestStrategies, bestCount) = (
-                e.symbols, e.symbolCount, e.bestStrategies, e.bestCount
-            )
-        }
-
-        var entry: RunIndexEntry {
-            RunIndexEntry(
-                runId: runId, startedAt: startedAt, specName: specName, symbols: symbols,
-                bestStrategies: bestStrategies, status: status, reportPath: reportPath, symbolCount: symbolCount,
-                bestCount: bestCount)
-        }
+        var entry: RunIndexEntry
     }
 
     static func read(_ path: String) -> IndexCache {

@@ -1,7 +1,7 @@
 import Mustache
 
 /// One run as listed in `reports/index.html`, built by the pipeline from a stored manifest.
-public struct RunIndexEntry: Sendable, Equatable {
+public struct RunIndexEntry: Sendable, Equatable, Codable {
     public var runId: String
     /// Start time as the manifest stores it (ISO 8601, e.g. `2026-11-25T06:00:00Z`); entries sort on it.
     public var startedAt: String
