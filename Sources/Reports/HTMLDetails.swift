@@ -50,7 +50,6 @@ struct SymbolPageView {
     var specName: String
     var period: String
     var toolVersion: String
-    var columns: [ColumnView]
     var symbols: [SymbolView]
 
     init(_ report: RunReport, index: Int, curves: [[Double]]?) {
@@ -59,7 +58,6 @@ struct SymbolPageView {
         specName = info.specName
         period = "\(info.periodStart.iso) – \(info.periodEnd.iso)"
         toolVersion = info.toolVersion
-        columns = ResultColumn.metrics.map { ColumnView(title: $0.title, help: $0.help) }
         symbols =
             report.symbols.indices.contains(index)
             ? [
@@ -709,5 +707,141 @@ struct TearsheetParts {
         distributionSVG = SVGChart.histogram(
             title: "\(symbol): distribution of the bar returns of \(label), %",
             Tearsheet.histogram(returns, bins: 40))
+    }
+}
+
+// The tearsheet's and score grids' tables as bytes: through the template engine, the monthly table, the
+// grids, the yearly returns and the worst drawdowns (about 850 lookups a symbol) were a symbol page's
+// largest cost after its details. The markup is exactly what the template wrote for them.
+extension HTMLReport {
+    /// The ranking's metric headers (the same for every symbol): written once.
+    static let metricHeadersHTML: String = {
+        var out = HTMLBytes()
+        for c in ResultColumn.metrics {
+            out.raw("<th title=\"")
+            out.text(c.help)
+            out.raw("\">")
+            out.text(c.title)
+            out.raw("</th>")
+        }
+        return out.string
+    }()
+
+    static func monthlyRowsHTML(_ rows: [MonthRow]) -> String {
+        var out = HTMLBytes(capacity: rows.count * 400)
+        for m in rows {
+            out.raw("<tr><th class=\"t\">")
+            out.text(m.year)
+            out.raw("</th>")
+            for c in m.months {
+                out.raw("<td")
+                if c.hasCls {
+                    out.raw(" class=\"")
+                    out.text(c.cls)
+                    out.raw("\"")
+                }
+                out.raw(">")
+                out.text(c.text)
+            }
+            out.raw("<td class=\"yt ")
+            out.text(m.totalCls)
+            out.raw("\">")
+            out.text(m.totalText)
+            out.raw("</td></tr>\n")
+        }
+        return out.string
+    }
+
+    static func yearRowsHTML(_ rows: [YearRow]) -> String {
+        var out = HTMLBytes(capacity: rows.count * 160)
+        for y in rows {
+            out.raw("<tr><td class=\"t\">")
+            out.text(y.year)
+            out.raw("<td class=\"")
+            out.text(y.strategyCls)
+            out.raw("\">")
+            out.text(y.strategy)
+            out.raw("<td class=\"")
+            out.text(y.buyAndHoldCls)
+            out.raw("\">")
+            out.text(y.buyAndHold)
+            out.raw("<td class=\"")
+            out.text(y.differenceCls)
+            out.raw("\">")
+            out.text(y.difference)
+            out.raw("</td></tr>\n")
+        }
+        return out.string
+    }
+
+    static func drawdownRowsHTML(_ rows: [DrawdownRow]) -> String {
+        var out = HTMLBytes(capacity: rows.count * 160)
+        for d in rows {
+            out.raw("<tr><td>")
+            out.text(d.n)
+            out.raw("<td>")
+            out.text(d.start)
+            out.raw("<td>")
+            out.text(d.trough)
+            out.raw("<td>")
+            out.text(d.recovery)
+            out.raw("<td class=\"neg\">")
+            out.text(d.depth)
+            out.raw("<td>")
+            out.text(d.bars)
+            out.raw("<td>")
+            out.text(d.days)
+            out.raw("</td></tr>\n")
+        }
+        return out.string
+    }
+
+    static func gridsHTML(_ grids: [GridView]) -> String {
+        var out = HTMLBytes(capacity: grids.count * 2_000)
+        for g in grids {
+            out.raw("<h4>Score grid: ")
+            out.text(g.strategy)
+            out.raw("</h4><p class=\"mut\">Rows: ")
+            out.text(g.rowParam)
+            out.raw(" · columns: ")
+            out.text(g.colParam)
+            if g.hasOther {
+                out.raw(" · best over ")
+                out.text(g.other)
+            }
+            out.raw("</p>\n<div class=\"scroll\"><table class=\"sortable heat grid\"><thead><tr><th class=\"t\">")
+            out.text(g.rowParam)
+            out.raw(" \\ ")
+            out.text(g.colParam)
+            out.raw("</th>")
+            for v in g.colValues {
+                out.raw("<th>")
+                out.text(v)
+                out.raw("</th>")
+            }
+            out.raw("</tr></thead><tbody>")
+            for row in g.gridRows {
+                out.raw("<tr><th class=\"t\">")
+                out.text(row.value)
+                out.raw("</th>")
+                for c in row.cells {
+                    out.raw("<td class=\"")
+                    out.text(c.cls)
+                    out.raw("\" title=\"")
+                    out.text(c.tip)
+                    out.raw("\">")
+                    out.text(c.text)
+                    out.raw("</td>")
+                }
+                out.raw("</tr>")
+            }
+            out.raw(
+                "</tbody></table></div>\n<div class=\"legend\">")
+            out.text(g.legend)
+            out.raw(
+                " <span class=\"h0\">low</span> <span class=\"h3\">·</span> <span class=\"h6\">·</span> <span class=\"h9\">high</span></div>\n"
+            )
+        }
+        return out.string
     }
 }

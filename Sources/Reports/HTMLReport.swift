@@ -103,11 +103,6 @@ struct OverviewRow {
     var best: String
 }
 
-struct ColumnView {
-    var title: String
-    var help: String
-}
-
 /// One validation fold of a symbol's best strategy.
 struct FoldRow {
     var n: String
@@ -158,10 +153,10 @@ struct SymbolView {
     }
     var hasTearsheet: Bool
     var equityLogSVG: String
-    var years: [YearRow]
+    var yearRowsHTML: String
     var rollingSharpeSVG: String
     var rollingVolSVG: String
-    var drawdowns: [DrawdownRow]
+    var drawdownRowsHTML: String
     var distributionSVG: String
     var symbol: String
     var bars: String
@@ -192,9 +187,9 @@ struct SymbolView {
     var hasCharts: Bool
     var equitySVG: String
     var drawdownSVG: String
-    var grids: [GridView]
+    var gridsHTML: String
     var hasMonthly: Bool
-    var monthly: [MonthRow]
+    var monthlyRowsHTML: String
     var tradeCount: String
     var hasTrades: Bool
     /// The best strategy's last `maxTrades` trades as a table (`HTMLReport.writeTradeTable`), with the
@@ -259,7 +254,6 @@ struct PageView {
     var strategies: [String]
     var overview: [OverviewRow]
     var scale: [Cell]
-    var columns: [ColumnView]
     var symbols: [SymbolView]
     /// Details inside this page (small runs) or on per-symbol pages, listed by `symbolRows`.
     var detailsInline: Bool
@@ -319,7 +313,6 @@ extension PageView {
         var seen = Set<String>()
         for r in report.rows where seen.insert(r.strategy).inserted { strategyOrder.append(r.strategy) }
         strategies = strategyOrder
-        columns = ResultColumn.metrics.map { ColumnView(title: $0.title, help: $0.help) }
         scale = (0..<10).map { k in
             Cell(
                 text: "\(Format.number(scaleMax * Double(k) / 10))–\(Format.number(scaleMax * Double(k + 1) / 10))",
@@ -598,18 +591,19 @@ extension SymbolView {
             ).render()
             hasCharts = true
             let months = ReportAnalytics.monthlyReturns(dates: dates, equity: curve)
-            monthly = months.map { m in
+            let monthly = months.map { m in
                 MonthRow(
                     year: String(m.year),
                     months: m.months.map { Cell(text: Format.fixed($0, 1), cls: HTMLReport.signClass($0)) },
                     totalText: Format.fixed(m.yearTotal, 1), totalCls: HTMLReport.signClass(m.yearTotal))
             }
             hasMonthly = !monthly.isEmpty
+            monthlyRowsHTML = HTMLReport.monthlyRowsHTML(monthly)
         } else {
             hasCharts = false
             equitySVG = ""
             drawdownSVG = ""
-            monthly = []
+            monthlyRowsHTML = ""
             hasMonthly = false
         }
 
@@ -620,18 +614,18 @@ extension SymbolView {
                 dates: s.dates, curve: eq, buyAndHold: bh, points: chartPoints)
             hasTearsheet = true
             equityLogSVG = t.equityLogSVG
-            years = t.years
+            yearRowsHTML = HTMLReport.yearRowsHTML(t.years)
             rollingSharpeSVG = t.rollingSharpeSVG
             rollingVolSVG = t.rollingVolSVG
-            drawdowns = t.drawdowns
+            drawdownRowsHTML = HTMLReport.drawdownRowsHTML(t.drawdowns)
             distributionSVG = t.distributionSVG
         } else {
             hasTearsheet = false
             equityLogSVG = ""
-            years = []
+            yearRowsHTML = ""
             rollingSharpeSVG = ""
             rollingVolSVG = ""
-            drawdowns = []
+            drawdownRowsHTML = ""
             distributionSVG = ""
         }
 
@@ -647,7 +641,7 @@ extension SymbolView {
         detailBytes = details.bytes
 
         // Score grids over two varying parameters.
-        grids = ReportAnalytics.scoreGrids(rows).map { g in
+        let grids = ReportAnalytics.scoreGrids(rows).map { g in
             var bestCell: (Int, Int)?
             var bestScore = -Double.infinity
             let all = g.cells.flatMap { $0 }.compactMap { $0 }
@@ -680,6 +674,8 @@ extension SymbolView {
                         })
                 })
         }
+
+        gridsHTML = HTMLReport.gridsHTML(grids)
 
         // Trades of the best strategy.
         let trades = best?.trades ?? []

@@ -333,30 +333,24 @@ enum HTMLTemplates {
         {{#folds}}<tr><td>{{n}}</td><td class="t">{{train}}</td><td class="t">{{test}}</td><td class="t p">{{params}}</td><td>{{inSampleScore}}</td><td class="{{outOfSampleReturnCls}}">{{outOfSampleReturn}}</td><td>{{outOfSampleScore}}</td></tr>
         {{/folds}}</tbody></table></div>{{/hasFolds}}
         <h4>Ranking</h4><p class="mut hint">Each backtest links to its detail: price with entries and exits, equity against buy &amp; hold, drawdown, per-trade P&amp;L, trades and every metric. Row = its line in results.csv.</p>
-        <div class="scroll tall"><table class="sortable rank"><thead><tr><th>Rank</th><th>Row</th><th class="t">Strategy</th><th class="t">Params</th>{{#columns}}<th title="{{help}}">{{title}}</th>{{/columns}}<th class="t">Score</th></tr></thead><tbody>
+        <div class="scroll tall"><table class="sortable rank"><thead><tr><th>Rank</th><th>Row</th><th class="t">Strategy</th><th class="t">Params</th>{{{metricHeadersHTML}}}<th class="t">Score</th></tr></thead><tbody>
         {{{rankRowsHTML}}}</tbody></table></div>{{#rowsTruncated}}<p class="mut">{{rowsNote}}</p>{{/rowsTruncated}}
         {{#hasCharts}}<div class="tsh"><h4>Tearsheet of the winner: {{bestStrategy}} <code>{{bestParams}}</code></h4>
         {{#hasTearsheet}}<label class="logl"><input type="checkbox" class="logt"> log scale</label>{{/hasTearsheet}}
         <figure class="lin">{{{equitySVG}}}</figure>{{#hasTearsheet}}<figure class="log">{{{equityLogSVG}}}</figure>{{/hasTearsheet}}
         <figure>{{{drawdownSVG}}}</figure>
         {{#hasTearsheet}}<div class="two"><div><h4>Yearly returns vs buy &amp; hold</h4><div class="scroll"><table class="sortable years"><thead><tr><th class="t">Year</th><th>Strategy</th><th>Buy &amp; hold</th><th>Difference</th></tr></thead><tbody>
-        {{#years}}<tr><td class="t">{{year}}<td class="{{strategyCls}}">{{strategy}}<td class="{{buyAndHoldCls}}">{{buyAndHold}}<td class="{{differenceCls}}">{{difference}}</td></tr>
-        {{/years}}</tbody></table></div></div>
+        {{{yearRowsHTML}}}</tbody></table></div></div>
         <div><h4>Worst 5 drawdowns</h4><div class="scroll"><table class="sortable dds"><thead><tr><th>#</th><th>Start (peak)</th><th>Trough</th><th>Recovery</th><th>Depth</th><th>Length, bars</th><th>Length, days</th></tr></thead><tbody>
-        {{#drawdowns}}<tr><td>{{n}}<td>{{start}}<td>{{trough}}<td>{{recovery}}<td class="neg">{{depth}}<td>{{bars}}<td>{{days}}</td></tr>
-        {{/drawdowns}}</tbody></table></div></div></div>
+        {{{drawdownRowsHTML}}}</tbody></table></div></div></div>
         <div class="two"><figure>{{{rollingSharpeSVG}}}</figure><figure>{{{rollingVolSVG}}}</figure></div>
         <div class="dist"><h4>Distribution of bar returns</h4><figure>{{{distributionSVG}}}</figure></div>{{/hasTearsheet}}
         </div>{{/hasCharts}}
         {{^hasCharts}}<p class="mut">No equity curve recorded for this symbol.</p>{{/hasCharts}}
         <div class="extra">{{#hasMonthly}}<h4>Monthly returns of the best strategy, %</h4>
         <div class="scroll"><table class="sortable monthly"><thead><tr><th class="t">Year</th><th>Jan</th><th>Feb</th><th>Mar</th><th>Apr</th><th>May</th><th>Jun</th><th>Jul</th><th>Aug</th><th>Sep</th><th>Oct</th><th>Nov</th><th>Dec</th><th>Year</th></tr></thead><tbody>
-        {{#monthly}}<tr><th class="t">{{year}}</th>{{#months}}<td{{#hasCls}} class="{{cls}}"{{/hasCls}}>{{text}}{{/months}}<td class="yt {{totalCls}}">{{totalText}}</td></tr>
-        {{/monthly}}</tbody></table></div>{{/hasMonthly}}
-        {{#grids}}<h4>Score grid: {{strategy}}</h4><p class="mut">Rows: {{rowParam}} · columns: {{colParam}}{{#hasOther}} · best over {{other}}{{/hasOther}}</p>
-        <div class="scroll"><table class="sortable heat grid"><thead><tr><th class="t">{{rowParam}} \\ {{colParam}}</th>{{#colValues}}<th>{{.}}</th>{{/colValues}}</tr></thead><tbody>{{#gridRows}}<tr><th class="t">{{value}}</th>{{#cells}}<td class="{{cls}}" title="{{tip}}">{{text}}</td>{{/cells}}</tr>{{/gridRows}}</tbody></table></div>
-        <div class="legend">{{legend}} <span class="h0">low</span> <span class="h3">·</span> <span class="h6">·</span> <span class="h9">high</span></div>
-        {{/grids}}</div>
+        {{{monthlyRowsHTML}}}</tbody></table></div>{{/hasMonthly}}
+        {{{gridsHTML}}}</div>
         {{#hasBest}}<details class="trades"><summary>Trades of the best strategy ({{tradeCount}})</summary>
         {{#hasTrades}}{{{tradesHTML}}}{{/hasTrades}}
         {{^hasTrades}}<p class="mut">No closed trades.</p>{{/hasTrades}}</details>{{/hasBest}}

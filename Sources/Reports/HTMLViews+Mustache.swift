@@ -3,7 +3,9 @@ import Mustache
 // Each report view answers the template's lookups itself. Mustache's default lookup builds a `Mirror` of
 // the value for every variable it renders; at 500 symbols × 68 combinations (tens of thousands of ranking
 // rows and cells) that reflection was most of the report stage's time. A view property the template uses
-// must be listed here (`HTMLReportTests.everyViewPropertyIsReachableFromTheTemplate` checks).
+// must be listed here (one that is not is still found, through that reflection, only slowly). The largest
+// repeated parts (ranking rows, details, the tearsheet's tables, score grids) are written as bytes instead
+// (`HTMLBytes`) and reach the template as one pre-rendered value each.
 
 extension Cell: MustacheParent {
     func child(named name: String) -> Any? {
@@ -65,16 +67,6 @@ extension OverviewRow: MustacheParent {
     }
 }
 
-extension ColumnView: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "title": return title
-        case "help": return help
-        default: return nil
-        }
-    }
-}
-
 extension FoldRow: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -91,44 +83,6 @@ extension FoldRow: MustacheParent {
     }
 }
 
-extension GridRow: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": return value
-        case "cells": return cells
-        default: return nil
-        }
-    }
-}
-
-extension GridView: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "legend": return legend
-        case "strategy": return strategy
-        case "rowParam": return rowParam
-        case "colParam": return colParam
-        case "hasOther": return hasOther
-        case "other": return other
-        case "colValues": return colValues
-        case "gridRows": return gridRows
-        default: return nil
-        }
-    }
-}
-
-extension MonthRow: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "year": return year
-        case "months": return months
-        case "totalText": return totalText
-        case "totalCls": return totalCls
-        default: return nil
-        }
-    }
-}
-
 extension SymbolView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -137,10 +91,10 @@ extension SymbolView: MustacheParent {
         case "detailsHTML": return detailsHTML
         case "hasTearsheet": return hasTearsheet
         case "equityLogSVG": return equityLogSVG
-        case "years": return years
+        case "yearRowsHTML": return yearRowsHTML
         case "rollingSharpeSVG": return rollingSharpeSVG
         case "rollingVolSVG": return rollingVolSVG
-        case "drawdowns": return drawdowns
+        case "drawdownRowsHTML": return drawdownRowsHTML
         case "distributionSVG": return distributionSVG
         case "symbol": return symbol
         case "bars": return bars
@@ -166,9 +120,10 @@ extension SymbolView: MustacheParent {
         case "hasCharts": return hasCharts
         case "equitySVG": return equitySVG
         case "drawdownSVG": return drawdownSVG
-        case "grids": return grids
+        case "gridsHTML": return gridsHTML
         case "hasMonthly": return hasMonthly
-        case "monthly": return monthly
+        case "monthlyRowsHTML": return monthlyRowsHTML
+        case "metricHeadersHTML": return HTMLReport.metricHeadersHTML
         case "tradeCount": return tradeCount
         case "hasTrades": return hasTrades
         case "tradesHTML": return tradesHTML
@@ -250,7 +205,6 @@ extension PageView: MustacheParent {
         case "strategies": return strategies
         case "overview": return overview
         case "scale": return scale
-        case "columns": return columns
         case "symbols": return symbols
         case "detailsInline": return detailsInline
         case "symbolRows": return symbolRows
@@ -259,36 +213,6 @@ extension PageView: MustacheParent {
         case "execGroups": return execGroups
         case "filesNote": return filesNote
         case "schemaVersion": return schemaVersion
-        default: return nil
-        }
-    }
-}
-
-extension YearRow: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "year": return year
-        case "strategy": return strategy
-        case "strategyCls": return strategyCls
-        case "buyAndHold": return buyAndHold
-        case "buyAndHoldCls": return buyAndHoldCls
-        case "difference": return difference
-        case "differenceCls": return differenceCls
-        default: return nil
-        }
-    }
-}
-
-extension DrawdownRow: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "n": return n
-        case "start": return start
-        case "trough": return trough
-        case "recovery": return recovery
-        case "depth": return depth
-        case "bars": return bars
-        case "days": return days
         default: return nil
         }
     }
@@ -323,7 +247,6 @@ extension SymbolPageView: MustacheParent {
         case "specName": return specName
         case "period": return period
         case "toolVersion": return toolVersion
-        case "columns": return columns
         case "symbols": return symbols
         default: return nil
         }
