@@ -15,25 +15,42 @@ public enum Downsample {
         let buckets = (cap - 2) / 2
         var out = [0]
         out.reserveCapacity(cap)
-        for b in 0..<buckets {
-            let lo = 1 + b * inner / buckets
-            let hi = 1 + (b + 1) * inner / buckets  // exclusive
-            guard lo < hi else { continue }
-            var iMin = -1
-            var iMax = -1
-            for i in lo..<hi {
-                let v = values[i]
-                guard !v.isNaN else { continue }
-                if iMin < 0 || v < values[iMin] { iMin = i }
-                if iMax < 0 || v > values[iMax] { iMax = i }
-            }
-            if iMin < 0 {
-                out.append(lo)  // an all-NaN bucket keeps one point so gaps stay visible
-            } else if iMin == iMax {
-                out.append(iMin)
-            } else {
-                out.append(min(iMin, iMax))
-                out.append(max(iMin, iMax))
+        values.withUnsafeBufferPointer { v in
+            for b in 0..<buckets {
+                let lo = 1 + b * inner / buckets
+                let hi = 1 + (b + 1) * inner / buckets  // exclusive
+                guard lo < hi else { continue }
+                // The bucket's first number starts both extremes; a NaN after it fails both comparisons, so
+                // it is skipped as the first one is (the first of equal extremes is kept).
+                var first = lo
+                while first < hi && v[first].isNaN { first += 1 }
+                guard first < hi else {
+                    out.append(lo)  // an all-NaN bucket keeps one point so gaps stay visible
+                    continue
+                }
+                var iMin = first
+                var iMax = first
+                var lowest = v[first]
+                var highest = lowest
+                var i = first + 1
+                while i < hi {
+                    let x = v[i]
+                    if x < lowest {
+                        lowest = x
+                        iMin = i
+                    }
+                    if x > highest {
+                        highest = x
+                        iMax = i
+                    }
+                    i += 1
+                }
+                if iMin == iMax {
+                    out.append(iMin)
+                } else {
+                    out.append(min(iMin, iMax))
+                    out.append(max(iMin, iMax))
+                }
             }
         }
         out.append(n - 1)

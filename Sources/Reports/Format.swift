@@ -82,6 +82,15 @@ public enum Format {
         // millions of these, and appending digit by digit then reversing was a tenth of a report's time.
         // The magnitude is unsigned, so Int64.min has one too.
         var v = value.magnitude
+        if v < 10_000 {
+            // Most numbers written are chart coordinates of one to four digits: appended one by one.
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            if v >= 1_000 { out.append(UInt8(ascii: "0") + UInt8(v / 1_000)) }
+            if v >= 100 { out.append(UInt8(ascii: "0") + UInt8(v / 100 % 10)) }
+            if v >= 10 { out.append(UInt8(ascii: "0") + UInt8(v / 10 % 10)) }
+            out.append(UInt8(ascii: "0") + UInt8(v % 10))
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             var i = 20
             repeat {
@@ -168,6 +177,14 @@ public enum Format {
         guard probes < upper else { return false }
         var lower = probes + 1
         guard case .some(.some(var range)) = candidates(upper) else { return false }
+        // A value that is not a short decimal mostly needs all or nearly all of its digits: the two
+        // largest counts below `upper` are tried first, then the search covers what is left.
+        for _ in 0..<2 where lower < upper {
+            guard let found = candidates(upper - 1) else { return false }
+            guard let found else { return write(upper, range) }
+            upper -= 1
+            range = found
+        }
         while lower < upper {
             let mid = (lower + upper) / 2
             guard let found = candidates(mid) else { return false }

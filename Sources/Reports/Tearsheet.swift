@@ -24,14 +24,25 @@ public enum Tearsheet {
         var sharpe = [Double?](repeating: nil, count: equity.count)
         var vol = [Double?](repeating: nil, count: equity.count)
         guard window >= 2, r.count >= window else { return (sharpe, vol) }
-        for end in (window - 1)..<r.count {
-            let w = r[(end - window + 1)...end]
-            guard w.allSatisfy({ $0.isFinite }) else { continue }
-            let mean = w.reduce(0, +) / Double(window)
-            let variance = w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window - 1)
-            let sd = variance.squareRoot()
-            vol[end + 1] = sd * a.squareRoot() * 100
-            sharpe[end + 1] = sd > 0 ? mean / sd * a.squareRoot() : nil
+        r.withUnsafeBufferPointer { r in
+            // Non-finite returns in the current window, kept as it slides (the sums themselves are added
+            // afresh in order for each window, so every value is what the plain two passes give).
+            var nonFinite = 0
+            for i in 0..<(window - 1) where !r[i].isFinite { nonFinite += 1 }
+            for end in (window - 1)..<r.count {
+                if !r[end].isFinite { nonFinite += 1 }
+                if end >= window, !r[end - window].isFinite { nonFinite -= 1 }
+                guard nonFinite == 0 else { continue }
+                let start = end - window + 1
+                var sum = 0.0
+                for i in start...end { sum += r[i] }
+                let mean = sum / Double(window)
+                var squares = 0.0
+                for i in start...end { squares += (r[i] - mean) * (r[i] - mean) }
+                let sd = (squares / Double(window - 1)).squareRoot()
+                vol[end + 1] = sd * a.squareRoot() * 100
+                sharpe[end + 1] = sd > 0 ? mean / sd * a.squareRoot() : nil
+            }
         }
         return (sharpe, vol)
     }
