@@ -450,7 +450,7 @@ final class CheckpointWriter: Sendable {
 /// The byte form of a checkpoint: finished backtests with the identity of each job (plan index, symbol,
 /// strategy, params), so a resumed run can check every entry belongs to its plan.
 enum CheckpointCodec {
-    static let magic: [UInt8] = Array("stratopt-checkpoint-5\n".utf8)
+    static let magic: [UInt8] = Array("stratopt-checkpoint-6\n".utf8)
 
     static func encode(_ entries: [(BacktestJob, JobResult)]) -> [UInt8] {
         encode(entries.map { ($0, ResultCodec.encode($1)) })

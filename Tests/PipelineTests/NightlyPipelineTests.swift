@@ -116,6 +116,60 @@ import Testing
         #expect(try ResultCodec.decode(negated).trades == result.trades)
     }
 
+    /// A price that is a short decimal (cents, or up to six decimals) is stored as a scaled integer of about
+    /// three bytes instead of its eight IEEE bytes; any other keeps its bits. Both read back bit for bit.
+    @Test func decimalPricesAreStoredAsScaledIntegersAndEveryOtherPriceKeepsItsBits() throws {
+        var result = Self.sampleResult()
+        result.openPosition = nil
+        let template = result.trades[0]
+        func withPrices(_ pairs: [(Double, Double)]) -> JobResult {
+            var r = result
+            r.trades = pairs.map { entry, exit in
+                var t = template
+                t.entryPrice = entry
+                t.exitPrice = exit
+                return t
+            }
+            return r
+        }
+        // 106.79 is 10679 / 10^2: the code 10679 · 8 + 2 = 85434 is a three-byte varint, as is
+        // 98.41's 78730; one ulp off, neither is a decimal of at most six places and each keeps 8 bytes.
+        let cents = ResultCodec.encode(withPrices([(106.79, 98.41)]))
+        let nudged = ResultCodec.encode(withPrices([(106.79.nextUp, 98.41.nextDown)]))
+        #expect(nudged.count == cents.count + 2 * (8 - 3))
+        for bytes in [cents, nudged] {
+            let back = try ResultCodec.decode(bytes)
+            #expect(ResultCodec.encode(back) == bytes)
+        }
+        #expect(try ResultCodec.decode(cents).trades[0].entryPrice.bitPattern == (106.79).bitPattern)
+        #expect(try ResultCodec.decode(nudged).trades[0].entryPrice.bitPattern == (106.79).nextUp.bitPattern)
+        // Seeded quotes in cents and in four and six decimals, and values that are no short decimal (a third,
+        // 0.1 + 0.2, 1e-7, a huge price, the smallest and largest doubles): every one reads back bit for bit.
+        var rng = SplitMix64(state: 20_261_202)
+        var pairs: [(Double, Double)] = []
+        for _ in 0..<2_000 {
+            let n = Double(1 + rng.next() % 100_000_000)
+            pairs.append((n / 100, n / 10_000))
+            pairs.append((n / 1_000_000, (n / 100).nextUp))
+        }
+        pairs += [
+            (1.0 / 3.0, 0.1 + 0.2), (1e-7, 9.5e15), (.leastNonzeroMagnitude, .greatestFiniteMagnitude),
+            (-12.5, 250), (0, 1e300),
+        ]
+        let mixed = withPrices(pairs)
+        let back = try ResultCodec.decode(ResultCodec.encode(mixed))
+        #expect(back.trades.count == pairs.count)
+        for (a, b) in zip(back.trades, mixed.trades) {
+            #expect(a.entryPrice.bitPattern == b.entryPrice.bitPattern)
+            #expect(a.exitPrice.bitPattern == b.exitPrice.bitPattern)
+        }
+        // Prices of at most six decimals (codes below 2^35: five-byte varints at most) save at least three bytes
+        // each against the same trades with every price one ulp away.
+        let seeded = withPrices(pairs.prefix(1_000).map { ($0.0, $0.0) })
+        let seededOff = withPrices(pairs.prefix(1_000).map { ($0.0.nextUp, $0.0.nextUp) })
+        #expect(ResultCodec.encode(seeded).count <= ResultCodec.encode(seededOff).count - 1_000 * 2 * 3)
+    }
+
     /// The compact trade form keeps every bit of values it does not expect: extreme bars and dates,
     /// fractional, negative-zero and huge share counts, non-zero and negative-zero commissions, NaN.
     @Test func extremeTradesSurviveTheCompactFormBitForBit() throws {
