@@ -163,6 +163,46 @@ import Testing
         for (k, v) in values.dropFirst() { #expect(found[k] == v) }
     }
 
+    /// A new cache file has 16 KiB pages, so results of a few kilobytes share pages instead of leaving most
+    /// of a 4 KiB one empty: 3 000 values of 2.3 kB take well under the 3 000 4 KiB pages of one value each
+    /// (two do not fit one). A file made with 4 KiB pages keeps them and its values.
+    @Test func aNewCacheFileHasPagesThatHoldSeveralResults() async throws {
+        try await withTempDir { dir in
+            let values = (0..<3_000).map { i in
+                (Self.key(params: "p=\(i)"), [UInt8](repeating: UInt8(i % 251), count: 2_300 + i % 7))
+            }
+            let cache = try ResultCache(dataDir: dir, maxBytes: 1 << 30)
+            try cache.store(values)
+            cache.reclaim()
+            let (pageSize, pages) = try await DatabaseQueue(path: dir + "/results.sqlite").read { db in
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0,
+                    try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                )
+            }
+            #expect(pageSize == 16_384)
+            // Seven 2.3 kB values fit a 16 KiB page: 3 000 need about 430 pages (7 MB) and a few for the
+            // indexes and tables, against 12 MB for one value a 4 KiB page.
+            #expect(pageSize * pages < 3_000 * 4_096 * 3 / 4, "\(pages) pages of \(pageSize) bytes")
+        }
+        try await withTempDir { dir in
+            let path = dir + "/results.sqlite"
+            let old = try DatabaseQueue(path: path)
+            try await old.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA page_size = 4096")
+                try db.execute(sql: "CREATE TABLE early (x)")
+            }
+            try old.close()
+            let cache = try ResultCache(path: path, maxBytes: 1 << 30)
+            try cache.store([(Self.key(), [1, 2, 3])])
+            #expect(try cache.lookup([Self.key()])[Self.key()] == [1, 2, 3])
+            let pageSize = try await DatabaseQueue(path: path).read { db in
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            }
+            #expect(pageSize == 4_096)
+        }
+    }
+
     @Test func aZeroCapStoresNothing() async throws {
         try await withTempDir { dir in
             let cache = try ResultCache(dataDir: dir, maxBytes: 0)
