@@ -85,12 +85,14 @@ public struct ExecuteResult: Sendable {
 public enum ExecuteStage {
     public static let candidatesFile = "candidates.json"
 
-    /// A symbol's rank-1 strategy, with what it wants to hold after the last bar.
+    /// A symbol's rank-1 strategy, with what it wants to hold after the last bar. `parameters` are the
+    /// backtest's own (typed; `row.params` is their text for the files).
     public static func candidate(
-        row: ResultRow, series: BarSeries, indicators: IndicatorCache, firstDecisionOffset: Int, tradingStart: Int
+        row: ResultRow, parameters: Parameters, series: BarSeries, indicators: IndicatorCache,
+        firstDecisionOffset: Int, tradingStart: Int
     ) -> ExecutionCandidate {
         var long = false
-        if let strategy = StrategyRegistry.make(id: row.strategy, parameters: Parameters(parsing: row.params)) {
+        if let strategy = StrategyRegistry.make(id: row.strategy, parameters: parameters) {
             let signals = strategy.signals(on: series, indicators: indicators)
             long = wantsLong(signals, firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart))
         }
@@ -321,22 +323,5 @@ public enum ExecuteStage {
         row.priceText = Money.formatPrice(o.price)
         row.valueText = Money.format2(o.value)
         return row
-    }
-}
-
-extension Parameters {
-    /// Parses the canonical `name=value;…` text back (integers stay integers).
-    init(parsing text: String) {
-        var values: [String: ParamValue] = [:]
-        for part in text.split(separator: ";") {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { continue }
-            if let i = Int(kv[1]) {
-                values[kv[0]] = .int(i)
-            } else if let d = Double(kv[1]) {
-                values[kv[0]] = .double(d)
-            }
-        }
-        self.init(values)
     }
 }

@@ -474,7 +474,8 @@ public struct PipelineRunner: Sendable {
             if let best = idx.first(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) {
                 candidates.append(
                     ExecuteStage.candidate(
-                        row: rows[best], series: bars, indicators: indicators,
+                        row: rows[best], parameters: outcomes[best].job.parameters, series: bars,
+                        indicators: indicators,
                         firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: from))
             }
         }
