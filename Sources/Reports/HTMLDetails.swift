@@ -262,14 +262,25 @@ struct DetailWriter {
         var deepest = Range()
         deepest.add(0)
         var dds: [[Double]] = []
+        dds.reserveCapacity(curves.count)
         for c in curves {
             guard c.count == bars else {
                 dds.append([])
                 continue
             }
-            for v in c { equityRange.add(v) }
-            let dd = ReportAnalytics.drawdownPct(c, negated: true)
-            for v in dd { deepest.add(v) }
+            // One pass: the equity range, and the drawdown (`ReportAnalytics.drawdownPct(c, negated: true)`,
+            // value for value) with its range.
+            var peak = -Double.infinity
+            let dd = [Double](unsafeUninitializedCapacity: c.count) { out, written in
+                for (i, v) in c.enumerated() {
+                    equityRange.add(v)
+                    if v > peak { peak = v }
+                    let d = -(peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0)
+                    deepest.add(d)
+                    out[i] = d
+                }
+                written = c.count
+            }
             dds.append(dd)
         }
         if bh.count == bars { for v in bh { equityRange.add(v) } }

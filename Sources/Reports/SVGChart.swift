@@ -141,7 +141,7 @@ struct SVGChart {
         case .success(let l):
             writeHead(l, to: &out)
             writeFrame(l, to: &out)
-            out.raw(plotOpen(l))
+            writePlotOpen(l, to: &out)
             writeSeries(l, to: &out)
             let keys = writeMarkers(l, to: &out)
             out.raw("</svg>")
@@ -187,7 +187,7 @@ struct SVGChart {
         writeHead(l, to: &out)
         SVGChart.writeUse(frameId, to: &out)
         writeDateAxisUse(l, to: &out)
-        out.raw(plotOpen(l))
+        writePlotOpen(l, to: &out)
         plot(&out)
         out.raw("</svg>")
         if legend { writeLegend(markerKeys: [], to: &out) }
@@ -228,12 +228,26 @@ struct SVGChart {
 
     func writeHead(_ l: Layout, to out: inout HTMLBytes) {
         let u = SVGChart.unit
-        out.raw("<svg class=\"ch\" viewBox=\"0 0 \(u(width)) \(u(height))\" role=\"img\" aria-label=\"")
+        // Appended piece by piece (a detail writes four of these): no interpolated Strings.
+        out.raw("<svg class=\"ch\" viewBox=\"0 0 ")
+        out.int(u(width))
+        out.bytes.append(UInt8(ascii: " "))
+        out.int(u(height))
+        out.raw("\" role=\"img\" aria-label=\"")
         out.text(title)
         // The script reads the plot's geometry and value range from these attributes (hover and zoom).
-        out.raw(
-            "\" data-g=\"\(u(l.x0)) \(u(l.x1)) \(u(l.y0)) \(u(l.y1)) \(l.n)\" data-r=\"\(Format.number(l.tlo)) \(Format.number(l.span))\" data-f=\"\(valueStyle == .percent ? "p" : "m")\(logScale ? "l" : "")\"><title>"
-        )
+        out.raw("\" data-g=\"")
+        for (k, v) in [u(l.x0), u(l.x1), u(l.y0), u(l.y1), l.n].enumerated() {
+            if k > 0 { out.bytes.append(UInt8(ascii: " ")) }
+            out.int(v)
+        }
+        out.raw("\" data-r=\"")
+        Format.appendNumber(l.tlo, to: &out.bytes)  // `Format.number`: nothing for a non-finite value
+        out.bytes.append(UInt8(ascii: " "))
+        Format.appendNumber(l.span, to: &out.bytes)
+        out.raw(valueStyle == .percent ? "\" data-f=\"p" : "\" data-f=\"m")
+        if logScale { out.raw("l") }
+        out.raw("\"><title>")
         out.text(title)
         out.raw("</title>")
     }
@@ -313,11 +327,24 @@ struct SVGChart {
     }
 
     /// The nested SVG that clips to the plot area; the script zooms by narrowing its viewBox.
-    func plotOpen(_ l: Layout) -> String {
+    func writePlotOpen(_ l: Layout, to out: inout HTMLBytes) {
         let u = SVGChart.unit
-        let pw = u(l.x1) - u(l.x0)
-        return
-            "<svg class=\"pa\" x=\"\(u(l.x0))\" y=\"0\" width=\"\(pw)\" height=\"\(u(height))\" viewBox=\"\(u(l.x0)) 0 \(pw) \(u(height))\" preserveAspectRatio=\"none\">"
+        let x0 = u(l.x0)
+        let pw = u(l.x1) - x0
+        let h = u(height)
+        out.raw("<svg class=\"pa\" x=\"")
+        out.int(x0)
+        out.raw("\" y=\"0\" width=\"")
+        out.int(pw)
+        out.raw("\" height=\"")
+        out.int(h)
+        out.raw("\" viewBox=\"")
+        out.int(x0)
+        out.raw(" 0 ")
+        out.int(pw)
+        out.bytes.append(UInt8(ascii: " "))
+        out.int(h)
+        out.raw("\" preserveAspectRatio=\"none\">")
     }
 
     func writeSeries(_ l: Layout, to out: inout HTMLBytes) {
@@ -402,7 +429,8 @@ struct SVGChart {
             paths[k].int(l.xU(m.index))
             paths[k].bytes.append(UInt8(ascii: " "))
             paths[k].int(l.yU(m.value))
-            paths[k].raw("h0")
+            paths[k].bytes.append(UInt8(ascii: "h"))
+            paths[k].bytes.append(UInt8(ascii: "0"))
         }
         for (k, c) in order.enumerated() {
             out.raw("<path class=\"\(c)\" d=\"")
