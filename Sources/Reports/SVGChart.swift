@@ -585,14 +585,27 @@ struct SVGChart {
         guard dates.count >= 2 else { return [] }
         let spanDays = dates[dates.count - 1].daysSinceEpoch - dates[0].daysSinceEpoch
         var ticks: [(Int, String)] = []
-        if spanDays > 548 {
-            for i in 1..<dates.count where dates[i].year != dates[i - 1].year {
-                ticks.append((i, String(dates[i].year)))
+        // A tick where a date's year (month number) differs from the previous date's. Every date inside the
+        // calendar year (month) of the last one converted shares its key, so only a date outside that day
+        // range is converted (a chart's ten years of bars cross ten boundaries, not 2 500).
+        let byYear = spanDays > 548
+        func period(_ d: SessionDate) -> (key: Int, days: Range<Int>) {
+            let (y, m, _) = d.components
+            let start = SessionDate(year: y, month: byYear ? 1 : m, day: 1)
+            let end = byYear ? SessionDate(year: y + 1, month: 1, day: 1) : start?.adding(months: 1)
+            let days =
+                if let start, let end { start.daysSinceEpoch..<end.daysSinceEpoch } else {
+                    d.daysSinceEpoch..<(d.daysSinceEpoch + 1)
+                }
+            return (byYear ? y : m, days)
+        }
+        var current = period(dates[0])
+        for i in 1..<dates.count where !current.days.contains(dates[i].daysSinceEpoch) {
+            let next = period(dates[i])
+            if next.key != current.key {
+                ticks.append((i, byYear ? String(next.key) : String(dates[i].iso.prefix(7))))
             }
-        } else {
-            for i in 1..<dates.count where dates[i].month != dates[i - 1].month {
-                ticks.append((i, String(dates[i].iso.prefix(7))))
-            }
+            current = next
         }
         if ticks.isEmpty {
             let n = dates.count

@@ -79,6 +79,50 @@ import Testing
         #expect(dates[ticks[0].0].iso == "2020-01-01")
     }
 
+    /// Ticks fall where a date's year (spans over 548 days) or month number differs from the previous
+    /// date's, whatever the order and gaps of the dates: checked against that rule applied pair by pair on
+    /// seeded sorted, gapped and shuffled dates, two dates a year apart (same month number: no month tick)
+    /// and dates at the calendar's ends.
+    @Test func dateTicksFollowThePairwiseRuleForAnyDates() {
+        func reference(_ dates: [SessionDate]) -> [(Int, String)] {
+            let byYear = dates[dates.count - 1].daysSinceEpoch - dates[0].daysSinceEpoch > 548
+            var out: [(Int, String)] = []
+            for i in 1..<dates.count {
+                if byYear, dates[i].year != dates[i - 1].year { out.append((i, String(dates[i].year))) }
+                if !byYear, dates[i].month != dates[i - 1].month { out.append((i, String(dates[i].iso.prefix(7)))) }
+            }
+            return out
+        }
+        var rng = SplitMix64(state: 42)
+        var cases: [[SessionDate]] = [
+            [SessionDate(iso: "2024-01-05")!, SessionDate(iso: "2025-01-06")!],
+            [SessionDate(iso: "2024-03-31")!, SessionDate(iso: "2024-04-01")!, SessionDate(iso: "2024-03-30")!],
+            [SessionDate(daysSinceEpoch: -800_000_000), SessionDate(daysSinceEpoch: 800_000_000)],
+        ]
+        for n in [2, 30, 400, 2_600] {
+            var day = 19_000 + Int(rng.next() % 400)
+            var sorted: [SessionDate] = []
+            for _ in 0..<n {
+                sorted.append(SessionDate(daysSinceEpoch: day))
+                day += 1 + Int(rng.next() % (n > 400 ? 4 : 40))
+            }
+            cases.append(sorted)
+            cases.append(sorted.shuffled(using: &rng))
+        }
+        for dates in cases {
+            let ticks = SVGChart.dateTicks(dates)
+            let expected = reference(dates)
+            if expected.isEmpty {
+                #expect(ticks.count == 5, "\(dates.count) dates: the five-point fallback")
+            } else {
+                let stride = (expected.count + 9) / 10
+                let thinned = expected.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
+                #expect(
+                    ticks.map(\.0) == thinned.map(\.0) && ticks.map(\.1) == thinned.map(\.1), "\(dates.count) dates")
+            }
+        }
+    }
+
     @Test func chartHasAxesLabelsAndLegend() {
         let dates = Fixture.weekdays(from: "2020-01-02", count: 300)
         let svg = SVGChart(
