@@ -57,7 +57,8 @@ public struct CachedBarsAltered: Error, Sendable, CustomStringConvertible {
 
 /// The SQLite bar cache (`<dataDir>/cache.sqlite`, WAL mode through GRDB's `DatabasePool`).
 ///
-/// Bars are keyed by (provider, symbol, timeframe, adjustment, date); dates are stored as `YYYY-MM-DD` text.
+/// Bars are keyed by their series (one row of `series` per provider, symbol, timeframe and adjustment, named
+/// by an integer id) and date; dates are stored as `YYYY-MM-DD` text.
 /// A separate coverage table records which date ranges each key has been fetched for — a range is covered when
 /// the provider was asked for it, so holidays and days without data inside it never cause a refetch.
 /// `store` writes bars and coverage in one transaction; touching or overlapping ranges are merged.
@@ -97,7 +98,14 @@ public struct BarCache: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -16384")
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            let upgrading = try pool.read { db in
+                try db.tableExists("bar")
+                    && !(try BarCache.migrator.appliedIdentifiers(db)).contains(BarCache.seriesMigration)
+            }
             try BarCache.migrator.migrate(pool)
+            // The old table's pages are free after the upgrade: given back once (best effort: VACUUM needs
+            // room for a copy, and a cache that keeps its free pages reuses them for new bars).
+            if upgrading { try? pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         } catch {
             throw CacheError(path: path, message: "cannot open the cache (\(error)); delete the file to rebuild it")
         }
@@ -197,7 +205,67 @@ public struct BarCache: Sendable {
                 try update.execute(arguments: [sum, p, s, t, a, d])
             }
         }
+        // v4: each bar names its series by an integer id instead of repeating four key texts: a row of ten
+        // years of 500 symbols took about 100 bytes, 127 MB in all; it takes about 75 (95 MB). Bars,
+        // checksums (still over the key's texts) and coverage are kept.
+        m.registerMigration(seriesMigration) { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE series (
+                        id INTEGER PRIMARY KEY,
+                        provider TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        timeframe TEXT NOT NULL,
+                        adjustment TEXT NOT NULL,
+                        UNIQUE (provider, symbol, timeframe, adjustment)
+                    );
+                    INSERT INTO series (provider, symbol, timeframe, adjustment)
+                    SELECT DISTINCT provider, symbol, timeframe, adjustment FROM bar ORDER BY 1, 2, 3, 4;
+                    CREATE TABLE bar_v4 (
+                        series INTEGER NOT NULL,
+                        date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                        open REAL NOT NULL CHECK (open > 0),
+                        high REAL NOT NULL CHECK (high >= open AND high >= close AND high >= low),
+                        low REAL NOT NULL CHECK (low > 0 AND low <= open AND low <= close),
+                        close REAL NOT NULL CHECK (close > 0),
+                        volume REAL NOT NULL CHECK (volume >= 0),
+                        checksum INTEGER,
+                        PRIMARY KEY (series, date)
+                    ) WITHOUT ROWID;
+                    INSERT INTO bar_v4 (series, date, open, high, low, close, volume, checksum)
+                    SELECT s.id, b.date, b.open, b.high, b.low, b.close, b.volume, b.checksum
+                    FROM bar b JOIN series s USING (provider, symbol, timeframe, adjustment)
+                    ORDER BY s.id, b.date;
+                    DROP TABLE bar;
+                    ALTER TABLE bar_v4 RENAME TO bar;
+                    """)
+        }
         return m
+    }
+
+    static let seriesMigration = "v4-series"
+
+    /// The `series` id of a key; with `create`, a new one when the key has none yet.
+    static func seriesID(_ db: Database, _ key: [String], create: Bool) throws -> Int64? {
+        if let id = try Int64.fetchOne(
+            db, sql: "SELECT id FROM series WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ?",
+            arguments: StatementArguments(key))
+        {
+            return id
+        }
+        guard create else { return nil }
+        try db.execute(
+            sql: "INSERT INTO series (provider, symbol, timeframe, adjustment) VALUES (?, ?, ?, ?)",
+            arguments: StatementArguments(key))
+        return db.lastInsertedRowID
+    }
+
+    /// The bars of the keys `match` selects (a `WHERE` on provider, symbol, timeframe and adjustment), and
+    /// their `series` rows, deleted.
+    static func deleteBars(_ db: Database, where match: String, arguments: StatementArguments) throws {
+        try db.execute(
+            sql: "DELETE FROM bar WHERE series IN (SELECT id FROM series " + match + ")", arguments: arguments)
+        try db.execute(sql: "DELETE FROM series " + match, arguments: arguments)
     }
 
     /// FNV-1a (64 bit) over the row's key, date text and the IEEE bits of its five values: what `store`
@@ -390,23 +458,23 @@ public struct BarCache: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
             arguments: [provider, symbol, timeframe, adjustment, lo.iso, hi.iso])
+        guard !bars.isEmpty else { return }
+        let key = [provider, symbol, timeframe, adjustment]
+        guard let series = try BarCache.seriesID(db, key, create: true) else { return }
         let insert = try db.makeStatement(
             sql: """
-                INSERT OR REPLACE INTO bar
-                (provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO bar (series, date, open, high, low, close, volume, checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let keyState = BarCache.checksumState(key: [provider, symbol, timeframe, adjustment])
         try BarCache.insert(
-            bars, statement: insert, key: (provider, symbol, timeframe, adjustment), keyState: keyState, db: db)
+            bars, statement: insert, series: series, keyState: BarCache.checksumState(key: key), db: db)
     }
 
-    /// Inserts `bars` through the prepared `INSERT OR REPLACE INTO bar` statement, binding the key once and
+    /// Inserts `bars` through the prepared `INSERT OR REPLACE INTO bar` statement, binding the series once and
     /// each bar's values straight through SQLite: a cold universe stores a million bars, and building GRDB
     /// arguments (an array of existentials) per row cost more than SQLite's own insert.
     private static func insert(
-        _ bars: [Bar], statement: Statement, key: (String, String, String, String), keyState: UInt64,
-        db: Database
+        _ bars: [Bar], statement: Statement, series: Int64, keyState: UInt64, db: Database
     ) throws {
         let stmt = statement.sqliteStatement
         // SQLite copies what is bound with SQLITE_TRANSIENT before the call returns.
@@ -421,23 +489,21 @@ public struct BarCache: Sendable {
         }
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
-        for (i, part) in [key.0, key.1, key.2, key.3].enumerated() {
-            try check(sqlite3_bind_text(stmt, Int32(i + 1), part, -1, transient))
-        }
+        try check(sqlite3_bind_int64(stmt, 1, series))
         for b in bars {
             let iso = b.date.isoBytes
             try check(
                 iso.withUnsafeBufferPointer { p in
                     p.withMemoryRebound(to: CChar.self) { c in
-                        sqlite3_bind_text(stmt, 5, c.baseAddress, Int32(c.count), transient)
+                        sqlite3_bind_text(stmt, 2, c.baseAddress, Int32(c.count), transient)
                     }
                 })
-            try check(sqlite3_bind_double(stmt, 6, b.open))
-            try check(sqlite3_bind_double(stmt, 7, b.high))
-            try check(sqlite3_bind_double(stmt, 8, b.low))
-            try check(sqlite3_bind_double(stmt, 9, b.close))
-            try check(sqlite3_bind_double(stmt, 10, b.volume))
-            try check(sqlite3_bind_int64(stmt, 11, BarCache.checksum(b, keyState: keyState)))
+            try check(sqlite3_bind_double(stmt, 3, b.open))
+            try check(sqlite3_bind_double(stmt, 4, b.high))
+            try check(sqlite3_bind_double(stmt, 5, b.low))
+            try check(sqlite3_bind_double(stmt, 6, b.close))
+            try check(sqlite3_bind_double(stmt, 7, b.volume))
+            try check(sqlite3_bind_int64(stmt, 8, BarCache.checksum(b, keyState: keyState)))
             try check(sqlite3_step(stmt))
             sqlite3_reset(stmt)
         }
@@ -451,7 +517,7 @@ public struct BarCache: Sendable {
         try pool.write { db in
             let key: StatementArguments = [provider, symbol, timeframe, adjustment]
             let match = "WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ?"
-            try db.execute(sql: "DELETE FROM bar " + match, arguments: key)
+            try BarCache.deleteBars(db, where: match, arguments: key)
             try db.execute(sql: "DELETE FROM coverage " + match, arguments: key)
             try db.execute(sql: "DELETE FROM source_file " + match, arguments: key)
         }
@@ -461,11 +527,12 @@ public struct BarCache: Sendable {
     public func clear(symbol: String? = nil) throws {
         try pool.write { db in
             if let symbol {
-                try db.execute(sql: "DELETE FROM bar WHERE symbol = ?", arguments: [symbol])
+                try BarCache.deleteBars(db, where: "WHERE symbol = ?", arguments: [symbol])
                 try db.execute(sql: "DELETE FROM coverage WHERE symbol = ?", arguments: [symbol])
                 try db.execute(sql: "DELETE FROM source_file WHERE symbol = ?", arguments: [symbol])
             } else {
                 try db.execute(sql: "DELETE FROM bar")
+                try db.execute(sql: "DELETE FROM series")
                 try db.execute(sql: "DELETE FROM coverage")
                 try db.execute(sql: "DELETE FROM source_file")
             }
@@ -510,7 +577,9 @@ public struct BarCache: Sendable {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT date, open, high, low, close, volume, checksum FROM bar
-                WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ? AND date BETWEEN ? AND ?
+                WHERE series = (
+                    SELECT id FROM series WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ?)
+                AND date BETWEEN ? AND ?
                 ORDER BY date
                 """)
         try statement.setArguments([provider, symbol, timeframe, adjustment, from.iso, to.iso])
@@ -565,8 +634,9 @@ public struct BarCache: Sendable {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT provider, symbol, timeframe, adjustment, COUNT(*) AS n, MIN(date) AS a, MAX(date) AS b
-                    FROM bar GROUP BY provider, symbol, timeframe, adjustment
+                    SELECT s.provider, s.symbol, s.timeframe, s.adjustment,
+                        COUNT(*) AS n, MIN(b.date) AS a, MAX(b.date) AS b
+                    FROM bar b JOIN series s ON s.id = b.series GROUP BY b.series
                     """)
             {
                 let k = BarCache.keyText(row)
@@ -646,13 +716,23 @@ public struct BarCache: Sendable {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT provider, symbol, timeframe, adjustment, date, open, high, low, close, volume, checksum
-                    FROM bar ORDER BY provider, symbol, timeframe, adjustment, date
+                    SELECT b.series, s.provider, s.symbol, s.timeframe, s.adjustment,
+                        b.date, b.open, b.high, b.low, b.close, b.volume, b.checksum
+                    FROM bar b LEFT JOIN series s ON s.id = b.series
+                    ORDER BY s.provider, s.symbol, s.timeframe, s.adjustment, b.series, b.date
                     """)
             while let row = try rows.next() {
-                let (p, s, t, a): (String, String, String, String) = (
+                let (p0, s0, t0, a0): (String?, String?, String?, String?) = (
                     row["provider"], row["symbol"], row["timeframe"], row["adjustment"]
                 )
+                guard let p = p0, let s = s0, let t = t0, let a = a0 else {
+                    let id: Int64? = row["series"]
+                    problems.append(
+                        CacheProblem(
+                            provider: "", symbol: "", date: row["date"],
+                            message: "bar of series \(id.map(String.init) ?? "NULL"), which the series table lacks"))
+                    continue
+                }
                 let dateText: String = row["date"] ?? ""
                 func problem(_ m: String) {
                     problems.append(CacheProblem(provider: p, symbol: s, date: dateText, message: m))

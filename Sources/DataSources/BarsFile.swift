@@ -57,7 +57,7 @@ public enum BarsFile {
             try db.execute(sql: "DELETE FROM export_meta")
             try db.execute(sql: "DELETE FROM export_symbol")
             let meta = [
-                ("format", "stratopt-bars-1"), ("provider", info.provider), ("variant", info.variant),
+                ("format", "stratopt-bars-2"), ("provider", info.provider), ("variant", info.variant),
                 ("from", info.from.iso), ("to", info.to.iso), ("as_of", info.asOf.iso),
             ]
             for (k, v) in meta {
@@ -97,7 +97,7 @@ public enum BarsFile {
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM export_meta") {
                     meta[row["key"] as String] = row["value"] as String
                 }
-                guard meta["format"] == "stratopt-bars-1", let provider = meta["provider"],
+                guard meta["format"] == "stratopt-bars-2", let provider = meta["provider"],
                     let variant = meta["variant"], let from = meta["from"].flatMap({ SessionDate(iso: $0) }),
                     let to = meta["to"].flatMap({ SessionDate(iso: $0) }),
                     let asOf = meta["as_of"].flatMap({ SessionDate(iso: $0) })

@@ -85,7 +85,7 @@ extension BarCache {
             let where_ = "WHERE provider = ? AND symbol = ? AND timeframe = ? AND adjustment = ?"
             let dropped =
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coverage " + where_, arguments: key) ?? 0) > 0
-            try db.execute(sql: "DELETE FROM bar " + where_, arguments: key)
+            try BarCache.deleteBars(db, where: where_, arguments: key)
             try db.execute(sql: "DELETE FROM coverage " + where_, arguments: key)
             try db.execute(
                 sql: """

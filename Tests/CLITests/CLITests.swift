@@ -253,7 +253,10 @@ enum CLI {
         let db = try DatabaseQueue(path: data + "/cache.sqlite")
         try await db.write { db in
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            try db.execute(sql: "UPDATE bar SET high = low - 1 WHERE symbol = 'MSFT' AND date = '2025-03-03'")
+            try db.execute(
+                sql:
+                    "UPDATE bar SET high = low - 1 WHERE series = (SELECT id FROM series WHERE symbol = 'MSFT') AND date = '2025-03-03'"
+            )
             #expect(db.changesCount == 1)
         }
         let verify = try await CLI.run(["cache", "verify", "--data-dir", data])
@@ -302,7 +305,7 @@ enum CLI {
         try await db.write { db in
             try db.execute(
                 sql: """
-                    CREATE TRIGGER full_disk BEFORE INSERT ON bar WHEN NEW.symbol = 'MSFT'
+                    CREATE TRIGGER full_disk BEFORE INSERT ON bar WHEN NEW.series = (SELECT id FROM series WHERE symbol = 'MSFT')
                     BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
                     """)
         }

@@ -221,7 +221,10 @@ final class FirstOrderSignal: @unchecked Sendable {
 
         let db = try DatabaseQueue(path: data + "/cache.sqlite")
         try await db.write { db in
-            try db.execute(sql: "UPDATE bar SET volume = volume + 1 WHERE symbol = 'MSFT' AND date = '2025-03-03'")
+            try db.execute(
+                sql:
+                    "UPDATE bar SET volume = volume + 1 WHERE series = (SELECT id FROM series WHERE symbol = 'MSFT') AND date = '2025-03-03'"
+            )
             #expect(db.changesCount == 1)
         }
         let verify = try await CLI.run(["cache", "verify", "--data-dir", data])

@@ -397,7 +397,8 @@ final class RunningCLI {
             try db.execute(
                 sql: """
                     UPDATE bar SET close = close * 1.0001, high = max(high, close * 1.0001)
-                    WHERE symbol = 'TSLA' AND date = (SELECT max(date) FROM bar WHERE symbol = 'TSLA')
+                    WHERE series = (SELECT id FROM series WHERE symbol = 'TSLA')
+                    AND date = (SELECT max(date) FROM bar WHERE series = (SELECT id FROM series WHERE symbol = 'TSLA'))
                     """)
             #expect(db.changesCount == 1)
         }

@@ -90,7 +90,9 @@ import Testing
             try db.execute(sql: "UPDATE bar SET high = 1 WHERE date = '2024-01-03'")
             try db.execute(
                 sql: """
-                    INSERT INTO bar VALUES ('p', 'S', '1d', 'provider', '2024-02-01', 10, 11, 9, 10, 5, NULL)
+                    INSERT INTO bar VALUES (
+                        (SELECT id FROM series WHERE provider = 'p' AND symbol = 'S'), '2024-02-01', 10, 11, 9, 10, 5,
+                        NULL)
                     """)
         }
         let problems = try cache.verify()
@@ -192,5 +194,110 @@ import Testing
         #expect(try cache.bars(provider: "p", symbol: "A", from: day("2024-01-01"), to: day("2024-01-05")).isEmpty)
         try cache.clear()
         #expect(try cache.list().isEmpty)
+    }
+
+    /// Bars of twenty symbols over ten years of weekdays, stored the way a cold universe stores them.
+    func storeUniverse(_ cache: BarCache, symbols: Int = 20) throws -> Int {
+        var d = day("2015-01-01")
+        var dates: [SessionDate] = []
+        while dates.count < 2_520 {
+            if !d.isWeekend { dates.append(d) }
+            d = d.adding(days: 1)
+        }
+        for k in 0..<symbols {
+            let bars = dates.enumerated().map { i, d in
+                let c = 50 + Double(k) + Double(i % 97) / 8
+                return Bar(date: d, open: c, high: c + 0.5, low: c - 0.5, close: c + 0.25, volume: 1_000 + Double(i))
+            }
+            try cache.store(
+                bars: bars, covering: dates[0]...dates[dates.count - 1], provider: "synthetic",
+                symbol: "S\(k)")
+        }
+        return symbols * dates.count
+    }
+
+    /// A bar row names its series by a small integer instead of repeating four key texts: ten years of
+    /// twenty symbols take under 85 bytes a bar on disk (the keyed-by-text layout took about 100).
+    @Test func aBarRowNamesItsSeriesByIdAndStaysSmall() throws {
+        let dir = Paths.tempDir()
+        let cache = try BarCache(dataDir: dir)
+        let rows = try storeUniverse(cache)
+        let bytes = try DatabaseQueue(path: dir + "/cache.sqlite").read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+        }
+        #expect(bytes / rows < 85, "\(bytes) bytes for \(rows) bars")
+        #expect(try cache.verify().isEmpty)
+        // Dropping a key takes its series row too; the others keep theirs.
+        try cache.drop(provider: "synthetic", symbol: "S3")
+        let series = try DatabaseQueue(path: dir + "/cache.sqlite").read { db in
+            try String.fetchAll(db, sql: "SELECT symbol FROM series ORDER BY id")
+        }
+        #expect(series.count == 19 && !series.contains("S3"))
+    }
+
+    /// A cache written before bars were keyed by series id is upgraded on open: every bar, its checksum, the
+    /// coverage and the source-file records are kept, the old table's pages are given back, and a bar of an
+    /// unknown series (planted by hand) is reported by `verify`.
+    @Test func aCacheKeyedByTextIsUpgradedKeepingEveryBar() throws {
+        let dir = Paths.tempDir()
+        let path = dir + "/cache.sqlite"
+        var before: [[Bar]] = []
+        do {
+            let cache = try BarCache(dataDir: dir)
+            _ = try storeUniverse(cache, symbols: 8)
+            for k in 0..<8 {
+                before.append(
+                    try cache.bars(
+                        provider: "synthetic", symbol: "S\(k)", from: day("2015-01-01"), to: day("2025-12-31")))
+            }
+        }
+        // Back to the previous layout, as the last release left it.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bar_v3 (
+                        provider TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, adjustment TEXT NOT NULL,
+                        date TEXT NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+                        close REAL NOT NULL, volume REAL NOT NULL, checksum INTEGER,
+                        PRIMARY KEY (provider, symbol, timeframe, adjustment, date)
+                    ) WITHOUT ROWID;
+                    INSERT INTO bar_v3 SELECT s.provider, s.symbol, s.timeframe, s.adjustment, b.date, b.open, b.high,
+                        b.low, b.close, b.volume, b.checksum FROM bar b JOIN series s ON s.id = b.series;
+                    DROP TABLE bar;
+                    DROP TABLE series;
+                    ALTER TABLE bar_v3 RENAME TO bar;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v4-series';
+                    """)
+        }
+        try old.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        try old.close()
+        let oldSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        #expect(throws: CacheError.self) { try BarCache.openReadOnly(dataDir: dir) }
+
+        let cache = try BarCache(dataDir: dir)
+        for k in 0..<8 {
+            let after = try cache.bars(
+                provider: "synthetic", symbol: "S\(k)", from: day("2015-01-01"), to: day("2025-12-31"))
+            #expect(after == before[k])
+        }
+        #expect(try cache.list().map(\.barCount) == Array(repeating: 2_520, count: 8))
+        #expect(try cache.verify().isEmpty)
+        let (pages, free) = try DatabaseQueue(path: path).read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            )
+        }
+        #expect(free * 20 < pages, "\(free) of \(pages) pages left free")
+        let newSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        #expect(newSize * 10 < oldSize * 9, "\(oldSize) -> \(newSize) bytes")
+
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO bar VALUES (999, '2024-02-01', 10, 11, 9, 10, 5, NULL)")
+        }
+        let problems = try cache.verify()
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("series 999") == true)
     }
 }
