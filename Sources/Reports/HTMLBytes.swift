@@ -26,6 +26,18 @@ struct HTMLBytes {
 
     mutating func int(_ v: Int) { Format.appendInt(Int64(v), to: &bytes) }
 
+    /// A table cell's opening tag (with `class` when given) and its escaped text; the row's markup closes it.
+    mutating func cell(_ text: String, cls: String? = nil) {
+        if let cls {
+            raw("<td class=\"")
+            self.text(cls)
+            raw("\">")
+        } else {
+            raw("<td>")
+        }
+        self.text(text)
+    }
+
     mutating func fixed(_ v: Double, _ decimals: Int) { Format.appendFixed(v, decimals: decimals, to: &bytes) }
 
     /// `Format.grouped(v, decimals)`, without building a String.

@@ -274,8 +274,7 @@ struct DetailWriter {
             let dd = [Double](unsafeUninitializedCapacity: c.count) { out, written in
                 for (i, v) in c.enumerated() {
                     equityRange.add(v)
-                    if v > peak { peak = v }
-                    let d = -(peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0)
+                    let d = -ReportAnalytics.drawdownStep(v, peak: &peak)
                     deepest.add(d)
                     out[i] = d
                 }
@@ -744,20 +743,8 @@ extension HTMLReport {
             out.raw("<tr><th class=\"t\">")
             out.text(m.year)
             out.raw("</th>")
-            for c in m.months {
-                out.raw("<td")
-                if c.hasCls {
-                    out.raw(" class=\"")
-                    out.text(c.cls)
-                    out.raw("\"")
-                }
-                out.raw(">")
-                out.text(c.text)
-            }
-            out.raw("<td class=\"yt ")
-            out.text(m.totalCls)
-            out.raw("\">")
-            out.text(m.totalText)
+            for c in m.months { out.cell(c.text, cls: c.hasCls ? c.cls : nil) }
+            out.cell(m.totalText, cls: "yt " + m.totalCls)
             out.raw("</td></tr>\n")
         }
         return out.string
@@ -766,20 +753,11 @@ extension HTMLReport {
     static func yearRowsHTML(_ rows: [YearRow]) -> String {
         var out = HTMLBytes(capacity: rows.count * 160)
         for y in rows {
-            out.raw("<tr><td class=\"t\">")
-            out.text(y.year)
-            out.raw("<td class=\"")
-            out.text(y.strategyCls)
-            out.raw("\">")
-            out.text(y.strategy)
-            out.raw("<td class=\"")
-            out.text(y.buyAndHoldCls)
-            out.raw("\">")
-            out.text(y.buyAndHold)
-            out.raw("<td class=\"")
-            out.text(y.differenceCls)
-            out.raw("\">")
-            out.text(y.difference)
+            out.raw("<tr>")
+            out.cell(y.year, cls: "t")
+            out.cell(y.strategy, cls: y.strategyCls)
+            out.cell(y.buyAndHold, cls: y.buyAndHoldCls)
+            out.cell(y.difference, cls: y.differenceCls)
             out.raw("</td></tr>\n")
         }
         return out.string
@@ -788,20 +766,11 @@ extension HTMLReport {
     static func drawdownRowsHTML(_ rows: [DrawdownRow]) -> String {
         var out = HTMLBytes(capacity: rows.count * 160)
         for d in rows {
-            out.raw("<tr><td>")
-            out.text(d.n)
-            out.raw("<td>")
-            out.text(d.start)
-            out.raw("<td>")
-            out.text(d.trough)
-            out.raw("<td>")
-            out.text(d.recovery)
-            out.raw("<td class=\"neg\">")
-            out.text(d.depth)
-            out.raw("<td>")
-            out.text(d.bars)
-            out.raw("<td>")
-            out.text(d.days)
+            out.raw("<tr>")
+            for text in [d.n, d.start, d.trough, d.recovery] { out.cell(text) }
+            out.cell(d.depth, cls: "neg")
+            out.cell(d.bars)
+            out.cell(d.days)
             out.raw("</td></tr>\n")
         }
         return out.string

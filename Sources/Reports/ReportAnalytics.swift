@@ -16,12 +16,18 @@ public enum ReportAnalytics {
         var out = [Double]()
         out.reserveCapacity(equity.count)
         for v in equity {
-            if v > peak { peak = v }
-            let dd = peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0
+            let dd = drawdownStep(v, peak: &peak)
             // `negated`: below zero, as the drawdown charts draw it (one pass instead of a second array).
             out.append(negated ? -dd : dd)
         }
         return out
+    }
+
+    /// One value of `drawdownPct`: raises the running `peak` (start at −∞) and returns the % below it, so
+    /// a caller that needs more from the same pass computes the same values.
+    @inline(__always) static func drawdownStep(_ v: Double, peak: inout Double) -> Double {
+        if v > peak { peak = v }
+        return peak > 0 && peak.isFinite ? (1 - v / peak) * 100 : 0
     }
 
     /// Calendar-month returns of an equity curve.
