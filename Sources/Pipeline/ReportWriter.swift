@@ -10,14 +10,15 @@ public enum ReportWriter {
     /// (from `report.symbols`); `curves` gives every backtest's curves of a symbol when `report: {equity: all}`
     /// asks for them, computed one symbol at a time so memory stays at one symbol's grid.
     ///
-    /// The files are independent: they are rendered concurrently, the two that grow with trades and bars
-    /// (trades.csv, equity.csv) streamed to disk about 1 MiB at a time.
+    /// The files are independent: they are rendered concurrently, all but best.csv (one row a symbol)
+    /// streamed to disk about 1 MiB at a time, so memory holds no whole file.
     public static func writeResults(
         _ report: RunReport, to dir: String, curves: (@Sendable (SymbolReport) -> [[Double]])? = nil
     ) async throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for name in ReportRenderer.resultFileNames where name != "trades.csv" {
+            let streamed: Set = ["trades.csv", "results.csv", "results.json"]
+            for name in ReportRenderer.resultFileNames where !streamed.contains(name) {
                 group.addTask {
                     let file = ReportRenderer.renderResultFile(name, report)
                     try Data(file.contents).write(to: URL(fileURLWithPath: dir + "/" + file.name), options: .atomic)
@@ -25,6 +26,17 @@ public enum ReportWriter {
             }
             group.addTask {
                 try stream(to: dir + "/trades.csv") { write in try ReportRenderer.streamTradesCSV(report.rows, write) }
+            }
+            group.addTask {
+                try stream(to: dir + "/results.csv") { write in
+                    try ReportRenderer.streamResultsCSV(
+                        report.rows, parameters: ReportRenderer.parameterNames(report), write)
+                }
+            }
+            group.addTask {
+                try stream(to: dir + "/results.json") { write in
+                    try ReportRenderer.streamResultsJSON(report.rows, validation: report.validation, write)
+                }
             }
             group.addTask {
                 try stream(to: dir + "/equity.csv") { write in
@@ -62,10 +74,11 @@ public enum ReportWriter {
                 group.addTask {
                     // Symbols w, w + workers, …: one symbol's curves in memory per worker.
                     for i in stride(from: w, to: report.symbols.count, by: workers) {
-                        let page = HTMLReport.symbolPageBytes(
-                            report, symbol: i, curves: curves?(report.symbols[i]))
-                        try Data(page).write(
-                            to: URL(fileURLWithPath: folder + "/" + names[i]), options: .atomic)
+                        // Its pieces straight into the file: no page-sized copy of the page.
+                        try writeFile(at: folder + "/" + names[i]) { file in
+                            try HTMLReport.writeSymbolPage(
+                                report, symbol: i, curves: curves?(report.symbols[i]), file.write)
+                        }
                     }
                 }
             }
@@ -87,6 +100,36 @@ public enum ReportWriter {
 
     /// Writes through a 1 MiB buffer into `path` via a temporary file.
     static func stream(to path: String, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+        try writeFile(at: path) { file in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            try body { chunk in
+                // A chunk of a MiB or more goes to the file as it is, not through the buffer.
+                if buffer.isEmpty && chunk.count >= 1 << 20 { return try chunk.withUnsafeBufferPointer(file.write) }
+                buffer += chunk
+                if buffer.count >= 1 << 20 {
+                    try buffer.withUnsafeBufferPointer(file.write)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            try buffer.withUnsafeBufferPointer(file.write)
+        }
+    }
+
+    /// An open temporary file that takes bytes as they come, unbuffered.
+    struct PartialFile {
+        let handle: FileHandle
+
+        func write(_ piece: UnsafeBufferPointer<UInt8>) throws {
+            guard !piece.isEmpty else { return }
+            try handle.write(contentsOf: UnsafeRawBufferPointer(piece))
+        }
+    }
+
+    /// Writes what `body` hands to the file, in order, into `path` via a temporary file renamed over it at
+    /// the end, so a reader never sees half a file; on an error the temporary file is removed and `path` is
+    /// left as it was.
+    static func writeFile(at path: String, _ body: (PartialFile) throws -> Void) throws {
         let temp = ReportFolder.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temp, contents: nil),
             let handle = FileHandle(forWritingAtPath: temp)
@@ -94,18 +137,7 @@ public enum ReportWriter {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp])
         }
         do {
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 20)
-            try body { chunk in
-                // A chunk of a MiB or more goes to the file as it is, not through the buffer.
-                if buffer.isEmpty && chunk.count >= 1 << 20 { return try handle.write(contentsOf: chunk) }
-                buffer += chunk
-                if buffer.count >= 1 << 20 {
-                    try handle.write(contentsOf: buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            try handle.write(contentsOf: buffer)
+            try body(PartialFile(handle: handle))
             try handle.close()
         } catch {
             try? handle.close()

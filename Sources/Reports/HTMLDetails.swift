@@ -139,21 +139,33 @@ extension HTMLReport {
     /// `renderSymbolPage` as UTF-8: the template renders the page around a marker and the details' bytes
     /// are spliced in, so they are never a String.
     public static func symbolPageBytes(_ report: RunReport, symbol index: Int, curves: [[Double]]?) -> [UInt8] {
+        var out: [UInt8] = []
+        writeSymbolPage(report, symbol: index, curves: curves) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// `symbolPageBytes` in its three pieces (the template's text before the details, the details, the
+    /// rest), handed to `write` in order, so a writer puts them in a file without assembling the page (its
+    /// details are most of its half a megabyte).
+    public static func writeSymbolPage(
+        _ report: RunReport, symbol index: Int, curves: [[Double]]?,
+        _ write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
         var view = SymbolPageView(report, index: index, curves: curves)
-        guard !view.symbols.isEmpty else { return Array(symbolTemplate.render(view).utf8) }
+        guard !view.symbols.isEmpty else {
+            var text = symbolTemplate.render(view)
+            return try text.withUTF8 { try write($0) }
+        }
         view.symbols[0].spliceDetails = true
         let details = view.symbols[0].detailBytes
         var text = symbolTemplate.render(view)
-        return text.withUTF8 { page -> [UInt8] in
+        try text.withUTF8 { page in
             let marker = Array(detailsMarker.utf8)
             // User text is escaped (`<` → `&lt;`), so the marker can only be the template's own.
-            guard let at = firstIndex(of: marker, in: page) else { return Array(page) }
-            var out: [UInt8] = []
-            out.reserveCapacity(page.count + details.count)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: page[..<at]))
-            out.append(contentsOf: details)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: page[(at + marker.count)...]))
-            return out
+            guard let at = firstIndex(of: marker, in: page) else { return try write(page) }
+            try write(UnsafeBufferPointer(rebasing: page[..<at]))
+            try details.withUnsafeBufferPointer { try write($0) }
+            try write(UnsafeBufferPointer(rebasing: page[(at + marker.count)...]))
         }
     }
 

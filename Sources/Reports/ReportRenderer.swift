@@ -166,35 +166,47 @@ public enum ReportRenderer {
     /// results.csv / best.csv: the schema's columns, then one `p_<name>` column per parameter in `parameters`
     /// (empty where the row's strategy has no such parameter).
     static func resultsCSV(_ rows: [ResultRow], parameters: [String] = []) -> CSVWriter {
-        var w = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn))
+        var w = CSVWriter(header: [])
+        w.reset()
+        streamResultsCSV(rows, parameters: parameters) { w.appendRaw($0) }
+        return w
+    }
+
+    /// `resultsCSV` in pieces (the header and rows, about 1 MiB at a time), so a writer never holds the file.
+    public static func streamResultsCSV(
+        _ rows: [ResultRow], parameters: [String] = [], _ write: ([UInt8]) throws -> Void
+    ) rethrows {
+        var out = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn)).bytes
+        out.reserveCapacity((1 << 20) + 4096)
         // The `p_` fields depend only on the params text, which repeats across symbols: built once per text.
         var parameterFields: [String: [UInt8]] = [:]
-        w.append { out in
-            out.reserveCapacity(out.count + rows.count * 400)
-            for r in rows {
-                var first = true
-                forEachResultValue(r) { value in
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    appendCSV(value, to: &out)
+        for r in rows {
+            var first = true
+            forEachResultValue(r) { value in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                appendCSV(value, to: &out)
+            }
+            if let cached = parameterFields[r.params] {
+                out.append(contentsOf: cached)
+            } else {
+                let values = ReportSchema.parameterValues(r.params)
+                var fields: [UInt8] = []
+                for name in parameters {
+                    fields.append(UInt8(ascii: ","))
+                    CSVWriter.appendField(values[name] ?? "", to: &fields)
                 }
-                if let cached = parameterFields[r.params] {
-                    out.append(contentsOf: cached)
-                } else {
-                    let values = ReportSchema.parameterValues(r.params)
-                    var fields: [UInt8] = []
-                    for name in parameters {
-                        fields.append(UInt8(ascii: ","))
-                        CSVWriter.appendField(values[name] ?? "", to: &fields)
-                    }
-                    parameterFields[r.params] = fields
-                    out.append(contentsOf: fields)
-                }
-                out.append(13)
-                out.append(10)
+                parameterFields[r.params] = fields
+                out.append(contentsOf: fields)
+            }
+            out.append(13)
+            out.append(10)
+            if out.count >= 1 << 20 {
+                try write(out)
+                out.removeAll(keepingCapacity: true)
             }
         }
-        return w
+        try write(out)
     }
 
     /// Every parameter name of the run's backtests, sorted: the same `p_` columns in results.csv and best.csv.
@@ -358,8 +370,18 @@ public enum ReportRenderer {
     /// column order, numbers as JSON numbers, `null` where the CSV field is empty. Trades are in trades.csv
     /// only (schema 1 repeated them here, which made the file grow with trades × backtests).
     static func resultsJSON(_ rows: [ResultRow], validation: ValidationSummary? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        streamResultsJSON(rows, validation: validation) { out += $0 }
+        return out
+    }
+
+    /// `resultsJSON` in pieces (about 1 MiB of results at a time, the validation last), so a writer never
+    /// holds the file.
+    public static func streamResultsJSON(
+        _ rows: [ResultRow], validation: ValidationSummary? = nil, _ write: ([UInt8]) throws -> Void
+    ) rethrows {
         var j = JSONWriter()
-        j.bytes.reserveCapacity(rows.count * 900)
+        j.bytes.reserveCapacity((1 << 20) + 4096)
         j.raw("{\n")
         j.key("schema_version")
         j.int(ReportSchema.version)
@@ -384,12 +406,16 @@ public enum ReportRenderer {
                 c += 1
             }
             j.bytes.append(UInt8(ascii: "}"))
+            if j.bytes.count >= 1 << 20 {
+                try write(j.bytes)
+                j.bytes.removeAll(keepingCapacity: true)
+            }
         }
         j.raw(rows.isEmpty ? "],\n" : "\n],\n")
         j.key("validation")
         writeValidation(validation, rows: rows, to: &j)
         j.raw("\n}\n")
-        return j.bytes
+        try write(j.bytes)
     }
 
     /// `"validation"`: null without validation; else the method, the folds' windows and, per (symbol,
