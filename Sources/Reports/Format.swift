@@ -120,6 +120,32 @@ public enum Format {
     /// 10^0 … 10^19 (every power of ten a UInt64 holds).
     private static let powersOfTen: [UInt64] = (0...19).map { k in (0..<k).reduce(UInt64(1)) { p, _ in p * 10 } }
 
+    /// `n / 10^decimals` in plain notation (`-` first when `negative`), at least one digit before the point.
+    private static func appendDecimal(_ n: UInt64, decimals k: Int, negative: Bool, to out: inout [UInt8]) {
+        var n = n
+        // Digits last first into a small stack buffer, then appended in one piece.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var i = 32
+            for _ in 0..<k {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            }
+            i -= 1
+            buffer[i] = UInt8(ascii: ".")
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            if negative {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<32]))
+        }
+    }
+
     /// Swift's shortest round-trip text of a non-integral `v` (what `"\(v)"` prints) for 1e-3 ≤ |v| < 1e15,
     /// without building a String; false (nothing appended) when it cannot be sure, and the caller formats it
     /// the slow way.
@@ -136,6 +162,30 @@ public enum Format {
     static func appendShortest(_ v: Double, to out: inout [UInt8]) -> Bool {
         let a = abs(v)
         guard a >= 1e-3, a < 1e15 else { return false }
+        // Up to 4 decimals below 1e9 (prices, cents), decided by one division: when `n / 10^4` rounds to
+        // |v| (IEEE division rounds as the parser does), that text parses back to `v`, and no other decimal
+        // of at most 4 places is within the rounding gap (under 1.2e-7 wide here, the decimals 1e-4 apart),
+        // so `n` without its trailing zeros is the shortest text. Otherwise no text of at most 4 decimals
+        // parses back, and the search starts at 5. A power of two (unequal gaps) and an `n / 10^4` exactly
+        // at an end of the gap (a tie, `n - 10^4·|v|` computed exactly by one fused multiply-add) take the
+        // search from 1 decimal, which declines what it cannot be sure of.
+        var fewest = 1
+        if a < 1e9 {
+            let n = (a * 1e4).rounded()
+            if n / 1e4 != a {
+                fewest = 5
+            } else if a.significandBitPattern != 0 && abs(n.addingProduct(-a, 1e4)) != 5000 * a.ulp {
+                var digits = UInt64(n)
+                var k = 4
+                while k > 0 && digits % 10 == 0 {
+                    digits /= 10
+                    k -= 1
+                }
+                guard k > 0 else { return false }  // integral: `description` writes "5.0"
+                appendDecimal(digits, decimals: k, negative: v < 0, to: &out)
+                return true
+            }
+        }
         let bits = a.bitPattern
         let m = (bits & (1 << 52 - 1)) | (1 << 52)
         let q = 1075 - Int(bits >> 52)  // |v| = m · 2^-q; 3 ≤ q ≤ 62 in this range
@@ -170,12 +220,14 @@ public enum Format {
         // Prices and amounts mostly have a few decimals: 1, 2 and 3 are tried first, in order (the first
         // with a candidate is the fewest), and the search covers the rest.
         let probes = min(3, upper)
-        for k in 1...probes {
-            guard let found = candidates(k) else { return false }
-            if let found { return write(k, found) }
+        if fewest <= probes {
+            for k in fewest...probes {
+                guard let found = candidates(k) else { return false }
+                if let found { return write(k, found) }
+            }
         }
-        guard probes < upper else { return false }
-        var lower = probes + 1
+        var lower = max(fewest, probes + 1)
+        guard lower <= upper else { return false }
         guard case .some(.some(var range)) = candidates(upper) else { return false }
         // A value that is not a short decimal mostly needs all or nearly all of its digits: the two
         // largest counts below `upper` are tried first, then the search covers what is left.
@@ -201,27 +253,7 @@ public enum Format {
             guard let x = divide(center, powersOfTen[k]), x.remainder != half else { return false }
             var n = x.remainder > half ? x.quotient + 1 : x.quotient
             n = min(max(n, range.lowerBound), range.upperBound)
-            // Digits last first into a small stack buffer, then appended in one piece.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-                var i = 32
-                for _ in 0..<k {
-                    i -= 1
-                    buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
-                    n /= 10
-                }
-                i -= 1
-                buffer[i] = UInt8(ascii: ".")
-                repeat {
-                    i -= 1
-                    buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
-                    n /= 10
-                } while n > 0
-                if v < 0 {
-                    i -= 1
-                    buffer[i] = UInt8(ascii: "-")
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<32]))
-            }
+            appendDecimal(n, decimals: k, negative: v < 0, to: &out)
             return true
         }
     }

@@ -44,7 +44,12 @@ import Testing
                 check(Double(bitPattern: (rng.next() % 0x4330_0000_0000_0000) | 0x3F40_0000_0000_0000))
             }
         }
-        for v in [0.001, 0.0011, 0.00123456789, 999_999_999_999_999.9, 1e15 - 0.5, 4503599627370495.5, 0.1 + 0.2] {
+        // The 4-decimal path's edges: its 1e9 bound, powers of two and their neighbours, 4 and 5 decimals.
+        for v in [
+            0.001, 0.0011, 0.00123456789, 999_999_999_999_999.9, 1e15 - 0.5, 4503599627370495.5, 0.1 + 0.2,
+            999_999_999.9999, 999_999_999.99999, 1e9 + 0.5, 0.5, 0.25, 0.125, 0.375, 0.0625.nextUp, 0.0625.nextDown,
+            123.4567, 123.45678, 0.0015, 0.0001234, 5e-4 + 1e-3, 2.675, 1.0005,
+        ] {
             check(v)
         }
         #expect(mismatches.isEmpty, "\(mismatches)")
