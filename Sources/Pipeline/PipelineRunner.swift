@@ -347,7 +347,7 @@ public struct PipelineRunner: Sendable {
         progress.finish(detail: "\(series.count) loaded, \(issues.count) failed")
         for i in issues { env.log("fetch: \(i.symbol) \(i.kind.rawValue): \(i.reasons.joined(separator: "; "))") }
         env.log("fetch: \(series.count) of \(plan.symbols.count) symbols passed the data-quality gate")
-        let fingerprints = await Self.fingerprints(series)
+        let fingerprints = await Self.fingerprints(series, store: ctx.results)
         if let expected = ctx.expectedBars {
             for sym in plan.symbols where series[sym] != nil {
                 guard let want = expected[sym] else {
@@ -568,15 +568,45 @@ public struct PipelineRunner: Sendable {
             execution: execution)
     }
 
-    /// Each symbol's bars fingerprint, computed concurrently (hashing 500 ten-year series is about a second
-    /// of one core).
-    static func fingerprints(_ series: [String: BarSeries]) async -> [String: String] {
-        await withTaskGroup(of: (String, String).self) { group in
-            for (symbol, bars) in series { group.addTask { (symbol, Hashing.fingerprint(bars)) } }
-            var out: [String: String] = [:]
-            for await (symbol, fp) in group { out[symbol] = fp }
-            return out
+    /// Each symbol's bars fingerprint, computed concurrently (formatting 500 ten-year series is about half a
+    /// second of one core). With a result cache, a fingerprint computed before for the same bars is read back
+    /// instead, and new ones are stored, under the key `Hashing.bitsDigest` (about 150 bytes each, evicted and
+    /// pruned like any result).
+    static func fingerprints(_ series: [String: BarSeries], store: (any ResultStore)? = nil) async -> [String: String] {
+        var out: [String: String] = [:]
+        var keys: [String: String] = [:]
+        if let store {
+            keys = await withTaskGroup(of: (String, String).self) { group in
+                for (symbol, bars) in series {
+                    group.addTask { (symbol, Hashing.bitsDigest(bars)) }
+                }
+                var keys: [String: String] = [:]
+                for await (symbol, key) in group { keys[symbol] = key }
+                return keys
+            }
+            let known = (try? store.get(Array(Set(keys.values)))) ?? [:]
+            for (symbol, key) in keys {
+                // A value that is not a SHA-256 in hex is not one this wrote: computed again.
+                guard let value = known[key], value.count == 64,
+                    value.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+                else { continue }
+                out[symbol] = String(decoding: value, as: UTF8.self)
+            }
         }
+        let missing = series.filter { out[$0.key] == nil }
+        let computed = await withTaskGroup(of: (String, String).self) { group in
+            for (symbol, bars) in missing { group.addTask { (symbol, Hashing.fingerprint(bars)) } }
+            var computed: [(String, String)] = []
+            for await pair in group { computed.append(pair) }
+            return computed
+        }
+        for (symbol, fp) in computed { out[symbol] = fp }
+        if let store, !computed.isEmpty {
+            // Sorted, so the same bars write the same entries in the same order whatever the task timing.
+            let entries = computed.compactMap { symbol, fp in keys[symbol].map { (key: $0, value: Array(fp.utf8)) } }
+            try? store.put(entries.sorted { $0.key < $1.key })
+        }
+        return out
     }
 
     /// Every symbol's validation, symbols concurrently (at most one per core), each a pure function of its

@@ -2,11 +2,12 @@ import DataSources
 import Engine
 import Foundation
 import Market
-import Pipeline
 import RunStore
 import Spec
 import Strategies
 import Testing
+
+@testable import Pipeline
 
 /// Checkpoints and resume, the result cache and pinned bars, on real SQLite files in a temp folder.
 @Suite struct NightlyPipelineTests {
@@ -334,11 +335,48 @@ import Testing
         let third = try await Self.runner(root, runId: "c").run(
             Self.input(batch: 5, dir: root + "/c", slippage: 5), context: hooks)
         #expect(third.counts.cacheHits == 0 && third.counts.computed == 18)
-        #expect(try cache.count() == 36)
+        // 36 results and one remembered bars fingerprint per symbol (the same bars in all three runs).
+        #expect(try cache.count() == 36 + third.series.count)
         // Without the cache nothing is looked up.
         let plain = try await Self.runner(root, runId: "d").run(
             Self.input(batch: 5, dir: root + "/d"), context: RunContext())
         #expect(plain.counts.cacheHits == 0 && plain.counts.cacheMisses == 0 && plain.counts.computed == 18)
+    }
+
+    /// The bars fingerprints a run records are remembered in the result cache under the digest of the bars'
+    /// bits: the next run reads them back (the manifest is the same), and a value that is not a SHA-256 in
+    /// hex is computed again and replaced.
+    @Test func barsFingerprintsAreRememberedInTheResultCacheAndAGarbledOneIsComputedAgain() async throws {
+        let root = PipelineRunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cache = try ResultCache(dataDir: root + "/data")
+        let context = RunContext(results: cache)
+        let first = try await Self.runner(root, runId: "a").run(
+            Self.input(batch: 5, dir: root + "/a"), context: context)
+        let recorded = try Manifest.read(from: root + "/a/manifest.json").symbols
+        #expect(!recorded.isEmpty && recorded.allSatisfy { $0.barsSHA256?.count == 64 })
+        let keys = first.series.values.map { Hashing.bitsDigest($0) }
+        let stored = try cache.lookup(keys)
+        #expect(stored.count == first.series.count)
+        for (symbol, bars) in first.series {
+            let value = stored[Hashing.bitsDigest(bars)]
+            #expect(value.map { String(decoding: $0, as: UTF8.self) } == Hashing.fingerprint(bars), "\(symbol)")
+        }
+        // Garble one remembered value: the next run computes that fingerprint again and stores it anew.
+        let garbled = try #require(keys.first)
+        try cache.store([(key: garbled, value: Array("not a fingerprint".utf8))])
+        _ = try await Self.runner(root, runId: "b").run(Self.input(batch: 5, dir: root + "/b"), context: context)
+        let again = try Manifest.read(from: root + "/b/manifest.json").symbols
+        #expect(again.map(\.barsSHA256) == recorded.map(\.barsSHA256))
+        #expect(try cache.lookup([garbled]) == stored.filter { $0.key == garbled })
+        // Other bars, another key: a fingerprint is never served for bars it was not computed from.
+        let bars = try #require(first.series.values.first)
+        var close = bars.close
+        close[0] += 0.01
+        let other = BarSeries(
+            symbol: bars.symbol, dates: bars.dates, open: bars.open, high: bars.high, low: bars.low, close: close,
+            volume: bars.volume)
+        #expect(Hashing.bitsDigest(other) != Hashing.bitsDigest(bars))
     }
 
     @Test func pinnedBarsReproduceARunOfflineAndRefuseMissingOrTamperedOnes() async throws {
