@@ -499,12 +499,13 @@ final class RunningCLI {
         #expect(free == 0)
         let cache = try DatabaseQueue(path: data + "/results.sqlite")
         let stored = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
-        // 30 backtests and the run's own entry (its files' digests, for an identical night).
-        #expect(stored == 31)
+        // 30 backtests, the run's own entry (its files' digests, for an identical night) and the 5 symbols'
+        // remembered bars fingerprints.
+        #expect(stored == 36)
 
         let pruned = try await CLI.run(["prune", "--result-cache-max-mb", "0", "--data-dir", data])
         #expect(pruned.status == 0, "\(pruned.stderr)")
-        #expect(pruned.stdout.contains("result cache: 31 results evicted"))
+        #expect(pruned.stdout.contains("result cache: 36 results evicted"))
         let after = try await cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM results") }
         #expect(after == 0)
         // The next run computes everything again and gives the same bytes.
