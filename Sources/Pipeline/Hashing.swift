@@ -6,8 +6,6 @@ import RunStore
 enum Hashing {
     static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String { SHA256Hex.of(bytes) }
 
-    /// Fingerprint of the bars a backtest used: SHA-256 of their canonical CSV text
-    /// (`date,open,high,low,close,volume`, shortest round-trip numbers, LF line ends).
     /// SHA-256 of the bars' in-memory bits (a format tag and the count, then the dates' day numbers and each
     /// column's IEEE values), hex: the key under which a computed `fingerprint` is remembered in the result
     /// cache (`PipelineRunner.fingerprints`). Equal bits give the equal text, so a key never names another
@@ -24,6 +22,8 @@ enum Hashing {
         return hasher.finalize()
     }
 
+    /// Fingerprint of the bars a backtest used: SHA-256 of their canonical CSV text
+    /// (`date,open,high,low,close,volume`, shortest round-trip numbers, LF line ends).
     static func fingerprint(_ series: BarSeries) -> String {
         var text = [UInt8]("date,open,high,low,close,volume\n".utf8)
         text.reserveCapacity(series.count * 64)

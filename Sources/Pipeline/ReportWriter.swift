@@ -102,12 +102,14 @@ public enum ReportWriter {
     static func stream(to path: String, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
         try writeFile(at: path) { file in
             var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 20)
+            buffer.reserveCapacity(ReportRenderer.chunkBytes)
             try body { chunk in
                 // A chunk of a MiB or more goes to the file as it is, not through the buffer.
-                if buffer.isEmpty && chunk.count >= 1 << 20 { return try chunk.withUnsafeBufferPointer(file.write) }
+                if buffer.isEmpty && chunk.count >= ReportRenderer.chunkBytes {
+                    return try chunk.withUnsafeBufferPointer(file.write)
+                }
                 buffer += chunk
-                if buffer.count >= 1 << 20 {
+                if buffer.count >= ReportRenderer.chunkBytes {
                     try buffer.withUnsafeBufferPointer(file.write)
                     buffer.removeAll(keepingCapacity: true)
                 }

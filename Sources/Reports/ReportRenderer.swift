@@ -38,6 +38,9 @@ public enum ReportRenderer {
         resultFileNames.map { renderResultFile($0, report) }
     }
 
+    /// How much of a streamed result file is built before it is handed to the writer (1 MiB).
+    public static let chunkBytes = 1 << 20
+
     /// The names `renderResultFiles` produces, in its order.
     public static let resultFileNames = ["results.csv", "best.csv", "trades.csv", "results.json"]
 
@@ -177,7 +180,7 @@ public enum ReportRenderer {
         _ rows: [ResultRow], parameters: [String] = [], _ write: ([UInt8]) throws -> Void
     ) rethrows {
         var out = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn)).bytes
-        out.reserveCapacity((1 << 20) + 4096)
+        out.reserveCapacity(chunkBytes + 4096)
         // The `p_` fields depend only on the params text, which repeats across symbols: built once per text.
         var parameterFields: [String: [UInt8]] = [:]
         for r in rows {
@@ -201,7 +204,7 @@ public enum ReportRenderer {
             }
             out.append(13)
             out.append(10)
-            if out.count >= 1 << 20 {
+            if out.count >= chunkBytes {
                 try write(out)
                 out.removeAll(keepingCapacity: true)
             }
@@ -261,7 +264,7 @@ public enum ReportRenderer {
                 Format.appendNumber(t.returnPct, to: &line)
                 line.append(13)
                 line.append(10)
-                if line.count >= 1 << 20 {
+                if line.count >= chunkBytes {
                     try write(line)
                     line.removeAll(keepingCapacity: true)
                 }
@@ -381,7 +384,7 @@ public enum ReportRenderer {
         _ rows: [ResultRow], validation: ValidationSummary? = nil, _ write: ([UInt8]) throws -> Void
     ) rethrows {
         var j = JSONWriter()
-        j.bytes.reserveCapacity((1 << 20) + 4096)
+        j.bytes.reserveCapacity(chunkBytes + 4096)
         j.raw("{\n")
         j.key("schema_version")
         j.int(ReportSchema.version)
@@ -406,7 +409,7 @@ public enum ReportRenderer {
                 c += 1
             }
             j.bytes.append(UInt8(ascii: "}"))
-            if j.bytes.count >= 1 << 20 {
+            if j.bytes.count >= chunkBytes {
                 try write(j.bytes)
                 j.bytes.removeAll(keepingCapacity: true)
             }
