@@ -38,7 +38,7 @@ let package = Package(
         // The bar-by-bar simulator, costs, sizing, conventions and metrics. Pure.
         .target(name: "Engine", dependencies: ["Market", "Strategies"]),
         // Composite score and per-symbol ranking. Pure.
-        .target(name: "Scoring", dependencies: ["Engine"]),
+        .target(name: "Scoring", dependencies: ["Engine", "Strategies"]),
         // Pipeline spec: YAML with source locations, validation, defaults.
         .target(name: "Spec", dependencies: ["Market", "Strategies", .product(name: "Yams", package: "Yams")]),
         // Risk rules and their verdicts. Pure.
@@ -69,7 +69,8 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: [
-                "Market", "Engine", "Scoring", "Digests", .product(name: "Mustache", package: "swift-mustache"),
+                "Market", "Engine", "Strategies", "Scoring", "Digests",
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         // Nightly operation: run history and checkpoints, the data-folder lock, the result cache, progress, signals.
         .target(
@@ -106,7 +107,7 @@ let package = Package(
             dependencies: ["stratopt", "LoopbackSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DataQualityTests", dependencies: ["DataQuality", "Market"]),
-        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Engine", "Strategies"]),
         .testTarget(
             name: "RunStoreTests",
             dependencies: ["RunStore", "Engine", "Market", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -129,6 +130,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Strategies", "Market"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Strategies", "Market", "DataSources"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "Engine", "Market"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scoring", "Market", "Digests"]),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Engine", "Strategies", "Scoring", "Market", "Digests"]),
     ]
 )

@@ -13,7 +13,8 @@ import Strategies
 public struct ExecutionCandidate: Sendable, Codable, Equatable {
     public var symbol: String
     public var strategy: String
-    public var params: String
+    /// In candidates.json: their canonical text (`fast=10;slow=20`).
+    public var params: Parameters
     public var score: Double
     /// The strategy wants to hold the symbol after the last bar's close.
     public var longOnLastBar: Bool
@@ -25,6 +26,45 @@ public struct ExecutionCandidate: Sendable, Codable, Equatable {
         case longOnLastBar = "long_on_last_bar"
         case lastDate = "last_date"
         case lastClose = "last_close"
+    }
+
+    public init(
+        symbol: String, strategy: String, params: Parameters, score: Double, longOnLastBar: Bool, lastDate: String,
+        lastClose: Double
+    ) {
+        self.symbol = symbol
+        self.strategy = strategy
+        self.params = params
+        self.score = score
+        self.longOnLastBar = longOnLastBar
+        self.lastDate = lastDate
+        self.lastClose = lastClose
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let text = try c.decode(String.self, forKey: .params)
+        guard let params = Parameters(canonical: text) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .params, in: c, debugDescription: "\"\(text)\" is not canonical parameter text (name=value;…)")
+        }
+        self.init(
+            symbol: try c.decode(String.self, forKey: .symbol), strategy: try c.decode(String.self, forKey: .strategy),
+            params: params, score: try c.decode(Double.self, forKey: .score),
+            longOnLastBar: try c.decode(Bool.self, forKey: .longOnLastBar),
+            lastDate: try c.decode(String.self, forKey: .lastDate),
+            lastClose: try c.decode(Double.self, forKey: .lastClose))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(symbol, forKey: .symbol)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(params.text, forKey: .params)
+        try c.encode(score, forKey: .score)
+        try c.encode(longOnLastBar, forKey: .longOnLastBar)
+        try c.encode(lastDate, forKey: .lastDate)
+        try c.encode(lastClose, forKey: .lastClose)
     }
 
     /// `sma_crossover(fast=10;slow=20)`, the name orders carry.
@@ -85,14 +125,13 @@ public struct ExecuteResult: Sendable {
 public enum ExecuteStage {
     public static let candidatesFile = "candidates.json"
 
-    /// A symbol's rank-1 strategy, with what it wants to hold after the last bar. `parameters` are the
-    /// backtest's own (typed; `row.params` is their text for the files).
+    /// A symbol's rank-1 strategy, with what it wants to hold after the last bar.
     public static func candidate(
-        row: ResultRow, parameters: Parameters, series: BarSeries, indicators: IndicatorCache,
+        row: ResultRow, series: BarSeries, indicators: IndicatorCache,
         firstDecisionOffset: Int, tradingStart: Int
     ) -> ExecutionCandidate {
         var long = false
-        if let strategy = StrategyRegistry.make(id: row.strategy, parameters: parameters) {
+        if let strategy = StrategyRegistry.make(id: row.strategy, parameters: row.params) {
             let signals = strategy.signals(on: series, indicators: indicators)
             long = wantsLong(signals, firstDecisionBar: max(signals.warmup + firstDecisionOffset, tradingStart))
         }

@@ -474,7 +474,7 @@ public struct PipelineRunner: Sendable {
             if let best = idx.first(where: { rows[$0].rank == 1 && rows[$0].excludedReason == nil }) {
                 candidates.append(
                     ExecuteStage.candidate(
-                        row: rows[best], parameters: outcomes[best].job.parameters, series: bars,
+                        row: rows[best], series: bars,
                         indicators: indicators,
                         firstDecisionOffset: config.conventions.firstDecisionOffset, tradingStart: from))
             }
@@ -654,8 +654,7 @@ public struct PipelineRunner: Sendable {
         let scores = outcomes.map {
             CompositeScore.score($0.result.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
         }
-        // Each job's params text once (it sorts and formats every value).
-        let params = outcomes.map { $0.job.parameters.description }
+        let params = outcomes.map(\.job.parameters)
         let oos: [WalkForward.Outcome?] = outcomes.indices.map { i in
             let o = outcomes[i]
             guard let v = validated?[o.job.symbol]?[o.job.strategy], v.latestParams == params[i] else { return nil }

@@ -5,6 +5,7 @@ import Market
 import Reports
 import Scoring
 import Spec
+import Strategies
 
 /// The same night again, served whole.
 ///
@@ -329,6 +330,12 @@ enum RunReuse {
         }
     }
 
+    private static func readParams(_ r: inout ByteReader) throws(CodecError) -> Parameters {
+        let text = try r.string()
+        guard let p = Parameters(canonical: text) else { throw CodecError("parameters \"\(text)\" are not canonical") }
+        return p
+    }
+
     private static func readOptionalString(_ r: inout ByteReader) throws(CodecError) -> String? {
         switch try r.byte() {
         case 0: return nil
@@ -341,7 +348,7 @@ enum RunReuse {
     private static func write(_ row: ResultRow, to w: inout ByteWriter) {
         w.string(row.symbol)
         w.string(row.strategy)
-        w.string(row.params)
+        w.string(row.params.text)
         ResultCodec.write(row.metrics, to: &w)
         write(row.score, to: &w)
         w.int(row.rank)
@@ -360,7 +367,7 @@ enum RunReuse {
             w.int(o.folds.count)
             for f in o.folds {
                 w.int(f.fold)
-                w.string(f.params)
+                w.string(f.params.text)
                 for v in [f.inSampleScore, f.inSampleReturnPct, f.outOfSampleReturnPct, f.outOfSampleScore] {
                     w.double(v)
                 }
@@ -374,7 +381,7 @@ enum RunReuse {
     private static func readRow(_ r: inout ByteReader) throws(CodecError) -> ResultRow {
         let symbol = try r.string()
         let strategy = try r.string()
-        let params = try r.string()
+        let params = try readParams(&r)
         let metrics = try ResultCodec.readMetrics(&r)
         let score = try readScore(&r)
         let rank = try r.int()
@@ -395,7 +402,7 @@ enum RunReuse {
             for _ in 0..<(try r.count(limit: 100_000)) {
                 folds.append(
                     FoldChoice(
-                        fold: try r.int(), params: try r.string(), inSampleScore: try r.double(),
+                        fold: try r.int(), params: try readParams(&r), inSampleScore: try r.double(),
                         inSampleReturnPct: try r.double(), outOfSampleReturnPct: try r.double(),
                         outOfSampleScore: try r.double(), outOfSampleTrades: try r.int()))
             }

@@ -61,7 +61,7 @@ enum WalkForward {
     /// window chose (the ones ranked and traded).
     struct Outcome: Sendable, Equatable {
         var outOfSample: OutOfSample
-        var latestParams: String
+        var latestParams: Parameters
     }
 
     /// Every strategy's validation on one symbol, keyed by strategy id. `periodStart` is the index of the
@@ -100,7 +100,7 @@ enum WalkForward {
                     let r = runWindow(id, p, cache: trainCache, config: config, from: trainLo)
                     let s = CompositeScore.score(r.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
                     let c = RankCandidate(
-                        symbol: series.symbol, strategy: id, params: p.description, score: s.total,
+                        symbol: series.symbol, strategy: id, params: p, score: s.total,
                         totalReturnPct: r.metrics.totalReturnPct, trades: r.metrics.trades,
                         ranked: rules.exclusion(r.metrics) == nil)
                     if best.map({ Ranking.precedes(c, $0.0) }) ?? true { best = (c, p, r, s) }
@@ -110,7 +110,7 @@ enum WalkForward {
                 let testScore = CompositeScore.score(
                     test.metrics, weights: rules.weights, returnBasis: rules.returnBasis)
                 let choice = FoldChoice(
-                    fold: f, params: params.description, inSampleScore: trainScore.total,
+                    fold: f, params: params, inSampleScore: trainScore.total,
                     inSampleReturnPct: train.metrics.totalReturnPct, outOfSampleReturnPct: test.metrics.totalReturnPct,
                     outOfSampleScore: testScore.total, outOfSampleTrades: test.metrics.trades)
                 tests[id, default: []].append((choice, test))

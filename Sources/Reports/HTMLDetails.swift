@@ -403,7 +403,7 @@ struct DetailWriter {
         out.raw(" · ")
         out.text(r.strategy)
         out.raw(" <code>")
-        out.text(r.params)
+        out.text(r.params.text)
         out.raw("</code></h3><span class=\"mut\">results.csv row ")
         out.int(n)
         out.raw(" · rank ")
@@ -606,7 +606,7 @@ extension HTMLReport {
         out.raw("\">")
         out.text(r.strategy)
         out.raw("</a><td class=\"t p\">")
-        out.text(r.params)
+        out.text(r.params.text)
         for c in ResultColumn.metrics {
             let cls = c.style == .signedPercent ? signClass(c.value(r.metrics)) : ""
             if cls.isEmpty {

@@ -367,7 +367,7 @@ extension PageView {
                 symbolRowViews.append(
                     SymbolRow(
                         symbol: s.symbol, href: href, bestHref: bestIndex.map { href + "#bt-\($0 + 1)" } ?? href,
-                        bars: String(s.dates.count), strategy: best?.strategy ?? "–", params: best?.params ?? "",
+                        bars: String(s.dates.count), strategy: best?.strategy ?? "–", params: best?.params.text ?? "",
                         score: best.map { Format.fixed($0.score.total, 1) } ?? "–",
                         ret: best.map { Format.percent($0.metrics.totalReturnPct) } ?? "–",
                         retCls: HTMLReport.signClass(best?.metrics.totalReturnPct), bhReturn: Format.percent(bhReturn),
@@ -511,7 +511,7 @@ extension SymbolView {
         last = s.dates.last?.iso ?? "–"
         hasBest = best != nil
         bestStrategy = best?.strategy ?? ""
-        bestParams = best?.params ?? ""
+        bestParams = best?.params.text ?? ""
         bestScore = best.map { Format.fixed($0.score.total, 1) } ?? ""
         bestReturn = best.map { Format.percent($0.metrics.totalReturnPct) } ?? ""
         bestReturnCls = HTMLReport.signClass(best?.metrics.totalReturnPct)
@@ -538,7 +538,7 @@ extension SymbolView {
             return FoldRow(
                 n: String(c.fold + 1),
                 train: w.map { "\($0.trainFrom.iso) – \($0.testFrom.adding(days: -1).iso)" } ?? "",
-                test: w.map { "\($0.testFrom.iso) – \($0.testTo.adding(days: -1).iso)" } ?? "", params: c.params,
+                test: w.map { "\($0.testFrom.iso) – \($0.testTo.adding(days: -1).iso)" } ?? "", params: c.params.text,
                 inSampleScore: Format.fixed(c.inSampleScore, 1),
                 outOfSampleReturn: Format.percent(c.outOfSampleReturnPct),
                 outOfSampleReturnCls: HTMLReport.signClass(c.outOfSampleReturnPct),

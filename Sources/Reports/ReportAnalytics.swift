@@ -1,5 +1,6 @@
 import Engine
 import Market
+import Strategies
 
 /// Derived series and tables shown in the report, computed from the model only.
 public enum ReportAnalytics {
@@ -68,17 +69,6 @@ public enum ReportAnalytics {
         return out
     }
 
-    /// `name=value;…` → ordered (name, value) pairs. Text without `=` becomes a pair with an empty name.
-    public static func parseParams(_ text: String) -> [(name: String, value: String)] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: ";", omittingEmptySubsequences: true).map { part in
-            if let eq = part.firstIndex(of: "=") {
-                return (String(part[..<eq]), String(part[part.index(after: eq)...]))
-            }
-            return ("", String(part))
-        }
-    }
-
     /// A strategy's composite score over two varying grid parameters of one symbol.
     public struct ScoreGrid: Sendable, Equatable {
         public var strategy: String
@@ -105,13 +95,12 @@ public enum ReportAnalytics {
         var grids: [ScoreGrid] = []
         for s in order {
             let rs = byStrategy[s]!
-            let parsed = rs.map { parseParams($0.params) }
             var names: [String] = []
             var values: [String: Set<String>] = [:]
-            for p in parsed {
-                for (k, v) in p {
+            for r in rs {
+                for k in r.params.sortedNames {
                     if values[k] == nil { names.append(k) }
-                    values[k, default: []].insert(v)
+                    values[k, default: []].insert(r.params[k]!.description)
                 }
             }
             let varying = names.filter { values[$0]!.count > 1 }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -121,9 +110,8 @@ public enum ReportAnalytics {
             let rv = sortValues(Array(values[rp]!))
             let cv = sortValues(Array(values[cp]!))
             var cells = Array(repeating: [Double?](repeating: nil, count: cv.count), count: rv.count)
-            for (r, p) in zip(rs, parsed) {
-                guard let a = p.first(where: { $0.name == rp })?.value,
-                    let b = p.first(where: { $0.name == cp })?.value,
+            for r in rs {
+                guard let a = r.params[rp]?.description, let b = r.params[cp]?.description,
                     let ri = rv.firstIndex(of: a), let ci = cv.firstIndex(of: b)
                 else { continue }
                 let v = r.score.total

@@ -1,6 +1,7 @@
 import Engine
 import Market
 import Scoring
+import Strategies
 
 /// Renders a `RunReport` into its files. Pure: same report, same bytes.
 ///
@@ -181,7 +182,7 @@ public enum ReportRenderer {
     ) rethrows {
         var out = CSVWriter(header: ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn)).bytes
         out.reserveCapacity(chunkBytes + 4096)
-        // The `p_` fields depend only on the params text, which repeats across symbols: built once per text.
+        // The `p_` fields depend only on the params, which repeat across symbols: built once per params text.
         var parameterFields: [String: [UInt8]] = [:]
         for r in rows {
             var first = true
@@ -190,16 +191,15 @@ public enum ReportRenderer {
                 first = false
                 appendCSV(value, to: &out)
             }
-            if let cached = parameterFields[r.params] {
+            if let cached = parameterFields[r.params.text] {
                 out.append(contentsOf: cached)
             } else {
-                let values = ReportSchema.parameterValues(r.params)
                 var fields: [UInt8] = []
                 for name in parameters {
                     fields.append(UInt8(ascii: ","))
-                    CSVWriter.appendField(values[name] ?? "", to: &fields)
+                    CSVWriter.appendField(r.params[name]?.description ?? "", to: &fields)
                 }
-                parameterFields[r.params] = fields
+                parameterFields[r.params.text] = fields
                 out.append(contentsOf: fields)
             }
             out.append(13)
@@ -215,7 +215,7 @@ public enum ReportRenderer {
     /// Every parameter name of the run's backtests, sorted: the same `p_` columns in results.csv and best.csv.
     public static func parameterNames(_ report: RunReport) -> [String] {
         var names: Set<String> = []
-        for r in report.rows { names.formUnion(ReportSchema.parameterValues(r.params).keys) }
+        for r in report.rows { names.formUnion(r.params.values.keys) }
         return names.sorted()
     }
 

@@ -1,6 +1,7 @@
 import Engine
 import Market
 import Scoring
+import Strategies
 
 /// The contract of the machine-readable files: their names, column lists and the schema version.
 ///
@@ -31,16 +32,7 @@ public enum ReportSchema {
     /// The `params` field as every file writes it: `-` for a strategy without parameters (buy_and_hold), so
     /// each row has a key pandas keeps (an empty field reads as NaN, which `groupby` drops).
     public static func paramsField(_ params: String) -> String { params.isEmpty ? "-" : params }
-
-    /// `fast=10;slow=50` → `["fast": "10", "slow": "50"]`; empty text → no parameters.
-    public static func parameterValues(_ params: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in params.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
-        }
-        return out
-    }
+    public static func paramsField(_ params: Parameters) -> String { paramsField(params.text) }
 
     /// A strategy label as the execute stage names it (`sma_crossover(fast=10;slow=50)`, `buy_and_hold`) →
     /// the strategy id and the params text of results.csv.

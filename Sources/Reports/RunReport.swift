@@ -1,6 +1,7 @@
 import Engine
 import Market
 import Scoring
+import Strategies
 
 /// Everything the report stage renders, as plain values (built by the pipeline, rendered here).
 ///
@@ -86,8 +87,7 @@ public struct RunInfo: Sendable {
 public struct ResultRow: Sendable {
     public var symbol: String
     public var strategy: String
-    /// Canonical `name=value;…` text, names sorted.
-    public var params: String
+    public var params: Parameters
     public var metrics: Metrics
     public var score: ScoreBreakdown
     /// 1 = best for the symbol.
@@ -103,7 +103,7 @@ public struct ResultRow: Sendable {
     public var outOfSample: OutOfSample?
 
     public init(
-        symbol: String, strategy: String, params: String, metrics: Metrics, score: ScoreBreakdown, rank: Int,
+        symbol: String, strategy: String, params: Parameters, metrics: Metrics, score: ScoreBreakdown, rank: Int,
         trades: [Trade], excludedReason: String? = nil, overfitting: OverfittingStats? = nil,
         outOfSample: OutOfSample? = nil
     ) {
@@ -137,14 +137,14 @@ public struct OutOfSample: Sendable, Equatable {
 public struct FoldChoice: Sendable, Equatable {
     /// Index into `ValidationSummary.folds`.
     public var fold: Int
-    public var params: String
+    public var params: Parameters
     public var inSampleScore: Double
     public var inSampleReturnPct: Double
     public var outOfSampleReturnPct: Double
     public var outOfSampleScore: Double
     public var outOfSampleTrades: Int
     public init(
-        fold: Int, params: String, inSampleScore: Double, inSampleReturnPct: Double, outOfSampleReturnPct: Double,
+        fold: Int, params: Parameters, inSampleScore: Double, inSampleReturnPct: Double, outOfSampleReturnPct: Double,
         outOfSampleScore: Double, outOfSampleTrades: Int
     ) {
         self.fold = fold

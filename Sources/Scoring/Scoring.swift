@@ -1,4 +1,5 @@
 import Engine
+import Strategies
 
 /// Composite-score weights (default: return 30, Sharpe 30, drawdown 20, win rate 15, activity 5).
 public struct ScoreWeights: Sendable, Hashable, Codable {
@@ -93,7 +94,7 @@ public enum CompositeScore {
 public struct RankCandidate: Sendable, Hashable {
     public var symbol: String
     public var strategy: String
-    public var params: String
+    public var params: Parameters
     public var score: Double
     public var totalReturnPct: Double
     /// Closed trades: a row that traded always precedes one that did not.
@@ -102,7 +103,7 @@ public struct RankCandidate: Sendable, Hashable {
     public var ranked: Bool
 
     public init(
-        symbol: String, strategy: String, params: String, score: Double, totalReturnPct: Double, trades: Int = 1,
+        symbol: String, strategy: String, params: Parameters, score: Double, totalReturnPct: Double, trades: Int = 1,
         ranked: Bool = true
     ) {
         self.symbol = symbol
@@ -138,6 +139,6 @@ public enum Ranking {
         if a.score != b.score { return a.score > b.score }
         if a.totalReturnPct != b.totalReturnPct { return a.totalReturnPct > b.totalReturnPct }
         if a.strategy != b.strategy { return a.strategy.utf8.lexicographicallyPrecedes(b.strategy.utf8) }
-        return a.params.utf8.lexicographicallyPrecedes(b.params.utf8)
+        return a.params.text.utf8.lexicographicallyPrecedes(b.params.text.utf8)
     }
 }

@@ -44,11 +44,41 @@ public enum ParamValue: Hashable, Sendable, Comparable, CustomStringConvertible,
     }
 }
 
-/// A concrete parameter assignment, kept sorted by name so its text form is canonical.
+/// A concrete parameter assignment, kept sorted by name so its text form is canonical. It crosses every
+/// seam typed (ranking, reports, execute); the text is what files and messages show.
 public struct Parameters: Hashable, Sendable, CustomStringConvertible, Codable {
-    public private(set) var values: [String: ParamValue]
+    public private(set) var values: [String: ParamValue] {
+        didSet { text = Self.canonicalText(values) }
+    }
+    /// `fast=10;slow=20`: names sorted, `;`-separated; empty for a strategy without parameters. Kept beside
+    /// the values because every output row prints it.
+    public private(set) var text: String
 
-    public init(_ values: [String: ParamValue] = [:]) { self.values = values }
+    public init(_ values: [String: ParamValue] = [:]) {
+        self.values = values
+        text = Self.canonicalText(values)
+    }
+
+    /// The parameters whose canonical text is `text` (as results.csv and the run's files hold it); nil for
+    /// text that is not canonical (unsorted or repeated names, a value that is not a finite number).
+    public init?(canonical text: String) {
+        var values: [String: ParamValue] = [:]
+        if !text.isEmpty {
+            for pair in text.split(separator: ";", omittingEmptySubsequences: false) {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { return nil }
+                let value = pair[pair.index(after: eq)...]
+                if let i = Int(value) {
+                    values[String(pair[..<eq])] = .int(i)
+                } else if let d = Double(value), d.isFinite {
+                    values[String(pair[..<eq])] = .double(d)
+                } else {
+                    return nil
+                }
+            }
+        }
+        self.init(values)
+        guard self.text == text else { return nil }
+    }
 
     public subscript(name: String) -> ParamValue? {
         get { values[name] }
@@ -57,8 +87,25 @@ public struct Parameters: Hashable, Sendable, CustomStringConvertible, Codable {
 
     public var sortedNames: [String] { values.keys.sorted() }
 
-    /// `fast=10;slow=20` — names sorted, `;`-separated; empty for a strategy without parameters.
-    public var description: String { sortedNames.map { "\($0)=\(values[$0]!)" }.joined(separator: ";") }
+    /// No parameters (a strategy such as buy & hold).
+    public var isEmpty: Bool { values.isEmpty }
+
+    public var description: String { text }
+
+    private static func canonicalText(_ values: [String: ParamValue]) -> String {
+        values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: ";")
+    }
+
+    enum CodingKeys: String, CodingKey { case values }
+
+    public init(from decoder: Decoder) throws {
+        self.init(try decoder.container(keyedBy: CodingKeys.self).decode([String: ParamValue].self, forKey: .values))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(values, forKey: .values)
+    }
 
     public func int(_ name: String) -> Int { values[name]?.asInt ?? 0 }
     public func double(_ name: String) -> Double { values[name]?.asDouble ?? 0 }

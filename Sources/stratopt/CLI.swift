@@ -140,7 +140,7 @@ enum Summary {
             let rows = sym.rowIndices.map { r.rows[$0] }.sorted { $0.rank < $1.rank }.prefix(top)
             for row in rows {
                 let label = row.rank == 1 ? sym.symbol.rightPad(8) : "        "
-                let name = (row.strategy + (row.params.isEmpty ? "" : " " + row.params))
+                let name = (row.strategy + (row.params.isEmpty ? "" : " " + row.params.text))
                 let m = row.metrics
                 s += "\(label)\(row.rank). \(name.rightPad(44))"
                 s += " score \(HTMLReport.fixed(row.score.total, 1).leftPad(5))"

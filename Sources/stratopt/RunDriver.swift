@@ -285,7 +285,7 @@ enum RunDriver {
             reportDir: o.reportDirectory)
         s.best = ReportRenderer.bestRows(o.report).map {
             .init(
-                symbol: $0.symbol, strategy: $0.strategy, params: $0.params, score: $0.score.total,
+                symbol: $0.symbol, strategy: $0.strategy, params: $0.params.text, score: $0.score.total,
                 totalReturnPct: $0.metrics.totalReturnPct)
         }
         s.failedSymbols = o.report.issues.map { .init(symbol: $0.symbol, kind: $0.kind.rawValue, reasons: $0.reasons) }

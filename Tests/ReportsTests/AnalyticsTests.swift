@@ -1,4 +1,5 @@
 import Market
+import Strategies
 import Testing
 
 @testable import Reports
@@ -33,17 +34,11 @@ import Testing
         #expect(abs(m[1].yearTotal! - 25) < 1e-9)
     }
 
-    @Test func paramsParse() {
-        let p = ReportAnalytics.parseParams("fast=10;slow=20")
-        #expect(p.map(\.name) == ["fast", "slow"])
-        #expect(p.map(\.value) == ["10", "20"])
-        #expect(ReportAnalytics.parseParams("").isEmpty)
-    }
-
     @Test func scoreGridTakesBestOverOtherVaryingParameters() {
         func row(_ params: String, _ score: Double, strategy: String = "s") -> ResultRow {
             ResultRow(
-                symbol: "X", strategy: strategy, params: params, metrics: Fixture.metrics(ret: 1),
+                symbol: "X", strategy: strategy, params: Parameters(canonical: params)!,
+                metrics: Fixture.metrics(ret: 1),
                 score: Fixture.score(score), rank: 1, trades: [])
         }
         let rows = [

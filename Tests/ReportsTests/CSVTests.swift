@@ -1,3 +1,4 @@
+import Strategies
 import Testing
 
 @testable import Reports
@@ -21,18 +22,18 @@ import Testing
     @Test func resultsCSVQuotesHostileFields() {
         var report = Fixture.report(symbols: 1, perSymbol: 6)
         report.rows[0].symbol = "A,B"
-        report.rows[0].params = "note=\"x\"\r\ny"
+        report.rows[0].params = Parameters(["note=\"x\"\r\ny": .int(1)])
         let csv = ReportRenderer.resultsCSV(report.rows).text
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0] == ReportSchema.resultColumns.joined(separator: ","))
-        #expect(csv.hasPrefix(lines[0] + "\r\n\"A,B\",sma_crossover,\"note=\"\"x\"\"\r\ny\","))
+        #expect(csv.hasPrefix(lines[0] + "\r\n\"A,B\",sma_crossover,\"note=\"\"x\"\"\r\ny=1\","))
         #expect(csv.hasSuffix("\r\n"))
     }
 
     @Test func resultsRowFieldsInColumnOrder() {
         let m = Fixture.metrics(ret: 12.5, sharpe: nil, dd: 7.25, win: 50, trades: 4, pf: nil, final: 11_250)
         let row = ResultRow(
-            symbol: "AAPL", strategy: "sma_crossover", params: "fast=10;slow=30", metrics: m,
+            symbol: "AAPL", strategy: "sma_crossover", params: Parameters(canonical: "fast=10;slow=30")!, metrics: m,
             score: Fixture.score(61.5),
             rank: 2, trades: [])
         // cagr = ret / 2 and volatility = 15, exposure = 60 by the fixture's construction; the schema-3
@@ -51,10 +52,11 @@ import Testing
     @Test func excludedRowsAreMarkedAndTheBestCarriesItsOverfittingStatistics() {
         let m = Fixture.metrics(ret: 0, trades: 0)
         let excluded = ResultRow(
-            symbol: "A", strategy: "s", params: "", metrics: m, score: Fixture.score(20), rank: 2, trades: [],
+            symbol: "A", strategy: "s", params: Parameters(), metrics: m, score: Fixture.score(20), rank: 2, trades: [],
             excludedReason: "0 trades < scoring.min_trades 1")
         let best = ResultRow(
-            symbol: "A", strategy: "s", params: "p=1", metrics: m, score: Fixture.score(30), rank: 1, trades: [],
+            symbol: "A", strategy: "s", params: Parameters(["p": .int(1)]), metrics: m, score: Fixture.score(30),
+            rank: 1, trades: [],
             overfitting: OverfittingStats(dsr: 0.25, pbo: 0.5))
         let cols = ReportSchema.resultColumns
         func field(_ r: ResultRow, _ c: String) -> String { ReportRenderer.resultFields(r)[cols.firstIndex(of: c)!] }

@@ -1,4 +1,5 @@
 import Foundation
+import Strategies
 import Testing
 
 @testable import Reports
@@ -45,7 +46,7 @@ import Testing
         }
     }
 
-    @Test func parameterColumnsHoldEachRowsValuesAndStayEmptyForOthers() {
+    @Test func parameterColumnsHoldEachRowsValuesAndStayEmptyForOthers() throws {
         let files = ReportRenderer.render(Fixture.report(symbols: 1))
         let csv = String(decoding: files.first { $0.name == "results.csv" }!.contents, as: UTF8.self)
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map {
@@ -54,7 +55,8 @@ import Testing
         let header = lines[0]
         let params = header.firstIndex(of: "params")!
         for row in lines.dropFirst() {
-            let given = ReportSchema.parameterValues(row[params])
+            let text = row[params] == "-" ? "" : row[params]
+            let given = try #require(Parameters(canonical: text), "params \(text)").values.mapValues(\.description)
             for (i, column) in header.enumerated() where column.hasPrefix("p_") {
                 #expect(row[i] == given[String(column.dropFirst(2))] ?? "", "\(column) of \(row[params])")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import Strategies
 
 @testable import Engine
 @testable import Reports
@@ -112,7 +113,7 @@ enum Fixture {
                 }
                 rows.append(
                     ResultRow(
-                        symbol: sym, strategy: strategy, params: params,
+                        symbol: sym, strategy: strategy, params: Parameters(canonical: params)!,
                         metrics: metrics(ret: ret, trades: trades.count, final: curve[bars - 1]), score: score(sc),
                         rank: 0,
                         trades: trades))

@@ -1,4 +1,5 @@
 import Foundation
+import Strategies
 import Testing
 
 @testable import Reports
@@ -26,7 +27,7 @@ import Testing
         exec[2].error = h
         var r = Fixture.report(symbols: 2, symbolName: { $0 == 0 ? h : "B\"'&" }, info: info, execution: exec)
         for i in r.rows.indices where r.rows[i].strategy == "sma_crossover" {
-            r.rows[i].params = r.rows[i].params + ";note=" + h
+            r.rows[i].params[h] = .int(7)
         }
         r.rows[4].strategy = h
         r.issues = [SymbolIssue(symbol: h, kind: .quarantined, reasons: [h, "second " + h])]
@@ -62,7 +63,7 @@ import Testing
         let results = Fixture.file(files, "results.csv")
         #expect(
             results.contains(
-                "\r\n<script>alert(1)</script>,sma_crossover,fast=10;slow=30;note=<script>alert(1)</script>,"))
+                "\r\n<script>alert(1)</script>,sma_crossover,<script>alert(1)</script>=7;fast=10;slow=30,"))
         let orders = Fixture.file(files, "orders.csv")
         #expect(orders.contains("\r\n<script>alert(1)</script>,sma_crossover,buy,"))
         #expect(Fixture.file(files, "trades.csv").contains("\"B\"\"'&\""))

@@ -1,4 +1,5 @@
 import Market
+import Strategies
 import Testing
 
 @testable import Engine
@@ -106,7 +107,7 @@ private enum Legacy {
     static func resultsCSV(_ rows: [ResultRow], parameters: [String]) -> [UInt8] {
         var lines = [ReportSchema.resultColumns + parameters.map(ReportSchema.parameterColumn)]
         for r in rows {
-            let values = ReportSchema.parameterValues(r.params)
+            let values = r.params.values.mapValues(\.description)
             lines.append(resultFields(r) + parameters.map { values[$0] ?? "" })
         }
         return csv(lines)
@@ -329,7 +330,7 @@ private enum Legacy {
         for i in report.rows.indices {
             var r = report.rows[i]
             if i % 5 == 1 { r.strategy = "custom,\"rule\"" }
-            if i % 6 == 2 { r.params = "a=1,5;b=\"x\"" }
+            if i % 6 == 2 { r.params = Parameters(["a,1": .int(5), "b\"x\"": .double(0.5)]) }
             r.metrics.totalReturnPct = value()
             r.metrics.sharpe = optional()
             r.metrics.profitFactor = optional()

@@ -1,5 +1,6 @@
 import Engine
 import Scoring
+import Strategies
 import Testing
 
 @Suite struct CompositeScoreTests {
@@ -52,13 +53,20 @@ import Testing
     @Test func rankingBreaksTiesOnReturnThenStrategyThenParams() {
         let c = [
             RankCandidate(
-                symbol: "A", strategy: "sma_crossover", params: "fast=20;slow=50", score: 60, totalReturnPct: 5),
+                symbol: "A", strategy: "sma_crossover", params: Parameters(canonical: "fast=20;slow=50")!, score: 60,
+                totalReturnPct: 5),
             RankCandidate(
-                symbol: "A", strategy: "sma_crossover", params: "fast=10;slow=50", score: 60, totalReturnPct: 5),
-            RankCandidate(symbol: "A", strategy: "buy_and_hold", params: "", score: 60, totalReturnPct: 5),
-            RankCandidate(symbol: "A", strategy: "rsi_reversion", params: "", score: 60, totalReturnPct: 9),
-            RankCandidate(symbol: "B", strategy: "buy_and_hold", params: "", score: 10, totalReturnPct: 1),
-            RankCandidate(symbol: "A", strategy: "zzz", params: "", score: 70, totalReturnPct: -1),
+                symbol: "A", strategy: "sma_crossover", params: Parameters(canonical: "fast=10;slow=50")!, score: 60,
+                totalReturnPct: 5),
+            RankCandidate(
+                symbol: "A", strategy: "buy_and_hold", params: Parameters(canonical: "")!, score: 60, totalReturnPct: 5),
+            RankCandidate(
+                symbol: "A", strategy: "rsi_reversion", params: Parameters(canonical: "")!, score: 60, totalReturnPct: 9
+            ),
+            RankCandidate(
+                symbol: "B", strategy: "buy_and_hold", params: Parameters(canonical: "")!, score: 10, totalReturnPct: 1),
+            RankCandidate(
+                symbol: "A", strategy: "zzz", params: Parameters(canonical: "")!, score: 70, totalReturnPct: -1),
         ]
         #expect(Ranking.ranks(c) == [5, 4, 3, 2, 1, 1])
     }

@@ -1,5 +1,6 @@
 import Engine
 import Scoring
+import Strategies
 import Testing
 
 @Suite struct RankingRulesTests {
@@ -17,9 +18,12 @@ import Testing
         #expect(flat.total == 20)
         #expect(abs(loser.total - 8.5) < 1e-12)
         let c = [
-            RankCandidate(symbol: "A", strategy: "s", params: "flat", score: flat.total, totalReturnPct: 0, trades: 0),
             RankCandidate(
-                symbol: "A", strategy: "s", params: "loser", score: loser.total, totalReturnPct: -5, trades: 1),
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=1")!, score: flat.total, totalReturnPct: 0,
+                trades: 0),
+            RankCandidate(
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=2")!, score: loser.total,
+                totalReturnPct: -5, trades: 1),
         ]
         #expect(Ranking.ranks(c) == [2, 1])
     }
@@ -31,10 +35,16 @@ import Testing
         #expect(rules.exclusion(metrics(ret: 0, trades: 2)) == "2 trades < scoring.min_trades 3")
         #expect(rules.exclusion(metrics(ret: 0, trades: 3)) == nil)
         let c = [
-            RankCandidate(symbol: "A", strategy: "s", params: "a", score: 90, totalReturnPct: 50, ranked: false),
-            RankCandidate(symbol: "A", strategy: "s", params: "b", score: 10, totalReturnPct: 1),
-            RankCandidate(symbol: "A", strategy: "s", params: "c", score: 40, totalReturnPct: 2),
-            RankCandidate(symbol: "A", strategy: "s", params: "d", score: 95, totalReturnPct: 60, ranked: false),
+            RankCandidate(
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=1")!, score: 90, totalReturnPct: 50,
+                ranked: false),
+            RankCandidate(
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=2")!, score: 10, totalReturnPct: 1),
+            RankCandidate(
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=3")!, score: 40, totalReturnPct: 2),
+            RankCandidate(
+                symbol: "A", strategy: "s", params: Parameters(canonical: "k=4")!, score: 95, totalReturnPct: 60,
+                ranked: false),
         ]
         #expect(Ranking.ranks(c) == [4, 2, 1, 3])
     }

@@ -90,7 +90,7 @@ let modelTime = clock.measure {
                 series: series, signals: strategy.signals(on: series, indicators: cache), config: config)
             rows.append(
                 ResultRow(
-                    symbol: symbol, strategy: id, params: strategy.parameters.description, metrics: result.metrics,
+                    symbol: symbol, strategy: id, params: strategy.parameters, metrics: result.metrics,
                     score: CompositeScore.score(result.metrics), rank: 0, trades: result.trades))
             curves.append(result.equity)
         }
