@@ -28,19 +28,12 @@ public struct ExecutionCandidate: Sendable, Codable, Equatable {
         case lastClose = "last_close"
     }
 
-    public init(
-        symbol: String, strategy: String, params: Parameters, score: Double, longOnLastBar: Bool, lastDate: String,
-        lastClose: Double
-    ) {
-        self.symbol = symbol
-        self.strategy = strategy
-        self.params = params
-        self.score = score
-        self.longOnLastBar = longOnLastBar
-        self.lastDate = lastDate
-        self.lastClose = lastClose
-    }
+    /// `sma_crossover(fast=10;slow=20)`, the name orders carry.
+    public var label: String { params.isEmpty ? strategy : "\(strategy)(\(params))" }
+}
 
+/// candidates.json holds the params as their canonical text.
+extension ExecutionCandidate {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let text = try c.decode(String.self, forKey: .params)
@@ -66,9 +59,6 @@ public struct ExecutionCandidate: Sendable, Codable, Equatable {
         try c.encode(lastDate, forKey: .lastDate)
         try c.encode(lastClose, forKey: .lastClose)
     }
-
-    /// `sma_crossover(fast=10;slow=20)`, the name orders carry.
-    public var label: String { params.isEmpty ? strategy : "\(strategy)(\(params))" }
 }
 
 /// Everything one execute needs; built by the CLI from a fresh run or a stored one.
