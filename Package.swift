@@ -37,8 +37,11 @@ let package = Package(
         .target(name: "Strategies", dependencies: ["Market"]),
         // The bar-by-bar simulator, costs, sizing, conventions and metrics. Pure.
         .target(name: "Engine", dependencies: ["Market", "Strategies"]),
+        // The split pass of PBO (`Overfitting.probabilityOfOverfitting`), in C so that it can be built for AVX
+        // beside the x86-64 baseline and chosen at run time; the same IEEE operations either way.
+        .target(name: "COverfitting"),
         // Composite score and per-symbol ranking. Pure.
-        .target(name: "Scoring", dependencies: ["Engine", "Strategies"]),
+        .target(name: "Scoring", dependencies: ["Engine", "Strategies", "COverfitting"]),
         // Pipeline spec: YAML with source locations, validation, defaults.
         .target(name: "Spec", dependencies: ["Market", "Strategies", .product(name: "Yams", package: "Yams")]),
         // Risk rules and their verdicts. Pure.

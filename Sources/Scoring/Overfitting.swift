@@ -1,9 +1,6 @@
+import COverfitting
 import Engine
 import Foundation
-
-#if arch(x86_64)
-    import _Builtin_intrinsics.intel  // _mm_sqrt_pd, _mm_max_pd
-#endif
 
 /// How likely a symbol's winner is a product of trying many combinations: the Deflated Sharpe Ratio of
 /// the winner (Bailey and López de Prado, 2014) and the Probability of Backtest Overfitting of the grid
@@ -137,43 +134,56 @@ public enum Overfitting {
     /// Cost: C(S, S/2)·N Sharpe ratios. Each split and its complement are one pass (the complement's sums
     /// are the totals minus the split's), a split's sums are read from tables of the 16 subsets of each group
     /// of four blocks laid out combination-minor (row (group, subset), one column per combination), so one
-    /// pass walks contiguous memory and computes two combinations per SIMD2 operation (divisions and square
-    /// roots dominate), and the ranking is branch-free. S = 16, N = 66 (6 435 passes): about 6 ms of CPU
+    /// pass walks contiguous memory and computes four combinations per vector operation (divisions and
+    /// square roots dominate), and the ranking is branch-free. The pass is the C target `COverfitting`,
+    /// built for AVX beside the x86-64 baseline and chosen at run time (`Kernel`); both perform the same
+    /// IEEE operations in the same order. S = 16, N = 66 (6 435 passes): about 3 ms of CPU with AVX
     /// (`Benchmarks/Sources/pbo-bench`).
     public static func probabilityOfOverfitting(_ moments: [ReturnMoments]) -> Double? {
+        probabilityOfOverfitting(moments, kernel: .fastest)
+    }
+
+    /// Which build of the split pass runs: the same result either way (the tests and `pbo-bench` run each).
+    public enum Kernel: String, CaseIterable, Sendable {
+        /// Two lanes per instruction (SSE2, the x86-64 baseline; or the platform's own vectors).
+        case baseline
+        /// Four lanes per instruction (x86-64 with AVX).
+        case avx
+
+        /// AVX where this CPU and OS run it.
+        public static let fastest: Kernel = coverfitting_has_avx() ? .avx : .baseline
+        /// The kernels this machine can run.
+        public static var available: [Kernel] { fastest == .avx ? [.baseline, .avx] : [.baseline] }
+    }
+
+    /// `probabilityOfOverfitting(_:)` through a given kernel, which must be one of `Kernel.available`.
+    public static func probabilityOfOverfitting(_ moments: [ReturnMoments], kernel: Kernel) -> Double? {
+        precondition(Kernel.available.contains(kernel), "the \(kernel) kernel does not run on this machine")
         let n = moments.count
         guard n >= 2, let s = moments.first?.count.count, s >= 2, s % 2 == 0, s <= 24,
             moments.allSatisfy({ $0.count.count == s })
         else { return nil }
         let groups = (s + 3) / 4
-        // Columns: N rounded up to a whole number of SIMD2 lanes; an odd N's spare column repeats the last
-        // combination, so it never changes a maximum and its share of a rank is taken off afterwards.
-        let lanes = n + (n & 1)
+        // Columns: N rounded up to a whole number of four-lane vectors; a spare column repeats the last
+        // combination, so it never changes a maximum, and weighs 0 in a rank.
+        let lanes = (n + 3) & ~3
         // Counts held as Doubles add exactly (every sum of up to 24 stays below 2⁵³), so they equal
         // `Double(Int sum)`; a grid with a larger count (never a real one) adds Ints, like the plain loop.
         let exactCounts = moments.allSatisfy { $0.count.allSatisfy { $0.magnitude <= 1 << 48 } }
         let table = groups * 16 * lanes
-        // One scratch buffer: counts, Σr, Σr² tables; totals (count, Σr, Σr²); the Sharpe ratios of both
-        // sides; the Int-count split sums (only without exactCounts).
-        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * table + 3 * lanes + 4 * lanes)
-        scratch.initialize(repeating: 0)
-        defer { scratch.deallocate() }
-        let base = scratch.baseAddress!
-        let tc = base
-        let t1 = base + table
-        let t2 = base + 2 * table
-        let totals = base + 3 * table
-        let first = totals + 3 * lanes  // Sharpe on the split's blocks (the side with block 0)
-        let second = first + lanes  // Sharpe on the other blocks
-        let splitCounts = second + lanes  // without exactCounts: both sides' counts as Doubles
-        var intCounts = [Int](repeating: 0, count: exactCounts ? 0 : table)
-        var totalCount = [Int](repeating: 0, count: lanes)
+        var tc = [Double](repeating: 0, count: table)
+        var t1 = tc
+        var t2 = tc
+        var totals = [Double](repeating: 0, count: 3 * lanes)
+        let weights = (0..<lanes).map { $0 < n ? 1.0 : 0.0 }
+        var intCounts = [Int64](repeating: 0, count: exactCounts ? 0 : table)
+        var totalCounts = [Int64](repeating: 0, count: exactCounts ? 0 : lanes)
         for k in 0..<lanes {
             let m = moments[min(k, n - 1)]
-            totalCount[k] = m.totalCount
-            totals[k] = Double(totalCount[k])
+            totals[k] = Double(m.totalCount)
             totals[lanes + k] = m.totalSum
             totals[2 * lanes + k] = m.totalSumSq
+            if !exactCounts { totalCounts[k] = Int64(m.totalCount) }
             for g in 0..<groups {
                 for sub in 1..<16 {
                     var c = 0
@@ -186,147 +196,17 @@ public enum Overfitting {
                     }
                     let at = (g * 16 + sub) * lanes + k
                     tc[at] = Double(c)
-                    if !exactCounts { intCounts[at] = c }
+                    if !exactCounts { intCounts[at] = Int64(c) }
                     t1[at] = a
                     t2[at] = q
                 }
             }
         }
-        let rows = UnsafeMutableBufferPointer<Int>.allocate(capacity: groups)  // a split's row per group
-        rows.initialize(repeating: 0)
-        defer { rows.deallocate() }
-        var splits = 0
-        var overfit = 0
-        // Every S-bit mask with S/2 bits set that holds block 0 (its complement is the other split).
-        var mask = (1 << (s / 2)) - 1
-        let end = 1 << s
-        while mask < end {
-            if mask & 1 == 1 {
-                for g in 0..<groups { rows[g] = (g * 16 + (mask >> (4 * g)) & 15) * lanes }
-                if !exactCounts {
-                    for k in 0..<lanes {
-                        var c = 0
-                        for g in 0..<groups { c += intCounts[rows[g] + k] }
-                        splitCounts[k] = Double(c)
-                        splitCounts[lanes + k] = Double(totalCount[k] - c)
-                    }
-                }
-                var bestFirst = Lanes(repeating: -.infinity)
-                var bestSecond = bestFirst
-                var k = 0
-                while k < lanes {
-                    var c = Lanes(repeating: 0)
-                    var a = c
-                    var q = c
-                    for g in 0..<groups {
-                        let at = rows[g] &+ k
-                        c += load(tc + at)
-                        a += load(t1 + at)
-                        q += load(t2 + at)
-                    }
-                    let c2: Lanes
-                    if exactCounts {
-                        c2 = load(totals + k) - c
-                    } else {
-                        c = load(splitCounts + k)
-                        c2 = load(splitCounts + lanes + k)
-                    }
-                    let x = laneSharpe(count: c, sum: a, sumSq: q)
-                    let y = laneSharpe(
-                        count: c2, sum: load(totals + lanes + k) - a, sumSq: load(totals + 2 * lanes + k) - q)
-                    store(x, first + k)
-                    store(y, second + k)
-                    bestFirst = larger(x, bestFirst)
-                    bestSecond = larger(y, bestSecond)
-                    k &+= 2
-                }
-                // Train on one side, rank on the other, both ways.
-                let chosenSecond = second[firstIndex(of: bestFirst, in: first)]
-                let chosenFirst = first[firstIndex(of: bestSecond, in: second)]
-                let chosenSecondLanes = Lanes(repeating: chosenSecond)
-                let chosenFirstLanes = Lanes(repeating: chosenFirst)
-                var belowSecond = Lanes(repeating: 0)
-                var equalSecond = belowSecond
-                var belowFirst = belowSecond
-                var equalFirst = belowSecond
-                let zero = belowSecond
-                let one = Lanes(repeating: 1)
-                k = 0
-                while k < lanes {
-                    let x = load(first + k)
-                    let y = load(second + k)
-                    belowSecond += zero.replacing(with: one, where: y .< chosenSecondLanes)
-                    equalSecond += zero.replacing(with: one, where: y .== chosenSecondLanes)
-                    belowFirst += zero.replacing(with: one, where: x .< chosenFirstLanes)
-                    equalFirst += zero.replacing(with: one, where: x .== chosenFirstLanes)
-                    k &+= 2
-                }
-                // Mid-rank: 2·rank = 2·below + equal + 1; overfit when rank ≤ (N + 1)/2. (Counts below 2⁵³
-                // add exactly as Doubles.)
-                var twiceRankSecond = 2 * belowSecond.sum() + equalSecond.sum() + 1
-                var twiceRankFirst = 2 * belowFirst.sum() + equalFirst.sum() + 1
-                if lanes > n {  // the spare column counted the last combination twice
-                    let y = second[n]
-                    let x = first[n]
-                    twiceRankSecond -= y < chosenSecond ? 2 : y == chosenSecond ? 1 : 0
-                    twiceRankFirst -= x < chosenFirst ? 2 : x == chosenFirst ? 1 : 0
-                }
-                overfit += (twiceRankSecond <= Double(n + 1) ? 1 : 0) + (twiceRankFirst <= Double(n + 1) ? 1 : 0)
-                splits += 2
-            }
-            // Next mask with the same number of bits (Gosper's hack).
-            let low = mask & -mask
-            let ripple = mask + low
-            mask = (((ripple ^ mask) >> 2) / low) | ripple
-        }
+        var scratch = [Double](repeating: 0, count: 4 * lanes)
+        var splits: Int64 = 0
+        let overfit = coverfitting_overfit_splits(
+            kernel == .avx, Int32(s), Int32(lanes), tc, t1, t2, totals, weights,
+            exactCounts ? nil : intCounts, exactCounts ? nil : totalCounts, &scratch, &splits)
         return Double(overfit) / Double(splits)
-    }
-
-    /// Two combinations' values side by side.
-    typealias Lanes = SIMD2<Double>
-
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Double>) -> Lanes {
-        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always) static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-    }
-
-    /// √ per lane, correctly rounded like `Double.squareRoot()` (which Linux lowers to a libm call that
-    /// keeps a loop scalar; SSE2's `sqrtpd` is the same IEEE operation on two lanes).
-    @inline(__always) static func squareRoot(_ v: Lanes) -> Lanes {
-        #if arch(x86_64)
-            _mm_sqrt_pd(v)
-        #else
-            Lanes(v[0].squareRoot(), v[1].squareRoot())
-        #endif
-    }
-
-    /// `sharpe(count:sum:sumSq:)` on two lanes, the same IEEE operations in the same order, without
-    /// branches: the ratio where count ≥ 2 and the variance > 0, else 0.
-    @inline(__always) static func laneSharpe(count cc: Lanes, sum a: Lanes, sumSq q: Lanes) -> Lanes {
-        let mean = a / cc
-        let variance = (q - a * mean) / (cc - 1)
-        let ratio = mean / squareRoot(variance)
-        return Lanes(repeating: 0).replacing(with: ratio, where: (cc .>= 2) .& (variance .> 0))
-    }
-
-    /// `x > best ? x : best` per lane (SSE2's `maxpd` is exactly that, NaN and signed zeros included).
-    @inline(__always) static func larger(_ x: Lanes, _ best: Lanes) -> Lanes {
-        #if arch(x86_64)
-            _mm_max_pd(x, best)
-        #else
-            best.replacing(with: x, where: x .> best)
-        #endif
-    }
-
-    /// The first combination whose value equals the largest of `best`'s lanes — the plain loop's `for k where v[k] > best` winner; 0 when nothing is above −∞ (NaN never wins).
-    @inline(__always) static func firstIndex(of best: Lanes, in values: UnsafeMutablePointer<Double>) -> Int {
-        let top = best[1] > best[0] ? best[1] : best[0]
-        guard top > -.infinity else { return 0 }
-        var k = 0
-        while !(values[k] == top) { k &+= 1 }
-        return k
     }
 }

@@ -1,6 +1,8 @@
 // PBO cost: `Overfitting.probabilityOfOverfitting` on 500 symbols × 66 combinations × 16 blocks (C(16, 8)/2 =
 // 6 435 split pairs per symbol), against the plain implementation it replaced (kept below, only here), on the
-// same moments. Exits 1 when any symbol's PBO differs (the two must return the same Double).
+// same moments, through every build of the split pass this machine runs (`Overfitting.Kernel`: the x86-64
+// baseline, and AVX where the CPU has it). Exits 1 when any symbol's PBO differs (all must return the same
+// Double).
 //
 //   cd Benchmarks && swift run -c release pbo-bench [symbols=500] [combinations=66] [repeats=3]
 //
@@ -59,22 +61,29 @@ func pass(_ pbo: ([ReturnMoments]) -> Double?) -> (cpu: Double, wall: Double, re
 }
 
 var old = (cpu: Double.infinity, wall: Double.infinity)
-var new = old
+var kernels = Overfitting.Kernel.available.map { ($0, old) }
 var mismatches = 0
 for _ in 0..<max(1, repeats) {
     let o = pass(LegacyPBO.probabilityOfOverfitting)
-    let n = pass(Overfitting.probabilityOfOverfitting)
-    mismatches += zip(o.results, n.results).filter { $0 != $1 }.count
     old = (min(old.cpu, o.cpu), min(old.wall, o.wall))
-    new = (min(new.cpu, n.cpu), min(new.wall, n.wall))
+    for i in kernels.indices {
+        let n = pass { Overfitting.probabilityOfOverfitting($0, kernel: kernels[i].0) }
+        mismatches += zip(o.results, n.results).filter { $0 != $1 }.count
+        kernels[i].1 = (min(kernels[i].1.cpu, n.cpu), min(kernels[i].1.wall, n.wall))
+    }
 }
 let scale = 500.0 / Double(symbols)
 func f(_ x: Double) -> String { String(format: "%.2f", x) }
 print(
     "PBO, \(symbols) symbols × \(combinations) combinations × 16 blocks",
     "(figures per 500 symbols, fastest of \(repeats))")
-print("  plain (before): \(f(old.cpu * scale)) s CPU [\(f(old.wall * scale)) s wall]")
-print("  current:        \(f(new.cpu * scale)) s CPU [\(f(new.wall * scale)) s wall]")
-print("  speed-up:       \(f(old.cpu / new.cpu))× CPU [\(f(old.wall / new.wall))× wall]")
-print(mismatches == 0 ? "  results: identical on every symbol" : "  results: \(mismatches) symbols DIFFER")
+print("  plain (before):   \(f(old.cpu * scale)) s CPU [\(f(old.wall * scale)) s wall]")
+for (kernel, t) in kernels {
+    let name = "\(kernel.rawValue) kernel:".padding(toLength: 17, withPad: " ", startingAt: 0)
+    print(
+        "  \(name) \(f(t.cpu * scale)) s CPU [\(f(t.wall * scale)) s wall],",
+        "\(f(old.cpu / t.cpu))× CPU [\(f(old.wall / t.wall))× wall]",
+        kernel == Overfitting.Kernel.fastest ? "(the one runs use)" : "")
+}
+print(mismatches == 0 ? "  results: identical on every symbol" : "  results: \(mismatches) results DIFFER")
 if mismatches != 0 { exit(1) }
