@@ -127,9 +127,10 @@ enum RunReuse {
     /// recorded size and digest; otherwise nil, nothing this call wrote is left behind and the caller
     /// computes the run.
     ///
-    /// A file whose stamp is as recorded is copied by the kernel (`sendfile`) without being read here;
-    /// any other is read, hashed and checked on the way. Copies, not links: the new run's folder is its own,
-    /// so editing or deleting it never touches the earlier run's files.
+    /// A file whose stamp is as recorded is copied by the kernel (a reflink where the file system has them,
+    /// else `sendfile`) without being read here; any other is read, hashed and checked on the way. Copies,
+    /// not links: the new run's folder is its own, so editing or deleting it never touches the earlier
+    /// run's files.
     static func restore(_ entry: Entry, into dir: String) async -> [File]? {
         let source = URL(fileURLWithPath: entry.directory).standardizedFileURL.path
         let target = URL(fileURLWithPath: dir).standardizedFileURL.path
@@ -166,9 +167,9 @@ enum RunReuse {
         return nil
     }
 
-    /// `from` copied to a temporary name beside `to` by the kernel and renamed into place; nil (nothing left
-    /// behind) when the kernel cannot copy between the two (another file system, an old kernel) or the copy
-    /// is not `file.size` bytes, and the caller copies through user space.
+    /// `from` copied to a temporary name beside `to` by the kernel (cloned, or `sendfile`) and renamed into
+    /// place; nil (nothing left behind) when the kernel cannot copy between the two (another file system, an
+    /// old kernel) or the copy is not `file.size` bytes, and the caller copies through user space.
     private static func kernelCopy(_ from: String, to: String, file: File) throws -> File? {
         let folder = (to as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -180,6 +181,9 @@ enum RunReuse {
         guard output >= 0 else { return nil }
         var copied = 0
         var failed = false
+        if cloneWhole(input, into: output, size: file.size) {
+            copied = file.size
+        }
         while copied < file.size {
             let n = sendfile(output, input, nil, file.size - copied)
             if n < 0 && errno == EINTR { continue }
@@ -200,6 +204,29 @@ enum RunReuse {
         _ = try? FileManager.default.removeItem(atPath: to)
         try FileManager.default.moveItem(atPath: temp, toPath: to)
         return file
+    }
+
+    /// On a file system with reflinks (XFS, Btrfs), makes `output` share `input`'s blocks copy-on-write
+    /// (`FICLONE`): a copy in O(extents), not O(bytes), and still a copy — a later write to either file
+    /// gets blocks of its own. True only when the clone holds exactly `size` bytes; then `input` is left
+    /// positioned at `size`, so the caller's check that the source ends there reads the real file. False
+    /// (nothing changed) where the file system or the kernel cannot clone (ext4, tmpfs, another device).
+    private static func cloneWhole(_ input: Int32, into output: Int32, size: Int) -> Bool {
+        #if os(Linux)
+            // FICLONE = _IOW(0x94, 9, int), from <linux/fs.h> (a macro Swift does not import).
+            let ficlone: UInt = 0x4004_9409
+            guard ioctl(output, ficlone, input) == 0 else { return false }
+            var st = stat()
+            guard fstat(output, &st) == 0, st.st_size == size, lseek(input, off_t(size), SEEK_SET) == off_t(size)
+            else {
+                _ = ftruncate(output, 0)
+                _ = lseek(input, 0, SEEK_SET)
+                return false
+            }
+            return true
+        #else
+            return false
+        #endif
     }
 
     /// Reads `path` 4 MiB at a time, hashing it and (with `to`) writing it to a temporary name beside `to`,
